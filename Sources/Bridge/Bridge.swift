@@ -1,0 +1,1 @@
+// Bridge: see architecture.md

@@ -1,0 +1,4 @@
+#ifndef _GNU_SOURCE
+#error You must define _GNU_SOURCE
+#endif
+#include "CLinuxShim.h"

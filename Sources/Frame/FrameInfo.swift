@@ -1,0 +1,133 @@
+/// What a parse of one Ethernet frame found: field values and the offsets of each header.
+///
+/// A `FrameInfo` is a plain value filled by ``FrameInfo/parse(_:)`` without allocating. Every
+/// field is valid only when its group is in ``present``: a frame that is truncated, or that lies
+/// about its lengths, is parsed as far as it is sound and no further, and the groups beyond that
+/// point stay absent. A field that is absent never equals anything in a policy match.
+///
+/// Addresses are numbers in network (most significant byte first) order: a MAC is the low 48 bits
+/// of a `UInt64`, an IPv4 address a `UInt32`, an IPv6 address a `UInt128`.
+public struct FrameInfo: Sendable, Equatable {
+    /// The most VLAN tags the parser walks; a frame with more is parsed no further than the tags.
+    public static let maxVLANTags = 8
+    /// The most IPv6 extension headers the parser walks before it gives up on finding L4.
+    public static let maxIPv6ExtensionHeaders = 8
+
+    /// Which groups of fields the frame really has.
+    public var present: FieldPresence = []
+
+    /// Total frame length in bytes (as captured).
+    public var length: Int = 0
+
+    // MARK: Ethernet (present: .ethernet)
+    public var destinationMAC: UInt64 = 0
+    public var sourceMAC: UInt64 = 0
+
+    // MARK: VLAN (present: .vlan when vlanTagCount > 0)
+    /// Number of 802.1Q (0x8100) / 802.1ad (0x88a8, 0x9100) tags found, at most ``maxVLANTags``.
+    public var vlanTagCount: Int = 0
+    /// TPID of the outermost tag.
+    public var outerVLANTPID: UInt16 = 0
+    /// TCI (PCP:3, DEI:1, VID:12) of the outermost tag.
+    public var outerVLANTCI: UInt16 = 0
+    /// TCI of the second tag (QinQ), when `vlanTagCount >= 2`.
+    public var innerVLANTCI: UInt16 = 0
+
+    /// The EtherType after all VLAN tags (the payload's type). Valid with `.ethernet`.
+    public var etherType: UInt16 = 0
+    /// Offset of the L3 header (first byte after the last tag's EtherType).
+    public var l3Offset: Int = 0
+
+    // MARK: ARP (present: .arp)
+    public var arpOperation: UInt16 = 0
+
+    // MARK: IPv4 (present: .ipv4) / IPv6 (present: .ipv6)
+    public var ipv4Source: UInt32 = 0
+    public var ipv4Destination: UInt32 = 0
+    public var ipv6Source: UInt128 = 0
+    public var ipv6Destination: UInt128 = 0
+    /// IPv4 header length in bytes (IHL * 4).
+    public var ipv4HeaderLength: Int = 0
+    /// IPv4 protocol field, or the IPv6 header's Next Header field (before extension headers).
+    public var ipProtocol: UInt8 = 0
+    /// IPv4 TTL or IPv6 hop limit.
+    public var ttl: UInt8 = 0
+    /// DSCP (upper 6 bits of IPv4 TOS / IPv6 traffic class).
+    public var dscp: UInt8 = 0
+    /// ECN (lower 2 bits of IPv4 TOS / IPv6 traffic class).
+    public var ecn: UInt8 = 0
+    /// The packet is an IP fragment (IPv4 MF or offset != 0; IPv6 fragment header).
+    public var isFragment: Bool = false
+
+    // MARK: L4 (present: .l4Protocol, .ports, .tcpFlags, .icmpType)
+    /// The transport protocol after IPv6 extension headers; present only when the frame is IP,
+    /// the header chain was sound, and the packet is not a non-first fragment.
+    public var l4Protocol: UInt8 = 0
+    /// Offset of the L4 header.
+    public var l4Offset: Int = 0
+    /// TCP/UDP ports (present: .ports, needs the first 4 bytes of the L4 header).
+    public var sourcePort: UInt16 = 0
+    public var destinationPort: UInt16 = 0
+    /// TCP flags byte (present: .tcpFlags, needs 14 bytes of TCP header).
+    public var tcpFlags: UInt8 = 0
+    /// ICMP or ICMPv6 type and code (present: .icmpType).
+    public var icmpType: UInt8 = 0
+    public var icmpCode: UInt8 = 0
+
+    public init() {}
+}
+
+/// The groups of fields a frame has; see ``FrameInfo``.
+public struct FieldPresence: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// 14 bytes of Ethernet header: MACs and EtherType.
+    public static let ethernet = FieldPresence(rawValue: 1 << 0)
+    /// At least one complete VLAN tag.
+    public static let vlan = FieldPresence(rawValue: 1 << 1)
+    /// An ARP header with at least its operation field.
+    public static let arp = FieldPresence(rawValue: 1 << 2)
+    /// A sound IPv4 header (version 4, IHL >= 5, IHL*4 bytes present).
+    public static let ipv4 = FieldPresence(rawValue: 1 << 3)
+    /// A complete 40-byte IPv6 header.
+    public static let ipv6 = FieldPresence(rawValue: 1 << 4)
+    /// `l4Protocol` and `l4Offset` are valid (IP, sound header chain, first or no fragment).
+    public static let l4Protocol = FieldPresence(rawValue: 1 << 5)
+    /// TCP or UDP ports.
+    public static let ports = FieldPresence(rawValue: 1 << 6)
+    /// TCP flags.
+    public static let tcpFlags = FieldPresence(rawValue: 1 << 7)
+    /// ICMP or ICMPv6 type and code.
+    public static let icmpType = FieldPresence(rawValue: 1 << 8)
+    /// A complete L4 header (TCP data offset >= 5 and that many bytes, 8 UDP bytes, 4 ICMP bytes):
+    /// its checksum field can be updated.
+    public static let l4Header = FieldPresence(rawValue: 1 << 9)
+}
+
+/// Well-known numbers.
+public enum EtherType {
+    public static let ipv4: UInt16 = 0x0800
+    public static let arp: UInt16 = 0x0806
+    public static let vlan: UInt16 = 0x8100
+    public static let qinq: UInt16 = 0x88a8
+    public static let qinqLegacy: UInt16 = 0x9100
+    public static let ipv6: UInt16 = 0x86dd
+    public static let lldp: UInt16 = 0x88cc
+}
+
+/// IP protocol numbers.
+public enum IPProtocol {
+    public static let hopByHop: UInt8 = 0
+    public static let icmp: UInt8 = 1
+    public static let tcp: UInt8 = 6
+    public static let udp: UInt8 = 17
+    public static let routing: UInt8 = 43
+    public static let fragment: UInt8 = 44
+    public static let esp: UInt8 = 50
+    public static let ah: UInt8 = 51
+    public static let icmpv6: UInt8 = 58
+    public static let noNextHeader: UInt8 = 59
+    public static let destinationOptions: UInt8 = 60
+    public static let sctp: UInt8 = 132
+}

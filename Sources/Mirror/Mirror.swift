@@ -1,0 +1,1 @@
+// Mirror: see architecture.md

@@ -1,0 +1,106 @@
+/// Every header field the language names, for matches (`match ip saddr ...`), rewrites
+/// (`ip saddr set ...`), test packets (`packet ip saddr ...`) and test expectations
+/// (`expect ... with ip dscp ef`).
+///
+/// Values of every field are unsigned integers of the field's ``bitWidth``: MACs are 48-bit,
+/// IPv4 addresses 32-bit, IPv6 addresses 128-bit, numbered in network byte order. A prefix or a
+/// range is an interval of such integers (see ``ValueInterval``).
+public enum Field: String, Sendable, Hashable, CaseIterable {
+    case iif = "iif"
+    case etherSaddr = "ether saddr"
+    case etherDaddr = "ether daddr"
+    case etherType = "ether type"
+    case vlanID = "vlan id"
+    case vlanPCP = "vlan pcp"
+    case arpOperation = "arp operation"
+    case ipSaddr = "ip saddr"
+    case ipDaddr = "ip daddr"
+    case ipProtocol = "ip protocol"
+    case ipDSCP = "ip dscp"
+    case ipECN = "ip ecn"
+    case ipTTL = "ip ttl"
+    case ip6Saddr = "ip6 saddr"
+    case ip6Daddr = "ip6 daddr"
+    case ip6Nexthdr = "ip6 nexthdr"
+    case ip6Hoplimit = "ip6 hoplimit"
+    case ip6DSCP = "ip6 dscp"
+    case tcpSport = "tcp sport"
+    case tcpDport = "tcp dport"
+    case tcpFlags = "tcp flags"
+    case udpSport = "udp sport"
+    case udpDport = "udp dport"
+    case icmpType = "icmp type"
+    case icmpv6Type = "icmpv6 type"
+    case metaL4proto = "meta l4proto"
+    case metaLength = "meta length"
+
+    /// The kind of values the field takes, which decides how literals are parsed.
+    public var valueKind: ValueKind {
+        switch self {
+        case .iif: return .port
+        case .etherSaddr, .etherDaddr: return .mac
+        case .ipSaddr, .ipDaddr: return .ipv4
+        case .ip6Saddr, .ip6Daddr: return .ipv6
+        default: return .integer
+        }
+    }
+
+    /// Width of the field in bits; integer literals above `2^bitWidth - 1` are errors.
+    public var bitWidth: Int {
+        switch self {
+        case .iif: return 1
+        case .etherSaddr, .etherDaddr: return 48
+        case .etherType: return 16
+        case .vlanID: return 12
+        case .vlanPCP: return 3
+        case .arpOperation: return 16
+        case .ipSaddr, .ipDaddr: return 32
+        case .ipProtocol, .ip6Nexthdr, .metaL4proto: return 8
+        case .ipDSCP, .ip6DSCP: return 6
+        case .ipECN: return 2
+        case .ipTTL, .ip6Hoplimit: return 8
+        case .ip6Saddr, .ip6Daddr: return 128
+        case .tcpSport, .tcpDport, .udpSport, .udpDport: return 16
+        case .tcpFlags: return 8
+        case .icmpType, .icmpv6Type: return 8
+        case .metaLength: return 16
+        }
+    }
+
+    /// Largest value the field can hold.
+    public var maxValue: UInt128 { bitWidth == 128 ? UInt128.max : (UInt128(1) << bitWidth) - 1 }
+
+    /// Fields that `FIELD set VALUE` can write.
+    public var isRewritable: Bool {
+        switch self {
+        case .etherSaddr, .etherDaddr, .vlanID, .vlanPCP, .ipSaddr, .ipDaddr, .ipTTL, .ipDSCP, .ipECN,
+            .ip6Saddr, .ip6Daddr, .ip6Hoplimit, .ip6DSCP, .tcpSport, .tcpDport, .udpSport, .udpDport:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `tcp flags` is a bit mask: a value matches when all its bits are set in the frame.
+    public var isBitmask: Bool { self == .tcpFlags }
+}
+
+/// How a field's literals are written.
+public enum ValueKind: Sendable, Hashable {
+    /// `a` or `b` (0 and 1).
+    case port
+    case mac
+    case ipv4
+    case ipv6
+    /// Decimal or `0x` hex numbers, and the field's named values (`tcp`, `ef`, `echo-request`...).
+    case integer
+}
+
+/// The two ports of the bridge.
+public enum PortName: Int, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case a = 0
+    case b = 1
+    public var description: String { self == .a ? "a" : "b" }
+    /// The other port.
+    public var peer: PortName { self == .a ? .b : .a }
+}

@@ -1,0 +1,296 @@
+/// A checked policy: every `include` expanded, every `$define` and `@set` resolved to values,
+/// every name and value validated. This is what the compiler and the nftables mirror read.
+public struct Policy: Sendable, Hashable {
+    /// The language version (`version 1`).
+    public var version: Int
+    /// The verdict for frames no rule matches.
+    public var defaultVerdict: DefaultVerdict
+    /// Where `default` was written.
+    public var defaultLocation: SourceLocation
+    /// Verdict options from `defaults { ... }`, applied where a rule's verdict leaves them out.
+    public var defaults: VerdictOptions
+    /// Named sets, in the order they were declared.
+    public var sets: [NamedSet]
+    /// Rules in evaluation order (file order, includes expanded where they were written).
+    public var rules: [Rule]
+    /// `test` blocks, in file order.
+    public var tests: [TestBlock]
+    /// Every file read (the main file first, then includes in the order read), with contents,
+    /// so that a reload can hash exactly what it checked.
+    public var sources: [SourceFile]
+
+    public init(
+        version: Int = 1, defaultVerdict: DefaultVerdict, defaultLocation: SourceLocation,
+        defaults: VerdictOptions = VerdictOptions(), sets: [NamedSet] = [], rules: [Rule] = [],
+        tests: [TestBlock] = [], sources: [SourceFile] = []
+    ) {
+        self.version = version
+        self.defaultVerdict = defaultVerdict
+        self.defaultLocation = defaultLocation
+        self.defaults = defaults
+        self.sets = sets
+        self.rules = rules
+        self.tests = tests
+        self.sources = sources
+    }
+}
+
+/// One file that went into a policy.
+public struct SourceFile: Sendable, Hashable {
+    /// The path as it was opened (relative paths resolved against the including file's folder).
+    public var path: String
+    public var contents: String
+    public init(path: String, contents: String) {
+        self.path = path
+        self.contents = contents
+    }
+}
+
+/// `default forward` or `default drop`.
+public enum DefaultVerdict: String, Sendable, Hashable {
+    case forward
+    case drop
+}
+
+/// `set NAME = { ... }`: a named set. Its element kind is decided by the first field it is used
+/// with; using one set with fields of different kinds is an error.
+public struct NamedSet: Sendable, Hashable {
+    public var name: String
+    /// Elements as written, resolved to intervals of the kind of field that uses the set.
+    public var elements: [ValueInterval]
+    /// The field kind the elements were resolved for (nil when the set is never used).
+    public var valueKind: ValueKind?
+    public var location: SourceLocation
+    public init(name: String, elements: [ValueInterval], valueKind: ValueKind?, location: SourceLocation) {
+        self.name = name
+        self.elements = elements
+        self.valueKind = valueKind
+        self.location = location
+    }
+}
+
+/// `rule "NAME" { ... }`.
+public struct Rule: Sendable, Hashable {
+    /// Unique, `[a-z0-9][a-z0-9-]{0,47}`.
+    public var name: String
+    public var comment: String?
+    /// The terms of the `match` line, ANDed. Empty: the rule matches every frame.
+    public var match: [MatchTerm]
+    /// Statements in written order; they run before the verdict.
+    public var statements: [Statement]
+    public var verdict: Verdict
+    /// Where `rule` was written.
+    public var location: SourceLocation
+
+    public init(
+        name: String, comment: String? = nil, match: [MatchTerm] = [], statements: [Statement] = [],
+        verdict: Verdict, location: SourceLocation
+    ) {
+        self.name = name
+        self.comment = comment
+        self.match = match
+        self.statements = statements
+        self.verdict = verdict
+        self.location = location
+    }
+}
+
+/// One condition of a `match` line.
+public enum MatchTerm: Sendable, Hashable {
+    /// `FIELD VALUES` or `FIELD != VALUES`.
+    case field(FieldMatch)
+    /// `bpf "pcap-filter expression"`, compiled by libpcap for Ethernet frames.
+    case bpf(BPFMatch)
+
+    public var location: SourceLocation {
+        switch self {
+        case .field(let m): return m.location
+        case .bpf(let m): return m.location
+        }
+    }
+}
+
+/// A field compared with a set of values. Equal: the frame has the field and its value lies in
+/// one of `values` (for ``Field/tcpFlags``: has every bit of one of them). Not equal (`!=`): the
+/// frame lacks the field, or its value lies in none of them.
+public struct FieldMatch: Sendable, Hashable {
+    public var field: Field
+    public var negated: Bool
+    /// Resolved values, as written (not sorted or merged).
+    public var values: [ValueInterval]
+    /// The named set when written as `@name`.
+    public var setName: String?
+    public var location: SourceLocation
+
+    public init(
+        field: Field, negated: Bool = false, values: [ValueInterval], setName: String? = nil,
+        location: SourceLocation
+    ) {
+        self.field = field
+        self.negated = negated
+        self.values = values
+        self.setName = setName
+        self.location = location
+    }
+}
+
+/// A `bpf "..."` match, with the program libpcap compiled for it.
+public struct BPFMatch: Sendable, Hashable {
+    public var expression: String
+    public var negated: Bool
+    /// The classic BPF program (DLT_EN10MB, snaplen 262144), validated at check time.
+    public var program: [BPFInstruction]
+    public var location: SourceLocation
+
+    public init(expression: String, negated: Bool = false, program: [BPFInstruction], location: SourceLocation) {
+        self.expression = expression
+        self.negated = negated
+        self.program = program
+        self.location = location
+    }
+}
+
+/// One classic BPF instruction (`struct bpf_insn`).
+public struct BPFInstruction: Sendable, Hashable {
+    public var code: UInt16
+    public var jt: UInt8
+    public var jf: UInt8
+    public var k: UInt32
+    public init(code: UInt16, jt: UInt8, jf: UInt8, k: UInt32) {
+        self.code = code
+        self.jt = jt
+        self.jf = jf
+        self.k = k
+    }
+}
+
+/// A non-terminal statement.
+public struct Statement: Sendable, Hashable {
+    public var kind: StatementKind
+    public var location: SourceLocation
+    public init(kind: StatementKind, location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
+
+public enum StatementKind: Sendable, Hashable {
+    /// `FIELD set VALUE`; the field is rewritable and the value a single value of its kind.
+    case set(Field, UInt128)
+    /// `vlan push ID`.
+    case vlanPush(UInt16)
+    /// `vlan pop`.
+    case vlanPop
+    /// `log [prefix "P"]`.
+    case log(prefix: String?)
+    /// `pcap "FILE"` (path resolved against the policy file's folder).
+    case pcap(path: String)
+    /// `mirror "IF"`: a copy of the frame as received goes out of that interface.
+    case mirror(interface: String)
+}
+
+/// The terminal verdict of a rule.
+public struct Verdict: Sendable, Hashable {
+    public var kind: VerdictKind
+    /// Options written on this verdict; nil where left out (then ``Policy/defaults`` apply).
+    public var options: VerdictOptions
+    public var location: SourceLocation
+    public init(kind: VerdictKind, options: VerdictOptions = VerdictOptions(), location: SourceLocation) {
+        self.kind = kind
+        self.options = options
+        self.location = location
+    }
+}
+
+public enum VerdictKind: String, Sendable, Hashable {
+    case forward
+    case drop
+    case reflect
+    /// `reflect forward`: both.
+    case reflectForward = "reflect forward"
+
+    /// The frame goes out of the other port.
+    public var forwards: Bool { self == .forward || self == .reflectForward }
+    /// The frame goes to the host port.
+    public var reflects: Bool { self == .reflect || self == .reflectForward }
+}
+
+/// `delay D [jitter J]` and `retries N`. Durations in nanoseconds.
+public struct VerdictOptions: Sendable, Hashable {
+    public var delay: UInt64?
+    public var jitter: UInt64?
+    public var retries: Int?
+    public init(delay: UInt64? = nil, jitter: UInt64? = nil, retries: Int? = nil) {
+        self.delay = delay
+        self.jitter = jitter
+        self.retries = retries
+    }
+
+    /// These options, with `defaults` filling what is unset.
+    public func filled(from defaults: VerdictOptions) -> VerdictOptions {
+        VerdictOptions(
+            delay: delay ?? defaults.delay, jitter: jitter ?? defaults.jitter, retries: retries ?? defaults.retries)
+    }
+}
+
+/// `test "NAME" { packet ...; expect ... }`.
+public struct TestBlock: Sendable, Hashable {
+    public var name: String
+    public var packet: TestPacket
+    public var expectation: Expectation
+    public var location: SourceLocation
+    public init(name: String, packet: TestPacket, expectation: Expectation, location: SourceLocation) {
+        self.name = name
+        self.packet = packet
+        self.expectation = expectation
+        self.location = location
+    }
+}
+
+/// `packet FIELD VALUE ...`: single values only; the builder fills in the rest.
+public struct TestPacket: Sendable, Hashable {
+    /// The port the frame arrives on (`iif`, default `a`).
+    public var iif: PortName
+    /// Field values other than `iif`, in written order.
+    public var fields: [FieldValue]
+    public var location: SourceLocation
+    public init(iif: PortName = .a, fields: [FieldValue], location: SourceLocation) {
+        self.iif = iif
+        self.fields = fields
+        self.location = location
+    }
+}
+
+/// A field with one value, as in `packet` and `expect ... with`.
+public struct FieldValue: Sendable, Hashable {
+    public var field: Field
+    public var value: UInt128
+    public var location: SourceLocation
+    public init(field: Field, value: UInt128, location: SourceLocation) {
+        self.field = field
+        self.value = value
+        self.location = location
+    }
+}
+
+/// `expect VERDICT [by "RULE"] [with FIELD VALUE ...]`.
+public struct Expectation: Sendable, Hashable {
+    public var verdict: VerdictKind
+    /// The rule expected to decide; `by default` is written as nil with `byDefault` true.
+    public var rule: String?
+    /// `by default`: no rule matches.
+    public var byDefault: Bool
+    /// Field values the frame must have after rewrites.
+    public var fields: [FieldValue]
+    public var location: SourceLocation
+    public init(
+        verdict: VerdictKind, rule: String? = nil, byDefault: Bool = false, fields: [FieldValue] = [],
+        location: SourceLocation
+    ) {
+        self.verdict = verdict
+        self.rule = rule
+        self.byDefault = byDefault
+        self.fields = fields
+        self.location = location
+    }
+}

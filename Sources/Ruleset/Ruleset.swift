@@ -1,0 +1,1 @@
+// Ruleset: see architecture.md

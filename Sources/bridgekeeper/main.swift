@@ -1,0 +1,1 @@
+print("bridgekeeper: under construction")
