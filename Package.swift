@@ -26,14 +26,12 @@ let package = Package(
         // The frame's journey.
         .target(name: "Frame", swiftSettings: hotPathSettings),
         .target(name: "Policy", dependencies: ["Frame", "CPcap"]),
-        .target(name: "Ruleset", dependencies: ["Frame", "Policy"], swiftSettings: hotPathSettings),
+        .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Mirror", dependencies: ["Policy", "CNftnl", "CLinuxShim"]),
-        .target(
-            name: "Loader",
-            dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Mirror"]
-        ),
+        .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
+        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame"], swiftSettings: hotPathSettings),
         .target(
             name: "Bridge",
@@ -46,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "bridgekeeper",
             dependencies: [
-                "Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Loader", "Mirror", "Ring", "Bridge",
+                "Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Loader", "Replay", "Mirror", "Ring", "Bridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -55,5 +53,6 @@ let package = Package(
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
     ]
 )

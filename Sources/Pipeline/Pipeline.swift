@@ -1,1 +1,261 @@
-// Pipeline: see architecture.md
+import CPcap
+import Frame
+import Policy
+import Ruleset
+
+/// Runs one compiled policy over frames: parse, find the first matching rule, count, run its
+/// statements (rewrites in place, effects), and return the decision.
+///
+/// One `Pipeline` per forwarding thread: it owns that thread's counters and scratch memory and
+/// keeps the compiled policy alive. ``process(_:port:effects:)`` allocates nothing, takes no
+/// lock and calls no closure or existential.
+public struct Pipeline: @unchecked Sendable {
+    /// The compiled policy (kept alive here; the views below point into it).
+    public let policy: CompiledPolicy
+    /// This thread's counters for this policy.
+    public let counters: RuleCounters
+    private let scratch: CandidateScratch
+
+    private let rules: FlatArray<CompiledRule>
+    private let terms: FlatArray<Term>
+    private let actions: FlatArray<Action>
+    private let intervalPool: FlatArray<ValueInterval>
+    private let hashSets: FlatArray<FlatHashMap>
+    private let bpfPrograms: FlatArray<FlatArray<bpf_insn>>
+    private let index: RuleIndex
+    private let defaultRule: CompiledRule
+    private let indexed: Bool
+
+    /// A pipeline for `policy` with fresh counters.
+    public init(policy: CompiledPolicy) {
+        self.init(policy: policy, counters: RuleCounters(ruleCount: policy.ruleCount))
+    }
+
+    /// A pipeline for `policy` that counts into `counters` (sized for it).
+    public init(policy: CompiledPolicy, counters: RuleCounters) {
+        precondition(counters.count == policy.ruleCount + 1, "counters sized for another policy")
+        self.policy = policy
+        self.counters = counters
+        self.scratch = CandidateScratch(capacity: max(8, policy.index.maximumLists))
+        rules = policy.rules
+        terms = policy.terms
+        actions = policy.actions
+        intervalPool = policy.intervalPool
+        hashSets = policy.hashSets
+        bpfPrograms = policy.bpfPrograms
+        index = policy.index
+        defaultRule = policy.defaultRule
+        indexed = policy.index.maximumLists > 1
+    }
+
+    /// Decides what happens to one frame that arrived on `port` (0 = a, 1 = b), applying the
+    /// deciding rule's rewrites to `frame` in place.
+    @inlinable
+    public func process<Effects: PipelineEffects>(
+        _ frame: inout FrameBuffer, port: UInt8, effects: inout Effects
+    ) -> Decision {
+        var info = FrameInfo.parse(frame.readOnlyBytes)
+        return process(&frame, info: &info, port: port, effects: &effects)
+    }
+
+    /// As ``process(_:port:effects:)`` for a frame already parsed into `info` (updated by rewrites).
+    public func process<Effects: PipelineEffects>(
+        _ frame: inout FrameBuffer, info: inout FrameInfo, port: UInt8, effects: inout Effects
+    ) -> Decision {
+        let number = firstMatch(info: info, port: port, frame: frame.readOnlyBytes)
+        let rule = number >= 0 ? rules[Int(number)] : defaultRule
+        counters.add(slot: number >= 0 ? Int(number) : counters.defaultSlot, bytes: frame.length)
+        if rule.actions.count > 0 {
+            runActions(rule, number: number, frame: &frame, info: &info, port: port, effects: &effects)
+        }
+        return Decision(rule, number: number)
+    }
+
+    /// The number of the first rule whose match holds, or -1.
+    public func firstMatch(info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
+        if !indexed {
+            return scan(index.unindexed, info: info, port: port, frame: frame)
+        }
+        // Collect the rule lists the frame's fields select.
+        let cursors = scratch.cursors
+        var lists = 0
+        for t in 0..<index.prefixTables.count {
+            let table = index.prefixTables.base[t]
+            guard let value = info.value(of: table.field, port: port) else { continue }
+            let slice = table.table.lookup(table.shift >= 128 ? 0 : value >> table.shift)
+            if slice.count > 0 {
+                cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
+                lists += 1
+            }
+        }
+        for t in 0..<index.exactTables.count {
+            let table = index.exactTables.base[t]
+            guard let value = info.value(of: table.field, port: port) else { continue }
+            let slice = table.table.lookup(value)
+            if slice.count > 0 {
+                cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
+                lists += 1
+            }
+        }
+        for t in 0..<index.rangeTables.count {
+            let table = index.rangeTables.base[t]
+            guard let value = info.value(of: table.field, port: port) else { continue }
+            let slice = index.rangeLookup(table, value)
+            if slice.count > 0 {
+                cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
+                lists += 1
+            }
+        }
+        if index.unindexed.count > 0 {
+            cursors[lists] = CandidateScratch.Cursor(
+                next: index.unindexed.start, end: index.unindexed.start + index.unindexed.count)
+            lists += 1
+        }
+        if lists == 0 { return -1 }
+        if lists == 1 {
+            let only = cursors[0]
+            return scan(PoolSlice(start: only.next, count: only.end - only.next), info: info, port: port, frame: frame)
+        }
+        // Merge the ascending lists; a rule may appear in several, and is tried once.
+        let pool = index.rulePool.base
+        var lastTried: Int32 = -1
+        while true {
+            var best = Int32.max
+            var bestList = -1
+            for l in 0..<lists {
+                let cursor = cursors[l]
+                if cursor.next < cursor.end {
+                    let candidate = pool[Int(cursor.next)]
+                    if candidate < best {
+                        best = candidate
+                        bestList = l
+                    }
+                }
+            }
+            if bestList < 0 { return -1 }
+            cursors[bestList].next += 1
+            if best == lastTried { continue }
+            lastTried = best
+            if matches(rules.base[Int(best)], info: info, port: port, frame: frame) { return best }
+        }
+    }
+
+    @inline(__always)
+    private func scan(_ slice: PoolSlice, info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
+        let pool = index.rulePool.base
+        var i = Int(slice.start)
+        let end = i + Int(slice.count)
+        while i < end {
+            let number = pool[i]
+            if matches(rules.base[Int(number)], info: info, port: port, frame: frame) { return number }
+            i += 1
+        }
+        return -1
+    }
+
+    /// Whether every term of `rule` holds.
+    @inline(__always)
+    private func matches(_ rule: CompiledRule, info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Bool {
+        var t = Int(rule.terms.start)
+        let end = t + Int(rule.terms.count)
+        while t < end {
+            if !holds(terms.base[t], info: info, port: port, frame: frame) { return false }
+            t += 1
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func holds(_ term: Term, info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Bool {
+        if term.test == .bpf {
+            let program = bpfPrograms.base[Int(term.slice.start)]
+            guard let base = frame.baseAddress else { return term.negated }
+            let accepted =
+                bpf_filter(
+                    program.base, base.assumingMemoryBound(to: UInt8.self), UInt32(frame.count), UInt32(frame.count))
+                != 0
+            return accepted != term.negated
+        }
+        guard let value = info.value(of: term.field, port: port) else { return term.negated }
+        let inSet: Bool
+        switch term.test {
+        case .interval:
+            inSet = value >= term.lo && value <= term.hi
+        case .intervalList:
+            var found = false
+            var i = Int(term.slice.start)
+            let end = i + Int(term.slice.count)
+            while i < end {
+                let interval = intervalPool.base[i]
+                if value >= interval.lo && value <= interval.hi {
+                    found = true
+                    break
+                }
+                i += 1
+            }
+            inSet = found
+        case .sortedIntervals:
+            inSet = sortedContains(term.slice, value)
+        case .exactHash:
+            inSet = hashSets.base[Int(term.slice.start)].lookup(value).count != 0
+        case .allBits:
+            inSet = value & term.lo == term.lo
+        case .anyAllBits:
+            var found = false
+            var i = Int(term.slice.start)
+            let end = i + Int(term.slice.count)
+            while i < end {
+                let mask = intervalPool.base[i].lo
+                if value & mask == mask {
+                    found = true
+                    break
+                }
+                i += 1
+            }
+            inSet = found
+        case .bpf:
+            inSet = false
+        }
+        return inSet != term.negated
+    }
+
+    /// Binary search in sorted, disjoint intervals.
+    @inline(__always)
+    private func sortedContains(_ slice: PoolSlice, _ value: UInt128) -> Bool {
+        var low = Int(slice.start)
+        var high = low + Int(slice.count) - 1
+        while low <= high {
+            let mid = (low + high) >> 1
+            let interval = intervalPool.base[mid]
+            if value < interval.lo {
+                high = mid - 1
+            } else if value > interval.hi {
+                low = mid + 1
+            } else {
+                return true
+            }
+        }
+        return false
+    }
+
+    private func runActions<Effects: PipelineEffects>(
+        _ rule: CompiledRule, number: Int32, frame: inout FrameBuffer, info: inout FrameInfo, port: UInt8,
+        effects: inout Effects
+    ) {
+        var a = Int(rule.actions.start)
+        let end = a + Int(rule.actions.count)
+        while a < end {
+            switch actions.base[a] {
+            case .rewrite(let rewrite):
+                _ = frame.apply(rewrite, info: &info)
+            case .log(let prefix):
+                effects.log(rule: number, prefix: prefix, frame: frame.readOnlyBytes, info: info, port: port)
+            case .capture(let file):
+                effects.capture(file: file, frame: frame.readOnlyBytes)
+            case .mirror(let interface):
+                effects.mirror(interface: interface, frame: frame.readOnlyBytes)
+            }
+            a += 1
+        }
+    }
+}

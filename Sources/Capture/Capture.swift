@@ -1,1 +1,0 @@
-// Capture: see architecture.md

@@ -1,0 +1,69 @@
+import CPcap
+import Policy
+
+/// A policy compiled to flat, immutable tables that the pipeline interprets in one tight loop.
+///
+/// Built once per accepted policy (start and each reload) by ``PolicyCompiler``; shared read-only
+/// by every forwarding thread; freed when the last reference goes. Nothing in it is reached
+/// through an existential or a closure.
+public final class CompiledPolicy: @unchecked Sendable {
+    /// The checked policy this was compiled from (names, locations, the nftables mirror's input).
+    public let policy: Policy
+    /// Rules in policy order; a rule's number is its index here and in ``ruleNames``.
+    public let rules: FlatArray<CompiledRule>
+    public let terms: FlatArray<Term>
+    public let actions: FlatArray<Action>
+    /// Intervals of `intervalList`, `sortedIntervals` and `anyAllBits` terms.
+    public let intervalPool: FlatArray<ValueInterval>
+    /// Hash sets of `exactHash` terms (membership: the value slices are unused).
+    public let hashSets: FlatArray<FlatHashMap>
+    /// BPF programs of `bpf` terms.
+    public let bpfPrograms: FlatArray<FlatArray<bpf_insn>>
+    public let index: RuleIndex
+    /// The verdict and options for frames no rule matches.
+    public let defaultRule: CompiledRule
+
+    /// Rule names, by rule number.
+    public let ruleNames: [String]
+    /// `log prefix` texts, by the index in ``Action/log(_:)`` (nil: no prefix).
+    public let logPrefixes: [String?]
+    /// `pcap` file paths, by the index in ``Action/capture(_:)``.
+    public let captureFiles: [String]
+    /// `mirror` interface names, by the index in ``Action/mirror(_:)``.
+    public let mirrorInterfaces: [String]
+
+    init(
+        policy: Policy, rules: [CompiledRule], terms: [Term], actions: [Action], intervalPool: [ValueInterval],
+        hashSets: [FlatHashMap], bpfPrograms: [[bpf_insn]], index: RuleIndex, defaultRule: CompiledRule,
+        logPrefixes: [String?], captureFiles: [String], mirrorInterfaces: [String]
+    ) {
+        self.policy = policy
+        self.rules = FlatArray(rules)
+        self.terms = FlatArray(terms)
+        self.actions = FlatArray(actions)
+        self.intervalPool = FlatArray(intervalPool)
+        self.hashSets = FlatArray(hashSets)
+        self.bpfPrograms = FlatArray(bpfPrograms.map { FlatArray($0) })
+        self.index = index
+        self.defaultRule = defaultRule
+        self.ruleNames = policy.rules.map(\.name)
+        self.logPrefixes = logPrefixes
+        self.captureFiles = captureFiles
+        self.mirrorInterfaces = mirrorInterfaces
+    }
+
+    /// Number of rules.
+    public var ruleCount: Int { rules.count }
+
+    deinit {
+        for i in 0..<hashSets.count { hashSets[i].deallocate() }
+        for i in 0..<bpfPrograms.count { bpfPrograms[i].deallocate() }
+        rules.deallocate()
+        terms.deallocate()
+        actions.deallocate()
+        intervalPool.deallocate()
+        hashSets.deallocate()
+        bpfPrograms.deallocate()
+        index.deallocate()
+    }
+}

@@ -1,0 +1,190 @@
+import CPcap
+import Frame
+import Policy
+
+/// Compiles a checked ``Policy`` into a ``CompiledPolicy``.
+///
+/// Compilation cannot fail: everything that could be wrong with a policy was reported by the
+/// checker. It sorts each rule's terms cheapest first, hoists `mirror` statements to the front
+/// (the copy is of the frame as received), fills verdict options from `defaults`, and builds the
+/// ``RuleIndex`` when the policy is large enough for one to pay.
+public enum PolicyCompiler {
+    /// Tuning knobs, exposed for tests and benchmarks.
+    public struct Options: Sendable {
+        /// Policies with at most this many rules are scanned linearly.
+        public var linearScanLimit: Int = 16
+        /// A term is a usable anchor only when it covers at most this fraction of its field.
+        public var maximumAnchorCoverage: Double = 1.0 / 16
+        /// Sets with more exact values than this become hash sets.
+        public var hashSetThreshold: Int = 8
+        public init() {}
+    }
+
+    public static func compile(_ policy: Policy, options: Options = Options()) -> CompiledPolicy {
+        var builder = ProgramBuilder()
+        for rule in policy.rules {
+            builder.addRule(rule, defaults: policy.defaults, options: options)
+        }
+        let index = RuleIndexBuilder.build(policy: policy, options: options)
+        let defaultOptions = policy.defaults
+        let defaultRule = CompiledRule(
+            terms: .empty, actions: .empty, verdict: policy.defaultVerdict == .forward ? .forward : .drop,
+            retries: UInt8(clamping: defaultOptions.retries ?? 0), hasEffects: false,
+            delayNanoseconds: defaultOptions.delay ?? 0, jitterNanoseconds: defaultOptions.jitter ?? 0)
+        return CompiledPolicy(
+            policy: policy, rules: builder.rules, terms: builder.terms, actions: builder.actions,
+            intervalPool: builder.intervalPool, hashSets: builder.hashSets, bpfPrograms: builder.bpfPrograms,
+            index: index, defaultRule: defaultRule, logPrefixes: builder.logPrefixes,
+            captureFiles: builder.captureFiles, mirrorInterfaces: builder.mirrorInterfaces)
+    }
+}
+
+/// Accumulates the flat tables rule by rule.
+private struct ProgramBuilder {
+    var rules: [CompiledRule] = []
+    var terms: [Term] = []
+    var actions: [Action] = []
+    var intervalPool: [ValueInterval] = []
+    var hashSets: [FlatHashMap] = []
+    var bpfPrograms: [[bpf_insn]] = []
+    var logPrefixes: [String?] = []
+    var captureFiles: [String] = []
+    var mirrorInterfaces: [String] = []
+
+    mutating func addRule(_ rule: Rule, defaults: VerdictOptions, options: PolicyCompiler.Options) {
+        let compiledTerms = rule.match.map { compileTerm($0, options: options) }
+            .enumerated()
+            .sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }
+            .map(\.element.term)
+        let termSlice = PoolSlice(start: Int32(terms.count), count: Int32(compiledTerms.count))
+        terms += compiledTerms
+
+        // Mirror copies are of the frame as received, so they run before any rewrite.
+        let mirrors = rule.statements.filter { if case .mirror = $0.kind { return true } else { return false } }
+        let others = rule.statements.filter { if case .mirror = $0.kind { return false } else { return true } }
+        let actionStart = actions.count
+        var hasEffects = false
+        for statement in mirrors + others {
+            let action = compileStatement(statement.kind)
+            switch action {
+            case .rewrite: break
+            case .log, .capture, .mirror: hasEffects = true
+            }
+            actions.append(action)
+        }
+        let filled = rule.verdict.options.filled(from: defaults)
+        rules.append(
+            CompiledRule(
+                terms: termSlice,
+                actions: PoolSlice(start: Int32(actionStart), count: Int32(actions.count - actionStart)),
+                verdict: VerdictCode(rule.verdict.kind), retries: UInt8(clamping: filled.retries ?? 0),
+                hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0))
+    }
+
+    /// A term and its rough cost, so cheap tests run first.
+    private mutating func compileTerm(_ term: MatchTerm, options: PolicyCompiler.Options) -> (term: Term, cost: Int) {
+        switch term {
+        case .bpf(let match):
+            bpfPrograms.append(
+                match.program.map { bpf_insn(code: $0.code, jt: $0.jt, jf: $0.jf, k: $0.k) })
+            let slice = PoolSlice(start: Int32(bpfPrograms.count - 1), count: 1)
+            return (Term(field: .metaLength, test: .bpf, negated: match.negated, slice: slice), 100)
+        case .field(let match):
+            let field = FieldCode(match.field)
+            if match.field.isBitmask {
+                let masks = Array(Set(match.values.map(\.lo))).sorted()
+                if masks.count == 1 {
+                    return (Term(field: field, test: .allBits, negated: match.negated, lo: masks[0]), 1)
+                }
+                let slice = appendIntervals(masks.map { ValueInterval($0) })
+                return (Term(field: field, test: .anyAllBits, negated: match.negated, slice: slice), 3)
+            }
+            let intervals = IntervalMath.normalize(match.values)
+            if intervals.count == 1 {
+                return (
+                    Term(
+                        field: field, test: .interval, negated: match.negated, lo: intervals[0].lo, hi: intervals[0].hi),
+                    1
+                )
+            }
+            if intervals.count <= options.hashSetThreshold {
+                let slice = appendIntervals(intervals)
+                return (
+                    Term(field: field, test: .intervalList, negated: match.negated, slice: slice), 2 + intervals.count
+                )
+            }
+            if intervals.allSatisfy(\.isSingle) {
+                hashSets.append(FlatHashMap(intervals.map { ($0.lo, PoolSlice(start: 0, count: 1)) }))
+                let slice = PoolSlice(start: Int32(hashSets.count - 1), count: 1)
+                return (Term(field: field, test: .exactHash, negated: match.negated, slice: slice), 5)
+            }
+            let slice = appendIntervals(intervals)
+            return (Term(field: field, test: .sortedIntervals, negated: match.negated, slice: slice), 8)
+        }
+    }
+
+    private mutating func appendIntervals(_ intervals: [ValueInterval]) -> PoolSlice {
+        let slice = PoolSlice(start: Int32(intervalPool.count), count: Int32(intervals.count))
+        intervalPool += intervals
+        return slice
+    }
+
+    private mutating func compileStatement(_ kind: StatementKind) -> Action {
+        switch kind {
+        case .set(let field, let value):
+            return .rewrite(Self.rewrite(field, value))
+        case .vlanPush(let id):
+            return .rewrite(.vlanPush(id))
+        case .vlanPop:
+            return .rewrite(.vlanPop)
+        case .log(let prefix):
+            logPrefixes.append(prefix)
+            return .log(Int32(logPrefixes.count - 1))
+        case .pcap(let path):
+            if let existing = captureFiles.firstIndex(of: path) { return .capture(Int32(existing)) }
+            captureFiles.append(path)
+            return .capture(Int32(captureFiles.count - 1))
+        case .mirror(let interface):
+            if let existing = mirrorInterfaces.firstIndex(of: interface) { return .mirror(Int32(existing)) }
+            mirrorInterfaces.append(interface)
+            return .mirror(Int32(mirrorInterfaces.count - 1))
+        }
+    }
+
+    /// The frame rewrite for `FIELD set VALUE`; the checker allows only rewritable fields.
+    static func rewrite(_ field: Field, _ value: UInt128) -> FieldRewrite {
+        switch field {
+        case .etherSaddr: return .etherSource(UInt64(truncatingIfNeeded: value))
+        case .etherDaddr: return .etherDestination(UInt64(truncatingIfNeeded: value))
+        case .vlanID: return .vlanID(UInt16(truncatingIfNeeded: value))
+        case .vlanPCP: return .vlanPCP(UInt8(truncatingIfNeeded: value))
+        case .ipSaddr: return .ipv4Source(UInt32(truncatingIfNeeded: value))
+        case .ipDaddr: return .ipv4Destination(UInt32(truncatingIfNeeded: value))
+        case .ipTTL: return .ipv4TTL(UInt8(truncatingIfNeeded: value))
+        case .ipDSCP: return .ipv4DSCP(UInt8(truncatingIfNeeded: value))
+        case .ipECN: return .ipv4ECN(UInt8(truncatingIfNeeded: value))
+        case .ip6Saddr: return .ipv6Source(value)
+        case .ip6Daddr: return .ipv6Destination(value)
+        case .ip6Hoplimit: return .ipv6HopLimit(UInt8(truncatingIfNeeded: value))
+        case .ip6DSCP: return .ipv6DSCP(UInt8(truncatingIfNeeded: value))
+        case .tcpSport: return .tcpSourcePort(UInt16(truncatingIfNeeded: value))
+        case .tcpDport: return .tcpDestinationPort(UInt16(truncatingIfNeeded: value))
+        case .udpSport: return .udpSourcePort(UInt16(truncatingIfNeeded: value))
+        case .udpDport: return .udpDestinationPort(UInt16(truncatingIfNeeded: value))
+        default:
+            preconditionFailure("the checker lets only rewritable fields reach the compiler, not \(field.rawValue)")
+        }
+    }
+}
+
+extension VerdictCode {
+    /// The code for a language verdict.
+    public init(_ kind: VerdictKind) {
+        switch kind {
+        case .forward: self = .forward
+        case .drop: self = .drop
+        case .reflect: self = .reflect
+        case .reflectForward: self = .reflectForward
+        }
+    }
+}

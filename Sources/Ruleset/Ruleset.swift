@@ -1,1 +1,0 @@
-// Ruleset: see architecture.md

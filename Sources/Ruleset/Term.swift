@@ -1,0 +1,83 @@
+import Frame
+
+/// How a term tests its field's value.
+public enum TermTest: UInt8, Sendable {
+    /// `lo <= value <= hi` (a single value, a prefix or a range).
+    case interval
+    /// The value lies in one of the intervals `intervalPool[start ..< start + count]` (few values).
+    case intervalList
+    /// The value lies in one of the sorted, disjoint intervals of the pool slice (binary search).
+    case sortedIntervals
+    /// The value is a key of `hashSets[start]` (many exact values).
+    case exactHash
+    /// Every bit of `lo` is set in the value (`tcp flags syn`).
+    case allBits
+    /// For one of the masks `intervalPool[start ..< start + count].lo`, every bit is set.
+    case anyAllBits
+    /// The BPF program `bpfPrograms[start]` accepts the frame.
+    case bpf
+}
+
+/// One compiled condition of a rule's `match` line.
+///
+/// Equal terms hold when the frame has the field and the test passes; negated terms hold when the
+/// frame lacks the field or the test fails (the policy language's semantics).
+public struct Term: Sendable {
+    public var field: FieldCode
+    public var test: TermTest
+    public var negated: Bool
+    public var lo: UInt128
+    public var hi: UInt128
+    public var slice: PoolSlice
+
+    public init(
+        field: FieldCode, test: TermTest, negated: Bool, lo: UInt128 = 0, hi: UInt128 = 0, slice: PoolSlice = .empty
+    ) {
+        self.field = field
+        self.test = test
+        self.negated = negated
+        self.lo = lo
+        self.hi = hi
+        self.slice = slice
+    }
+}
+
+/// The verdict as the hot path sees it.
+public enum VerdictCode: UInt8, Sendable {
+    case forward = 0
+    case drop = 1
+    case reflect = 2
+    case reflectForward = 3
+
+    /// The frame goes out of the other port.
+    @inlinable public var forwards: Bool { self == .forward || self == .reflectForward }
+    /// The frame goes to the host port.
+    @inlinable public var reflects: Bool { self == .reflect || self == .reflectForward }
+}
+
+/// A statement as the hot path runs it.
+public enum Action: Sendable {
+    /// Rewrite a header field.
+    case rewrite(FieldRewrite)
+    /// Emit a log line; the index names the prefix in ``CompiledPolicy/logPrefixes``.
+    case log(Int32)
+    /// Append a copy to a pcap file; the index names it in ``CompiledPolicy/captureFiles``.
+    case capture(Int32)
+    /// Copy the frame as received to a monitor interface in ``CompiledPolicy/mirrorInterfaces``.
+    case mirror(Int32)
+}
+
+/// One compiled rule: where its terms and actions are, and its verdict with options.
+public struct CompiledRule: Sendable {
+    public var terms: PoolSlice
+    public var actions: PoolSlice
+    public var verdict: VerdictCode
+    /// Send attempts after the first one fails for lack of room.
+    public var retries: UInt8
+    /// The rule has `log`, `pcap` or `mirror` statements.
+    public var hasEffects: Bool
+    /// Hold time before sending, nanoseconds (0: send at once).
+    public var delayNanoseconds: UInt64
+    /// Uniform random extra hold time in `0 ... jitterNanoseconds`.
+    public var jitterNanoseconds: UInt64
+}

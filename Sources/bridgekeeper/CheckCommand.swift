@@ -1,0 +1,102 @@
+import ArgumentParser
+import Loader
+import Policy
+
+/// `bridgekeeper check`: parse, check, compile and test a policy without touching the network.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a policy file: syntax, names, values, test blocks; exit 0 when clean.",
+        discussion: """
+            Exit status: 0 clean (warnings allowed), 1 errors or failing tests, 2 warnings under --strict.
+            Diagnostics read FILE:LINE:COL: error: MESSAGE, with the line and a caret.
+            """
+    )
+
+    @Flag(help: "Treat warnings as failures (exit 2 when there are warnings and no errors).")
+    var strict = false
+
+    @Flag(help: "Print the diagnostics and test results as JSON on standard output.")
+    var json = false
+
+    @Argument(help: "The policy file.")
+    var file: String
+
+    func run() throws {
+        let report = PolicyLoader.load(path: file)
+        let status = exitStatus(report)
+        if json {
+            print(CheckReportJSON.render(file: file, report: report, status: status))
+        } else {
+            for diagnostic in report.diagnostics { printError(diagnostic.rendered) }
+            print(summary(report))
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func exitStatus(_ report: LoadReport) -> Int32 {
+        if !report.errors.isEmpty || report.loaded == nil { return 1 }
+        if strict && !report.warnings.isEmpty { return 2 }
+        return 0
+    }
+
+    private func summary(_ report: LoadReport) -> String {
+        let errors = report.errors.count
+        let warnings = report.warnings.count
+        let failed = report.tests.filter { !$0.passed }.count
+        var parts: [String] = []
+        if let loaded = report.loaded {
+            parts.append("\(loaded.compiled.ruleCount) rule\(loaded.compiled.ruleCount == 1 ? "" : "s")")
+        }
+        parts.append(
+            "\(report.tests.count - failed) of \(report.tests.count) test\(report.tests.count == 1 ? "" : "s") passed")
+        if errors > 0 { parts.append("\(errors) error\(errors == 1 ? "" : "s")") }
+        if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+        let verdict = report.loaded == nil ? "FAILED" : "ok"
+        return "\(file): \(verdict): " + parts.joined(separator: ", ")
+    }
+}
+
+/// `check --json`.
+enum CheckReportJSON {
+    static func render(file: String, report: LoadReport, status: Int32) -> String {
+        let diagnostics = report.diagnostics.map { d -> String in
+            var fields = [
+                "\"severity\":\(quote(d.severity.rawValue))", "\"code\":\(quote(d.code.rawValue))",
+                "\"message\":\(quote(d.message))",
+            ]
+            if let location = d.location {
+                fields.append("\"file\":\(quote(location.file))")
+                fields.append("\"line\":\(location.line)")
+                fields.append("\"column\":\(location.column)")
+            }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        let tests = report.tests.map { "{\"name\":\(quote($0.name)),\"passed\":\($0.passed)}" }
+        let rules = report.loaded?.compiled.ruleCount ?? 0
+        return "{\"file\":\(quote(file)),\"ok\":\(report.loaded != nil),\"status\":\(status),\"rules\":\(rules),"
+            + "\"sha256\":\(report.loaded.map { quote($0.sha256) } ?? "null"),"
+            + "\"errors\":\(report.errors.count),\"warnings\":\(report.warnings.count),"
+            + "\"tests\":[\(tests.joined(separator: ","))],\"diagnostics\":[\(diagnostics.joined(separator: ","))]}"
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,1 +1,0 @@
-print("bridgekeeper: under construction")
