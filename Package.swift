@@ -55,5 +55,6 @@ let package = Package(
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim"]),
     ]
 )
