@@ -8,11 +8,13 @@ import Glibc
 /// restore puts back exactly what was requested before, dependent features included.
 struct OffloadFeatures {
     /// Features that make the kernel hand over or send frames larger than the MTU: receive
-    /// coalescing (GRO, hardware GRO, LRO) and segmentation offloads (GSO, TSO, TSO6).
-    static let coalescingFeatures = [
-        "rx-gro", "rx-gro-hw", "rx-lro", "tx-generic-segmentation", "tx-tcp-segmentation",
-        "tx-tcp6-segmentation",
-    ]
+    /// coalescing (GRO, hardware GRO, LRO) and segmentation offloads (GSO, and every TCP
+    /// segmentation variant: TSO, TSO6, ECN, mangle-ID, AccECN), which `ethtool -k` shows
+    /// together as "tcp-segmentation-offload".
+    static func isCoalescing(_ name: String) -> Bool {
+        ["rx-gro", "rx-gro-hw", "rx-lro", "tx-generic-segmentation"].contains(name)
+            || (name.hasPrefix("tx-tcp") && name.hasSuffix("segmentation"))
+    }
 
     /// One 32-bit block of ETHTOOL_GFEATURES.
     struct Block {
@@ -130,17 +132,15 @@ struct SavedOffloads {
     {
         let before = try OffloadFeatures(interface: interface, control: control)
         var changes: [Int: Bool] = [:]
-        for name in OffloadFeatures.coalescingFeatures {
-            guard let bit = before.bits[name], before.isRequested(bit), before.isChangeable(bit) else { continue }
+        for (name, bit) in before.bits where OffloadFeatures.isCoalescing(name) {
+            guard before.isRequested(bit), before.isChangeable(bit) else { continue }
             changes[bit] = false
         }
         try before.request(changes, control: control)
         let saved = SavedOffloads(interface: interface, switchedOff: changes.keys.sorted())
         let after = try OffloadFeatures(interface: interface, control: control)
-        let stillActive = OffloadFeatures.coalescingFeatures.filter { name in
-            guard let bit = after.bits[name] else { return false }
-            return after.isActive(bit)
-        }
+        let stillActive = after.bits.filter { OffloadFeatures.isCoalescing($0.key) && after.isActive($0.value) }
+            .map(\.key).sorted()
         return (saved, stillActive)
     }
 
