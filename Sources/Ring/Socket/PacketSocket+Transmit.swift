@@ -1,4 +1,5 @@
 import CLinuxShim
+import Frame
 import Glibc
 
 extension PacketSocket {
@@ -56,6 +57,18 @@ extension PacketSocket {
             txSlot += txFrameSize
         }
         return .queued
+    }
+
+    /// Sends the frame a ``FrameBuffer`` holds (see ``send(_:)``).
+    @inlinable
+    public func send(_ frame: FrameBuffer) -> SendResult {
+        send(frame.readOnlyBytes)
+    }
+
+    /// Enqueues the frame a ``FrameBuffer`` holds (see ``enqueue(_:)``).
+    @inlinable
+    public func enqueue(_ frame: FrameBuffer) -> EnqueueResult {
+        enqueue(frame.readOnlyBytes)
     }
 
     /// Frames enqueued since the last successful ``flush()``.

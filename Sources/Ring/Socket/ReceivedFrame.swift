@@ -3,7 +3,10 @@ import Frame
 /// The frame in the receive ring's current slot, as ``PacketSocket/receive()`` returns it.
 ///
 /// `buffer` views memory inside the ring: it is valid until ``PacketSocket/release()`` hands the
-/// slot back to the kernel. Copy the bytes out to keep them longer.
+/// slot back to the kernel. Copy the bytes out to keep them longer. The pipeline may rewrite the
+/// bytes in place and move `start`/`length` within the slot (headroom and tailroom are the slot's
+/// own); `buffer` is a copy, so calling `receive()` again for the same slot reports the original
+/// start and length (over the rewritten bytes).
 public struct ReceivedFrame {
     /// Properties of a received frame.
     public struct Flags: OptionSet, Sendable, Hashable {

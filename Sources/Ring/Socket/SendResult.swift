@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 
 /// What became of one frame handed to the kernel for sending.
