@@ -176,3 +176,32 @@ struct TransmitRingSendTests {
         #expect(FrameDiff.between(arrived, frames) == nil)
     }
 }
+
+@Suite("Transmit visibility")
+struct TransmitVisibilityTests {
+    @Test("with qdisc bypass (send or TX ring) other packet sockets on the port, like tcpdump, do not see the frame")
+    func bypassHidesFromTaps() async throws {
+        let seen = try await TestNamespace.with { namespace in
+            try namespace.addVethPair("near", "far")
+            return try await namespace.run { () -> [UInt8] in
+                let tap = try PacketSocket(
+                    interface: "near",
+                    configuration: .with {
+                        $0.ignoreOutgoing = false
+                        $0.skipOutgoing = false
+                    })
+                let bypass = try PacketSocket(interface: "near")
+                let queued = try PacketSocket(interface: "near", configuration: .with { $0.qdiscBypass = false })
+                let ring = try PacketSocket(interface: "near", configuration: .with { $0.transmitFrameCount = 8 })
+                _ = TestFrames.frame(length: 60, marker: 26).withUnsafeBytes { bypass.send($0) }
+                _ = TestFrames.frame(length: 60, marker: 27).withUnsafeBytes { queued.send($0) }
+                _ = TestFrames.frame(length: 60, marker: 28).withUnsafeBytes { ring.send($0) }
+                let frames = tap.collect(count: 3, timeout: 0.5) { frame in
+                    (26...28).contains { TestFrames.isMarked(frame, UInt8($0)) }
+                }
+                return frames.map { $0.bytes[14] }
+            }
+        }
+        #expect(seen == [27])
+    }
+}

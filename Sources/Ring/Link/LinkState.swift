@@ -61,6 +61,7 @@ public enum LinkMonitorError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The kernel did not answer a link query.
     case queryFailed(interface: String, SystemError)
 
+    /// One line for the operator.
     public var description: String {
         switch self {
         case .socketFailed(let error):

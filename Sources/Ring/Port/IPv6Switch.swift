@@ -2,7 +2,7 @@ import Glibc
 
 /// `net.ipv6.conf.<interface>.disable_ipv6`, read and written through /proc/sys (the calling
 /// thread's network namespace).
-struct IPv6Switch {
+struct IPv6Switch: Sendable {
     let interface: String
     /// The value before it was changed, e.g. "0".
     let previous: String

@@ -120,7 +120,7 @@ struct OffloadFeatures {
 }
 
 /// What ``OffloadFeatures`` turned off on one port, to put back on teardown.
-struct SavedOffloads {
+struct SavedOffloads: Sendable {
     let interface: String
     /// Bits that were requested on and were switched off.
     let switchedOff: [Int]

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Readies interfaces to be bridge ports and puts everything back afterwards.
 ///
@@ -38,10 +39,11 @@ public final class PortPreparation: @unchecked Sendable {
     /// Things that work but the operator should know (one line each).
     public private(set) var warnings: [PortWarning] = []
 
-    private var undo: [Change] = []
-    private var restored = false
+    /// Changes to undo, newest last; nil once restored. Locked so `restore()` may race deinit or
+    /// run from a signal-handling thread.
+    private let undo = Mutex<[Change]?>([])
 
-    private enum Change {
+    private enum Change: Sendable {
         case broughtUp(port: String)
         case offloads(SavedOffloads)
         case ipv6(IPv6Switch)
@@ -120,7 +122,7 @@ public final class PortPreparation: @unchecked Sendable {
     private func apply(_ options: Options, to name: String, control: InterfaceControl) throws(PortSetupError) {
         if options.disableIPv6 {
             do {
-                if let saved = try IPv6Switch.disable(on: name) { undo.append(.ipv6(saved)) }
+                if let saved = try IPv6Switch.disable(on: name) { record(.ipv6(saved)) }
             } catch {
                 throw .cannotDisableIPv6(port: name, error)
             }
@@ -128,7 +130,7 @@ public final class PortPreparation: @unchecked Sendable {
         if options.disableOffloads {
             do {
                 let result = try SavedOffloads.disableCoalescing(on: name, control: control)
-                undo.append(.offloads(result.saved))
+                record(.offloads(result.saved))
                 if !result.stillActive.isEmpty {
                     warnings.append(.offloadsStillActive(port: name, features: result.stillActive))
                 }
@@ -141,7 +143,7 @@ public final class PortPreparation: @unchecked Sendable {
                 let flags = try control.flags(of: name)
                 if flags & InterfaceFlag.up == 0 {
                     try control.setFlags(flags | InterfaceFlag.up, of: name)
-                    undo.append(.broughtUp(port: name))
+                    record(.broughtUp(port: name))
                 }
             } catch {
                 throw .cannotBringUp(port: name, error)
@@ -149,18 +151,29 @@ public final class PortPreparation: @unchecked Sendable {
         }
     }
 
+    private func record(_ change: Change) {
+        undo.withLock { $0?.append(change) }
+    }
+
     /// Puts back every setting ``prepare(_:options:)`` changed, newest first. The first call does
     /// the work; later calls do nothing and return no failures. An interface that no longer exists
     /// is skipped (its settings left with it).
     @discardableResult
     public func restore() -> [PortRestoreFailure] {
-        guard !restored else { return [] }
-        restored = true
+        guard
+            let changes = undo.withLock({ changes in
+                defer { changes = nil }
+                return changes
+            })
+        else { return [] }
         guard let control = try? InterfaceControl() else {
-            return [PortRestoreFailure(port: "*", setting: "all settings", error: .current)]
+            return [
+                PortRestoreFailure(
+                    port: ports.map(\.name).joined(separator: ","), setting: "any setting", error: .current)
+            ]
         }
         var failures: [PortRestoreFailure] = []
-        for change in undo.reversed() {
+        for change in changes.reversed() {
             do throws(SystemError) {
                 switch change {
                 case .broughtUp(let port):
@@ -178,7 +191,6 @@ public final class PortPreparation: @unchecked Sendable {
                 failures.append(PortRestoreFailure(port: change.port, setting: change.setting, error: error))
             }
         }
-        undo.removeAll()
         return failures
     }
 }

@@ -19,6 +19,7 @@ public enum PortSetupError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The control socket could not be opened.
     case controlSocketFailed(SystemError)
 
+    /// One line for the operator.
     public var description: String {
         switch self {
         case .noPorts:
@@ -54,6 +55,7 @@ public enum PortWarning: Sendable, Equatable, CustomStringConvertible {
     /// hand over frames larger than its MTU.
     case offloadsStillActive(port: String, features: [String])
 
+    /// One line for the operator.
     public var description: String {
         switch self {
         case .mtuMismatch(let port, let mtu, let otherPort, let otherMTU):
@@ -75,6 +77,7 @@ public struct PortRestoreFailure: Error, Sendable, Equatable, CustomStringConver
     /// Why.
     public let error: SystemError
 
+    /// One line for the operator.
     public var description: String {
         "cannot restore \(setting) on interface '\(port)': \(error)"
     }

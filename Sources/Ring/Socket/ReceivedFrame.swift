@@ -10,7 +10,9 @@ import Frame
 public struct ReceivedFrame {
     /// Properties of a received frame.
     public struct Flags: OptionSet, Sendable, Hashable {
+        /// The flag bits.
         public let rawValue: UInt8
+        /// Flags from their bits.
         @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
         /// The slot held fewer bytes than the frame had (`tp_len > tp_snaplen`): the frame is

@@ -22,6 +22,7 @@ public enum RingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configuration asks for something the ring cannot do.
     case invalidConfiguration(String)
 
+    /// One line for the operator.
     public var description: String {
         switch self {
         case .interfaceNotFound(let name):

@@ -10,6 +10,7 @@ public enum CPUAffinity {
         /// The kernel refused the set (EINVAL: none of the CPUs is online or allowed).
         case pinningFailed([Int], SystemError)
 
+        /// One line for the operator.
         public var description: String {
             switch self {
             case .invalidList(let text):

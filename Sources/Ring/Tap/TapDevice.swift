@@ -92,6 +92,7 @@ public enum TapError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Setting the MTU or bringing it up failed.
     case cannotConfigure(name: String, SystemError)
 
+    /// One line for the operator.
     public var description: String {
         switch self {
         case .invalidName(let name):
