@@ -54,5 +54,6 @@ let package = Package(
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
+        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim"]),
     ]
 )

@@ -1,0 +1,109 @@
+import CLinuxShim
+import Glibc
+
+/// A plain (ring-less) AF_PACKET socket for tests: injects raw frames into an interface and
+/// captures what arrives on one, independent of the code under test.
+final class PlainPacketSocket {
+    let fd: Int32
+
+    /// Binds to `interface`. `outgoingToo` also captures frames the host sends there.
+    init(interface: String) throws {
+        let index = Int32(bitPattern: if_nametoindex(interface))
+        guard index != 0 else { throw TestFailure("no interface \(interface)") }
+        fd = socket(
+            AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(UInt16(ETH_P_ALL).bigEndian))
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
+        var address = sockaddr_ll()
+        address.sll_family = UInt16(AF_PACKET)
+        address.sll_protocol = UInt16(ETH_P_ALL).bigEndian
+        address.sll_ifindex = index
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
+            }
+        }
+        guard result == 0 else { throw TestFailure("bind \(interface): errno \(errno)") }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// Sends one frame as is.
+    func send(_ frame: [UInt8]) throws {
+        let sent = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == frame.count else { throw TestFailure("send: errno \(errno)") }
+    }
+
+    /// Frames received (incoming only) within `timeout` seconds that satisfy `matching`, until
+    /// `count` have arrived. A VLAN tag the kernel stripped is put back from PACKET_AUXDATA, the way
+    /// libpcap does it.
+    func receive(count: Int = 1, timeout: Double = 2, matching: ([UInt8]) -> Bool) -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        let deadline = monotonicSeconds() + timeout
+        while frames.count < count {
+            let remaining = deadline - monotonicSeconds()
+            guard remaining > 0 else { break }
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, Int32(remaining * 1000) + 1) > 0 else { continue }
+            guard let frame = receiveOne(), matching(frame) else { continue }
+            frames.append(frame)
+        }
+        return frames
+    }
+
+    private func receiveOne() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 70_000)
+        var control = [UInt8](repeating: 0, count: 256)
+        var address = sockaddr_ll()
+        let received = buffer.withUnsafeMutableBytes { bytes in
+            control.withUnsafeMutableBytes { controlBytes in
+                withUnsafeMutablePointer(to: &address) { addressPointer in
+                    var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                        var message = msghdr()
+                        message.msg_name = UnsafeMutableRawPointer(addressPointer)
+                        message.msg_namelen = socklen_t(MemoryLayout<sockaddr_ll>.size)
+                        message.msg_iov = vectorPointer
+                        message.msg_iovlen = 1
+                        message.msg_control = controlBytes.baseAddress
+                        message.msg_controllen = controlBytes.count
+                        let count = recvmsg(fd, &message, Int32(MSG_DONTWAIT))
+                        return (count, message.msg_controllen)
+                    }
+                }
+            }
+        }
+        guard received.0 > 0, address.sll_pkttype != UInt8(PACKET_OUTGOING) else { return nil }
+        var frame = Array(buffer[0..<received.0])
+        // One cmsghdr (len: size_t, level: int, type: int) then tpacket_auxdata.
+        let headerSize = MemoryLayout<Int>.size + 8
+        if received.1 >= headerSize + MemoryLayout<tpacket_auxdata>.size {
+            let level = control.withUnsafeBytes { $0.load(fromByteOffset: MemoryLayout<Int>.size, as: Int32.self) }
+            let type = control.withUnsafeBytes { $0.load(fromByteOffset: MemoryLayout<Int>.size + 4, as: Int32.self) }
+            if level == SOL_PACKET && type == PACKET_AUXDATA {
+                let auxdata = control.withUnsafeBytes {
+                    $0.loadUnaligned(fromByteOffset: headerSize, as: tpacket_auxdata.self)
+                }
+                if auxdata.tp_status & UInt32(TP_STATUS_VLAN_VALID) != 0, frame.count >= 12 {
+                    let tpid =
+                        auxdata.tp_status & UInt32(TP_STATUS_VLAN_TPID_VALID) != 0 ? auxdata.tp_vlan_tpid : 0x8100
+                    frame.insert(
+                        contentsOf: TestFrames.bigEndian(tpid) + TestFrames.bigEndian(auxdata.tp_vlan_tci), at: 12)
+                }
+            }
+        }
+        return frame
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,109 @@
+import CLinuxShim
+import Foundation
+import Glibc
+import Synchronization
+
+/// A network namespace created for one test and always removed afterwards.
+///
+/// Code that opens sockets runs through ``run(_:)`` on a dedicated thread that has entered the
+/// namespace, so the sockets live there; tools run with `ip -n` / `ip netns exec`.
+final class TestNamespace: Sendable {
+    let name: String
+
+    private init(name: String) {
+        self.name = name
+    }
+
+    private static let prefix = "bkring-"
+    private static let counter = Counter()
+
+    /// Creates a namespace, runs `body`, and deletes the namespace however `body` ends.
+    /// With `quiet`, IPv6 is off in the namespace so no autoconfiguration frames appear.
+    static func with<T>(quiet: Bool = true, _ body: (TestNamespace) async throws -> T) async throws -> T {
+        removeStaleNamespaces
+        let name = "\(prefix)\(getpid())-\(counter.next())"
+        try Shell.run("ip", "netns", "add", name)
+        let namespace = TestNamespace(name: name)
+        defer { namespace.remove() }
+        try namespace.ip("link", "set", "lo", "up")
+        if quiet {
+            try namespace.exec(
+                "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+        }
+        return try await body(namespace)
+    }
+
+    /// `ip -n NAME ...`
+    @discardableResult
+    func ip(_ arguments: String...) throws -> String {
+        try Shell.run(["ip", "-n", name] + arguments)
+    }
+
+    /// `ip netns exec NAME ...`
+    @discardableResult
+    func exec(_ arguments: String...) throws -> String {
+        try Shell.run(["ip", "netns", "exec", name] + arguments)
+    }
+
+    /// Creates a veth pair `first`/`second`, both up (with offloads as the kernel defaults them).
+    func addVethPair(_ first: String, _ second: String, mtu: Int? = nil) throws {
+        try ip("link", "add", first, "type", "veth", "peer", "name", second)
+        if let mtu {
+            try ip("link", "set", first, "mtu", String(mtu))
+            try ip("link", "set", second, "mtu", String(mtu))
+        }
+        try ip("link", "set", first, "up")
+        try ip("link", "set", second, "up")
+    }
+
+    /// Runs `body` on a new thread inside the namespace and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let path = "/var/run/netns/\(name)"
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    with: Result {
+                        let fd = open(path, O_RDONLY | O_CLOEXEC)
+                        guard fd >= 0 else { throw NamespaceError.cannotOpen(path, errno) }
+                        defer { close(fd) }
+                        let error = cls_enter_network_namespace(fd)
+                        guard error == 0 else { throw NamespaceError.cannotEnter(path, error) }
+                        return try body()
+                    })
+            }
+            thread.start()
+        }
+    }
+
+    private func remove() {
+        _ = try? Shell.run("ip", "netns", "del", name)
+    }
+
+    /// Namespaces left by an earlier test process that died before its cleanup ran.
+    private static let removeStaleNamespaces: Void = {
+        guard let list = try? Shell.run("ip", "netns", "list") else { return }
+        for line in list.split(separator: "\n") {
+            guard let name = line.split(separator: " ").first, name.hasPrefix(prefix) else { continue }
+            let pidText = name.dropFirst(prefix.count).split(separator: "-").first ?? ""
+            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            _ = try? Shell.run("ip", "netns", "del", String(name))
+        }
+    }()
+}
+
+enum NamespaceError: Error {
+    case cannotOpen(String, Int32)
+    case cannotEnter(String, Int32)
+}
+
+/// A thread-safe counter for unique names.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    func next() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
+}
