@@ -1,29 +1,48 @@
-# Bridgekeeper. `make demo` and `make test` are all the set-up a fresh Debian machine needs.
+# Bridgekeeper. `make demo` and `make test` are all the set-up a fresh Debian machine needs:
+# each installs the Debian packages it is missing (apt-get, as root) before it builds.
 SHELL := /bin/bash
 SWIFT ?= swift
+PREFIX ?= /usr/local
 DEB_PACKAGES := libpcap-dev libnftnl-dev libmnl-dev pkg-config nftables iproute2 ethtool \
-	netsniff-ng iputils-ping tcpdump jq
-.PHONY: deps build release test lint format
+	netsniff-ng iputils-ping tcpdump python3 jq curl
+.PHONY: deps build release test test-unit lint format bench bench-pipeline demo clean
 
+## deps: install the Debian packages the build, the tests and the demo use (when missing).
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		echo "installing: $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		echo "make deps: installing $$(echo $$missing)"; \
+		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get needs it)" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+## build: debug build of everything.
 build: deps
 	$(SWIFT) build
 
+## release: optimised build (what `run`, the demo and the benchmarks use).
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product bridgekeeper
 
+## test: unit and integration tests (integration tests need root: namespaces, veth, nftables).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
+## lint: swift format, strict.
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 
 format:
 	$(SWIFT) format format -i -r Sources Tests Package.swift
+
+## bench-pipeline: ns/frame through the pipeline (default, edge, 10k rules), compile time, allocations.
+bench-pipeline: deps
+	$(SWIFT) build -c release --product PipelineBench
+	.build/release/PipelineBench --policies policies
+
+## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK.
+bench: bench-pipeline
+
+clean:
+	rm -rf .build

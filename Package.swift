@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "Frame", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror",
+                "Frame", "Policy", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror", "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
@@ -48,6 +48,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: hotPathSettings
+        ),
+
+        // Benchmarks (make bench-pipeline); the allocation counter wraps malloc, so only they link it.
+        .target(name: "CAllocationCounter"),
+        .executableTarget(
+            name: "PipelineBench",
+            dependencies: ["CAllocationCounter", "Frame", "Policy", "Ruleset", "Pipeline", "Loader"],
             swiftSettings: hotPathSettings
         ),
 

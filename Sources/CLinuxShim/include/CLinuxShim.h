@@ -22,6 +22,16 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/signalfd.h>
+#include <sys/eventfd.h>
+
+/* ---- Waiting ---- */
+
+/* ppoll() with a nanosecond timeout (glibc declares it only under _GNU_SOURCE, which modules
+   importing this header do not see); implemented in shim.c. */
+int cls_ppoll(struct pollfd *fds, unsigned long count, const struct timespec *timeout);
 
 /* ---- TPACKET geometry ---- */
 

@@ -65,8 +65,12 @@ public final class PortPreparation: @unchecked Sendable {
         }
     }
 
-    private init(ports: [Port]) {
+    /// The options the ports were prepared with, for ``reprepare(_:)``.
+    private let options: Options
+
+    private init(ports: [Port], options: Options) {
         self.ports = ports
+        self.options = options
     }
 
     deinit {
@@ -101,7 +105,7 @@ public final class PortPreparation: @unchecked Sendable {
                 throw .cannotQuery(port: name, error)
             }
         }
-        let preparation = PortPreparation(ports: ports)
+        let preparation = PortPreparation(ports: ports, options: options)
         do {
             for port in ports {
                 try preparation.apply(options, to: port.name, control: control)
@@ -117,6 +121,19 @@ public final class PortPreparation: @unchecked Sendable {
             }
         }
         return preparation
+    }
+
+    /// Prepares a port again after its interface was removed and created anew under the same name
+    /// (the new interface starts with the kernel's defaults). Its changes are restored with the
+    /// others by ``restore()``.
+    public func reprepare(_ name: String) throws(PortSetupError) {
+        guard InterfaceControl.index(of: name) != nil else { throw .missingInterface(name) }
+        if let address = InterfaceAddresses.operatorAddresses(of: name).first {
+            throw .addressed(port: name, address: address)
+        }
+        let control: InterfaceControl
+        do { control = try InterfaceControl() } catch { throw .controlSocketFailed(error) }
+        try apply(options, to: name, control: control)
     }
 
     private func apply(_ options: Options, to name: String, control: InterfaceControl) throws(PortSetupError) {

@@ -1,1 +1,0 @@
-// Bridge: see architecture.md

@@ -1,0 +1,74 @@
+import Ring
+
+/// Everything `bridgekeeper run` was asked to do.
+public struct BridgeConfiguration: Sendable {
+    public var portA: String
+    public var portB: String
+    public var policyPath: String
+    /// Name of the TAP device to create for `reflect` (nil: no host port).
+    public var hostPort: String?
+    /// Forwarding threads (PACKET_FANOUT across them when more than one).
+    public var workers: Int = 1
+    /// CPUs for the forwarding threads; thread i runs on `cpus[i % count]`.
+    public var cpus: [Int]?
+    /// RX ring frames per socket.
+    public var ringFrames: Int = 4096
+    /// Use TPACKET_V3 blocks instead of V2 frames (higher latency; see the README).
+    public var ringVersion3: Bool = false
+    /// Send through a TX ring with one kick per batch instead of one `send()` per frame.
+    public var transmitRing: Bool = false
+    /// TX ring frames per socket when ``transmitRing`` is on.
+    public var transmitRingFrames: Int = 1024
+    /// Bypass the egress qdisc (PACKET_QDISC_BYPASS).
+    public var qdiscBypass: Bool = true
+    /// Most frames held for `delay` at once, per forwarding thread.
+    public var delayCapacity: Int = 16384
+    /// The control socket.
+    public var controlPath: String
+    /// Stop after forwarding this many frames.
+    public var count: UInt64?
+    /// Mirror the policy into nftables (table `bridge bridgekeeper`).
+    public var mirror: Bool = true
+    /// What happens to traffic when the process is not running.
+    public var onFailure: FailureMode = .closed
+
+    public init(portA: String, portB: String, policyPath: String, controlPath: String) {
+        self.portA = portA
+        self.portB = portB
+        self.policyPath = policyPath
+        self.controlPath = controlPath
+    }
+}
+
+/// `--on-failure open|closed`.
+public enum FailureMode: String, Sendable, CaseIterable {
+    /// A kernel bridge enforcing the nftables mirror forwards while Bridgekeeper is not running.
+    case open
+    /// Nothing passes while Bridgekeeper is not running.
+    case closed
+}
+
+/// Why `run` could not start; each reads as one line saying what to do.
+public enum BridgeError: Error, Sendable, CustomStringConvertible {
+    case policy(path: String, errors: Int)
+    case ports(PortSetupError)
+    case socket(RingError)
+    case hostPort(TapError)
+    case control(ControlError)
+    case mirror(String)
+    case monitor(interface: String, RingError)
+
+    public var description: String {
+        switch self {
+        case .policy(let path, let errors):
+            return
+                "\(path): \(errors) error\(errors == 1 ? "" : "s"); not starting (bridgekeeper check \(path) shows them)"
+        case .ports(let error): return "\(error)"
+        case .socket(let error): return "\(error)"
+        case .hostPort(let error): return "host port: \(error)"
+        case .control(let error): return "\(error)"
+        case .mirror(let message): return message
+        case .monitor(let interface, let error): return "monitor interface \(interface): \(error)"
+        }
+    }
+}

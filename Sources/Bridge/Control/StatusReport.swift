@@ -1,0 +1,71 @@
+/// What `bridgekeeper status` shows, as the control socket sends it (JSON).
+public struct StatusReport: Codable, Sendable {
+    public struct Port: Codable, Sendable {
+        /// `a` or `b`.
+        public var name: String
+        public var interface: String
+        /// `up`, `down` (admin down or no carrier) or `gone` (the interface was removed).
+        public var link: String
+        /// Counter name (`rx_frames`, ...) → value.
+        public var counters: [String: UInt64]
+    }
+
+    public struct Rule: Codable, Sendable {
+        public var name: String
+        public var packets: UInt64
+        public var bytes: UInt64
+        /// The kernel's counters for the mirrored nft rule (nil when not mirrored or unknown).
+        public var kernelPackets: UInt64?
+        public var kernelBytes: UInt64?
+    }
+
+    public struct PolicyInfo: Codable, Sendable {
+        public var file: String
+        public var generation: UInt64
+        public var sha256: String
+        /// RFC 3339 UTC.
+        public var loadedAt: String
+        public var rules: Int
+    }
+
+    public struct Reload: Codable, Sendable {
+        /// RFC 3339 UTC.
+        public var at: String
+        public var ok: Bool
+        /// The generation in force after the attempt.
+        public var generation: UInt64
+        /// One line: what changed, or why it failed.
+        public var message: String
+        /// Every diagnostic (`FILE:LINE:COL: error: ...`) when it failed.
+        public var errors: [String]
+    }
+
+    public var version: String
+    public var pid: Int32
+    public var uptimeSeconds: Double
+    public var ports: [Port]
+    public var hostPort: String?
+    public var policy: PolicyInfo
+    public var lastReload: Reload?
+    public var reloads: UInt64
+    public var rules: [Rule]
+    public var defaultVerdict: String
+    public var defaultPackets: UInt64
+    public var defaultBytes: UInt64
+    /// Frames held for a delay right now.
+    public var held: Int
+    /// `open` or `closed`.
+    public var onFailure: String
+    /// The nftables table that mirrors the policy (nil when mirroring is off).
+    public var mirrorTable: String?
+    /// Workers (forwarding threads).
+    public var workers: Int
+}
+
+/// The answer to `reload` over the control socket.
+public struct ReloadReply: Codable, Sendable {
+    public var ok: Bool
+    public var generation: UInt64
+    public var message: String
+    public var errors: [String]
+}

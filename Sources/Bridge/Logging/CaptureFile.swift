@@ -1,0 +1,16 @@
+import Capture
+
+/// A `pcap "FILE"` target: appended to, flushed by the control thread once a second.
+final class CaptureFile {
+    private let writer: PcapWriter
+
+    init(path: String) throws(CaptureError) {
+        writer = try PcapWriter(path: path, append: true)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer, time: UInt64, wireLength: Int) {
+        writer.write(bytes, timestampNanoseconds: time, wireLength: wireLength)
+    }
+
+    func flush() { writer.flush() }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Bridge
+import Foundation
+
+/// `bridgekeeper reload`: re-read the running bridge's policy and wait for the result.
+struct ReloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload",
+        abstract: "Make the running bridge re-read its policy; exit non-zero, saying why, when it fails.")
+
+    @Option(help: "The control socket of the running bridge.")
+    var control: String = ControlListener.defaultPath
+
+    func run() throws {
+        let text: String
+        do {
+            text = try ControlClient.request("reload", path: control, timeoutSeconds: 60)
+        } catch {
+            printError("bridgekeeper: \(error)")
+            throw ExitCode(1)
+        }
+        guard let reply = try? JSONDecoder().decode(ReloadReply.self, from: Data(text.utf8)) else {
+            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
+            throw ExitCode(1)
+        }
+        if reply.ok {
+            print("reloaded: generation \(reply.generation): \(reply.message)")
+        } else {
+            for error in reply.errors { printError(error) }
+            printError("reload failed: \(reply.message)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `bridgekeeper status`: what the running bridge is doing.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the running bridge's policy, counters per rule and per port, and its last reload.")
+
+    @Option(help: "The control socket of the running bridge.")
+    var control: String = ControlListener.defaultPath
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    func run() throws {
+        let text: String
+        do {
+            text = try ControlClient.request("status", path: control)
+        } catch {
+            printError("bridgekeeper: \(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            print(text)
+            return
+        }
+        guard let report = try? JSONDecoder().decode(StatusReport.self, from: Data(text.utf8)) else {
+            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
+            throw ExitCode(1)
+        }
+        print(StatusText.render(report))
+    }
+}

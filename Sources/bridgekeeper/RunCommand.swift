@@ -1,0 +1,102 @@
+import ArgumentParser
+import Bridge
+import Logging
+import Ring
+
+/// `bridgekeeper run`: the bridge itself.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Bridge two interfaces through a policy, until SIGTERM or SIGINT.",
+        discussion: """
+            The ports must exist and carry no IP address. GRO, GSO, TSO and LRO are turned off on both
+            for as long as the bridge runs, and IPv6 is switched off on them, then put back on exit.
+            SIGHUP (or `bridgekeeper reload`) re-reads the policy; a policy with errors is reported and
+            the running one stays in force.
+            """
+    )
+
+    @Option(name: .customLong("port-a"), help: "The interface for port a.")
+    var portA: String
+
+    @Option(name: .customLong("port-b"), help: "The interface for port b.")
+    var portB: String
+
+    @Option(help: "The policy file.")
+    var policy: String
+
+    @Option(name: .customLong("host-port"), help: "Create a TAP interface of this name; `reflect` hands frames to it.")
+    var hostPort: String?
+
+    @Option(help: "Exit after forwarding this many frames.")
+    var count: UInt64?
+
+    @Option(help: "CPUs to pin the forwarding threads to, e.g. 1 or 2-3 (thread i takes the i-th CPU).")
+    var cpu: String?
+
+    @Option(help: "Forwarding threads, with PACKET_FANOUT (hash) spreading flows across them.")
+    var workers: Int = 1
+
+    @Option(name: .customLong("ring-frames"), help: "Frames in each RX ring (frame size follows the MTU).")
+    var ringFrames: Int = 4096
+
+    @Flag(name: .customLong("tpacket-v3"), help: "Use TPACKET_V3 blocks (fewer wake-ups, more latency).")
+    var tpacketV3 = false
+
+    @Flag(
+        name: .customLong("tx-ring"), help: "Send through a TX ring, one kick per batch, instead of send() per frame.")
+    var txRing = false
+
+    @Flag(name: .customLong("no-qdisc-bypass"), help: "Send through the egress qdisc (PACKET_QDISC_BYPASS off).")
+    var noQdiscBypass = false
+
+    @Option(name: .customLong("delay-capacity"), help: "Most frames held for `delay` at once, per thread.")
+    var delayCapacity: Int = 16384
+
+    @Option(help: "The control socket for status and reload.")
+    var control: String = ControlListener.defaultPath
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
+        guard ringFrames >= 64 else { throw ValidationError("--ring-frames must be at least 64") }
+        guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }
+    }
+
+    func run() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "bridgekeeper")
+        var configuration = BridgeConfiguration(portA: portA, portB: portB, policyPath: policy, controlPath: control)
+        configuration.hostPort = hostPort
+        configuration.count = count
+        configuration.workers = workers
+        configuration.ringFrames = ringFrames
+        configuration.ringVersion3 = tpacketV3
+        configuration.transmitRing = txRing
+        configuration.qdiscBypass = !noQdiscBypass
+        configuration.delayCapacity = delayCapacity
+        if let cpu {
+            do {
+                configuration.cpus = try CPUAffinity.parse(cpu)
+            } catch {
+                printError("bridgekeeper: --cpu \(cpu): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let controller: BridgeController
+        do {
+            controller = try BridgeController(configuration: configuration, logger: logger)
+        } catch {
+            printError("bridgekeeper: \(error)")
+            throw ExitCode(1)
+        }
+        let status = controller.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
