@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
-        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim"]),
+        .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
+        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
     ]
 )

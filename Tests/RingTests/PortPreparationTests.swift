@@ -1,4 +1,5 @@
 import Ring
+import TestSupport
 import Testing
 
 @Suite("Port preparation")

@@ -1,5 +1,6 @@
 import Frame
 import Ring
+import TestSupport
 import Testing
 
 @Suite("Receive ring")

@@ -1,5 +1,6 @@
 import Glibc
 import Ring
+import TestSupport
 import Testing
 
 @Suite("Ring accounting")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Ring
+import TestSupport
 import Testing
 
 @Suite("Ring geometry")

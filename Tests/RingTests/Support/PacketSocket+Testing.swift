@@ -1,5 +1,6 @@
 import Glibc
 import Ring
+import TestSupport
 
 /// A received frame copied out of the ring.
 struct CopiedFrame: Sendable {

@@ -1,17 +1,17 @@
 import Foundation
 
 /// Runs system tools (ip, ethtool, sysctl) for test setup, failing loudly with their stderr.
-enum Shell {
-    struct Failure: Error, CustomStringConvertible {
+public enum Shell {
+    public struct Failure: Error, CustomStringConvertible {
         let command: [String]
         let status: Int32
         let output: String
-        var description: String { "`\(command.joined(separator: " "))` exited \(status): \(output)" }
+        public var description: String { "`\(command.joined(separator: " "))` exited \(status): \(output)" }
     }
 
     /// Runs `arguments` (looked up on PATH) and returns its stdout; throws on a non-zero exit.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
+    public static func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -33,7 +33,7 @@ enum Shell {
     }
 
     @discardableResult
-    static func run(_ arguments: String...) throws -> String {
+    public static func run(_ arguments: String...) throws -> String {
         try run(arguments)
     }
 }

@@ -1,13 +1,13 @@
 /// Raw Ethernet frames for tests, each carrying a marker so background traffic never matches.
-enum TestFrames {
+public enum TestFrames {
     /// IEEE 802 local experimental EtherType: nothing on the host speaks it.
-    static let experimentalType: UInt16 = 0x88b5
-    static let destination: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0xbb, 0x01]
-    static let source: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0xaa, 0x01]
+    public static let experimentalType: UInt16 = 0x88b5
+    public static let destination: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0xbb, 0x01]
+    public static let source: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0xaa, 0x01]
 
     /// A frame of exactly `length` bytes: MACs, `tags` (TPID, TCI) in order, the experimental
     /// EtherType, then `marker` and a counting pattern.
-    static func frame(length: Int, marker: UInt8, tags: [(tpid: UInt16, tci: UInt16)] = []) -> [UInt8] {
+    public static func frame(length: Int, marker: UInt8, tags: [(tpid: UInt16, tci: UInt16)] = []) -> [UInt8] {
         var bytes = destination + source
         for tag in tags { bytes += bigEndian(tag.tpid) + bigEndian(tag.tci) }
         bytes += bigEndian(experimentalType)
@@ -21,7 +21,7 @@ enum TestFrames {
     }
 
     /// True for frames built by ``frame(length:marker:tags:)`` with `marker`, tagged or not.
-    static func isMarked(_ frame: [UInt8], _ marker: UInt8) -> Bool {
+    public static func isMarked(_ frame: [UInt8], _ marker: UInt8) -> Bool {
         var offset = 12
         while offset + 4 <= frame.count {
             let type = UInt16(frame[offset]) << 8 | UInt16(frame[offset + 1])
@@ -32,13 +32,13 @@ enum TestFrames {
         return false
     }
 
-    static func bigEndian(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
+    public static func bigEndian(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
 }
 
 extension TestFrames {
     /// An Ethernet/IPv4/UDP frame from 198.18.0.1 to 198.18.0.2 with these ports and a marker
     /// byte as payload, padded to 60 bytes.
-    static func udp(sourcePort: UInt16, destinationPort: UInt16, marker: UInt8) -> [UInt8] {
+    public static func udp(sourcePort: UInt16, destinationPort: UInt16, marker: UInt8) -> [UInt8] {
         var ip: [UInt8] = [0x45, 0, 0, 29, 0, 0, 0x40, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2]
         var sum: UInt32 = 0
         for index in stride(from: 0, to: ip.count, by: 2) { sum += UInt32(ip[index]) << 8 | UInt32(ip[index + 1]) }
@@ -53,7 +53,7 @@ extension TestFrames {
     }
 
     /// True for frames built by ``udp(sourcePort:destinationPort:marker:)`` with `marker`.
-    static func isMarkedUDP(_ frame: [UInt8], _ marker: UInt8) -> Bool {
+    public static func isMarkedUDP(_ frame: [UInt8], _ marker: UInt8) -> Bool {
         frame.count >= 43 && frame[12] == 0x08 && frame[13] == 0x00 && frame[23] == 17 && frame[42] == marker
     }
 }

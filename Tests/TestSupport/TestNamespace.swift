@@ -7,8 +7,8 @@ import Synchronization
 ///
 /// Code that opens sockets runs through ``run(_:)`` on a dedicated thread that has entered the
 /// namespace, so the sockets live there; tools run with `ip -n` / `ip netns exec`.
-final class TestNamespace: Sendable {
-    let name: String
+public final class TestNamespace: Sendable {
+    public let name: String
 
     private init(name: String) {
         self.name = name
@@ -19,7 +19,7 @@ final class TestNamespace: Sendable {
 
     /// Creates a namespace, runs `body`, and deletes the namespace however `body` ends.
     /// With `quiet`, IPv6 is off in the namespace so no autoconfiguration frames appear.
-    static func with<T>(quiet: Bool = true, _ body: (TestNamespace) async throws -> T) async throws -> T {
+    public static func with<T>(quiet: Bool = true, _ body: (TestNamespace) async throws -> T) async throws -> T {
         removeStaleNamespaces
         let name = "\(prefix)\(getpid())-\(counter.next())"
         try Shell.run("ip", "netns", "add", name)
@@ -35,18 +35,18 @@ final class TestNamespace: Sendable {
 
     /// `ip -n NAME ...`
     @discardableResult
-    func ip(_ arguments: String...) throws -> String {
+    public func ip(_ arguments: String...) throws -> String {
         try Shell.run(["ip", "-n", name] + arguments)
     }
 
     /// `ip netns exec NAME ...`
     @discardableResult
-    func exec(_ arguments: String...) throws -> String {
+    public func exec(_ arguments: String...) throws -> String {
         try Shell.run(["ip", "netns", "exec", name] + arguments)
     }
 
     /// Creates a veth pair `first`/`second`, both up (with offloads as the kernel defaults them).
-    func addVethPair(_ first: String, _ second: String, mtu: Int? = nil) throws {
+    public func addVethPair(_ first: String, _ second: String, mtu: Int? = nil) throws {
         try ip("link", "add", first, "type", "veth", "peer", "name", second)
         if let mtu {
             try ip("link", "set", first, "mtu", String(mtu))
@@ -57,7 +57,7 @@ final class TestNamespace: Sendable {
     }
 
     /// Runs `body` on a new thread inside the namespace and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let path = "/var/run/netns/\(name)"
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
@@ -91,16 +91,18 @@ final class TestNamespace: Sendable {
     }()
 }
 
-enum NamespaceError: Error {
+public enum NamespaceError: Error {
     case cannotOpen(String, Int32)
     case cannotEnter(String, Int32)
 }
 
 /// A thread-safe counter for unique names.
-final class Counter: Sendable {
+public final class Counter: Sendable {
+    public init() {}
+
     private let value = Mutex(0)
 
-    func next() -> Int {
+    public func next() -> Int {
         value.withLock {
             $0 += 1
             return $0

@@ -1,8 +1,8 @@
 /// Short descriptions of how two lists of frames differ, so a failed expectation does not print
 /// kilobytes of bytes.
-enum FrameDiff {
+public enum FrameDiff {
     /// nil when equal; otherwise where the first difference is.
-    static func between(_ actual: [[UInt8]], _ expected: [[UInt8]]) -> String? {
+    public static func between(_ actual: [[UInt8]], _ expected: [[UInt8]]) -> String? {
         guard actual.count == expected.count else {
             return "got \(actual.count) frames (lengths \(actual.map(\.count))), expected \(expected.count)"
                 + " (lengths \(expected.map(\.count)))"
@@ -13,7 +13,7 @@ enum FrameDiff {
         return nil
     }
 
-    static func between(_ actual: [UInt8], _ expected: [UInt8]) -> String? {
+    public static func between(_ actual: [UInt8], _ expected: [UInt8]) -> String? {
         if actual == expected { return nil }
         guard actual.count == expected.count else {
             return "length \(actual.count), expected \(expected.count); starts \(hex(actual.prefix(22)))"
@@ -24,7 +24,7 @@ enum FrameDiff {
             + hex(expected[offset..<min(offset + 8, expected.count)])
     }
 
-    static func hex(_ bytes: ArraySlice<UInt8>) -> String {
+    public static func hex(_ bytes: ArraySlice<UInt8>) -> String {
         bytes.map { byte in
             let text = String(byte, radix: 16)
             return text.count == 1 ? "0" + text : text

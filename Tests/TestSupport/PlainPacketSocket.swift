@@ -3,11 +3,11 @@ import Glibc
 
 /// A plain (ring-less) AF_PACKET socket for tests: injects raw frames into an interface and
 /// captures what arrives on one, independent of the code under test.
-final class PlainPacketSocket {
-    let fd: Int32
+public final class PlainPacketSocket {
+    public let fd: Int32
 
     /// Binds to `interface`. `outgoingToo` also captures frames the host sends there.
-    init(interface: String) throws {
+    public init(interface: String) throws {
         let index = Int32(bitPattern: if_nametoindex(interface))
         guard index != 0 else { throw TestFailure("no interface \(interface)") }
         fd = socket(
@@ -30,7 +30,7 @@ final class PlainPacketSocket {
     deinit { close(fd) }
 
     /// Sends one frame as is.
-    func send(_ frame: [UInt8]) throws {
+    public func send(_ frame: [UInt8]) throws {
         let sent = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
         guard sent == frame.count else { throw TestFailure("send: errno \(errno)") }
     }
@@ -38,7 +38,7 @@ final class PlainPacketSocket {
     /// Frames received (incoming only) within `timeout` seconds that satisfy `matching`, until
     /// `count` have arrived. A VLAN tag the kernel stripped is put back from PACKET_AUXDATA, the way
     /// libpcap does it.
-    func receive(count: Int = 1, timeout: Double = 2, matching: ([UInt8]) -> Bool) -> [[UInt8]] {
+    public func receive(count: Int = 1, timeout: Double = 2, matching: ([UInt8]) -> Bool) -> [[UInt8]] {
         var frames: [[UInt8]] = []
         let deadline = monotonicSeconds() + timeout
         while frames.count < count {
@@ -97,13 +97,13 @@ final class PlainPacketSocket {
     }
 }
 
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
