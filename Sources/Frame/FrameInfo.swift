@@ -20,7 +20,9 @@ public struct FrameInfo: Sendable, Equatable {
     public var length: Int = 0
 
     // MARK: Ethernet (present: .ethernet)
+    /// Destination MAC (low 48 bits).
     public var destinationMAC: UInt64 = 0
+    /// Source MAC (low 48 bits).
     public var sourceMAC: UInt64 = 0
 
     // MARK: VLAN (present: .vlan when vlanTagCount > 0)
@@ -39,12 +41,17 @@ public struct FrameInfo: Sendable, Equatable {
     public var l3Offset: Int = 0
 
     // MARK: ARP (present: .arp)
+    /// ARP operation (1 request, 2 reply).
     public var arpOperation: UInt16 = 0
 
     // MARK: IPv4 (present: .ipv4) / IPv6 (present: .ipv6)
+    /// IPv4 source address (present: .ipv4).
     public var ipv4Source: UInt32 = 0
+    /// IPv4 destination address (present: .ipv4).
     public var ipv4Destination: UInt32 = 0
+    /// IPv6 source address (present: .ipv6).
     public var ipv6Source: UInt128 = 0
+    /// IPv6 destination address of the fixed header (present: .ipv6).
     public var ipv6Destination: UInt128 = 0
     /// IPv4 header length in bytes (IHL * 4).
     public var ipv4HeaderLength: Int = 0
@@ -56,8 +63,13 @@ public struct FrameInfo: Sendable, Equatable {
     public var dscp: UInt8 = 0
     /// ECN (lower 2 bits of IPv4 TOS / IPv6 traffic class).
     public var ecn: UInt8 = 0
-    /// The packet is an IP fragment (IPv4 MF or offset != 0; IPv6 fragment header).
+    /// The packet is an IP fragment: IPv4 MF or offset != 0; an IPv6 fragment header with M or
+    /// offset != 0 (an atomic fragment, RFC 6946, is not one).
     public var isFragment: Bool = false
+    /// Offset one past the IP packet's last byte: the smaller of the end the IP header's length
+    /// field gives and the end of the captured bytes (Ethernet padding lies beyond it). Valid
+    /// with `.l4Protocol`; the L4 segment is `l4Offset ..< ipEnd`.
+    public var ipEnd: Int = 0
 
     // MARK: L4 (present: .l4Protocol, .ports, .tcpFlags, .icmpType)
     /// The transport protocol after IPv6 extension headers; present only when the frame is IP,
@@ -65,21 +77,26 @@ public struct FrameInfo: Sendable, Equatable {
     public var l4Protocol: UInt8 = 0
     /// Offset of the L4 header.
     public var l4Offset: Int = 0
-    /// TCP/UDP ports (present: .ports, needs the first 4 bytes of the L4 header).
+    /// TCP/UDP source port (present: .ports; TCP needs 4 bytes of header, UDP 8).
     public var sourcePort: UInt16 = 0
+    /// TCP/UDP destination port (present: .ports).
     public var destinationPort: UInt16 = 0
     /// TCP flags byte (present: .tcpFlags, needs 14 bytes of TCP header).
     public var tcpFlags: UInt8 = 0
-    /// ICMP or ICMPv6 type and code (present: .icmpType).
+    /// ICMP or ICMPv6 type (present: .icmpType).
     public var icmpType: UInt8 = 0
+    /// ICMP or ICMPv6 code (present: .icmpType).
     public var icmpCode: UInt8 = 0
 
-    public init() {}
+    /// An empty result: nothing present, every field zero.
+    @inlinable public init() {}
 }
 
 /// The groups of fields a frame has; see ``FrameInfo``.
 public struct FieldPresence: OptionSet, Sendable, Hashable {
+    /// One bit per group.
     public let rawValue: UInt16
+    /// The groups whose bits are set in `rawValue`.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// 14 bytes of Ethernet header: MACs and EtherType.
@@ -105,29 +122,48 @@ public struct FieldPresence: OptionSet, Sendable, Hashable {
     public static let l4Header = FieldPresence(rawValue: 1 << 9)
 }
 
-/// Well-known numbers.
+/// Well-known EtherType numbers.
 public enum EtherType {
+    /// IPv4.
     public static let ipv4: UInt16 = 0x0800
+    /// ARP.
     public static let arp: UInt16 = 0x0806
+    /// 802.1Q VLAN tag.
     public static let vlan: UInt16 = 0x8100
+    /// 802.1ad service tag (QinQ outer).
     public static let qinq: UInt16 = 0x88a8
+    /// pre-standard QinQ tag.
     public static let qinqLegacy: UInt16 = 0x9100
+    /// IPv6.
     public static let ipv6: UInt16 = 0x86dd
+    /// LLDP.
     public static let lldp: UInt16 = 0x88cc
 }
 
 /// IP protocol numbers.
 public enum IPProtocol {
+    /// IPv6 hop-by-hop options.
     public static let hopByHop: UInt8 = 0
+    /// ICMP.
     public static let icmp: UInt8 = 1
+    /// TCP.
     public static let tcp: UInt8 = 6
+    /// UDP.
     public static let udp: UInt8 = 17
+    /// IPv6 routing header.
     public static let routing: UInt8 = 43
+    /// IPv6 fragment header.
     public static let fragment: UInt8 = 44
+    /// Encapsulating security payload.
     public static let esp: UInt8 = 50
+    /// Authentication header.
     public static let ah: UInt8 = 51
+    /// ICMPv6.
     public static let icmpv6: UInt8 = 58
+    /// IPv6 no next header.
     public static let noNextHeader: UInt8 = 59
+    /// IPv6 destination options.
     public static let destinationOptions: UInt8 = 60
+    /// SCTP.
     public static let sctp: UInt8 = 132
 }
