@@ -135,6 +135,7 @@ struct ValueTests {
         #expect(Field.tcpFlags.format(0x12) == "syn|ack")
         #expect(Field.metaL4proto.format(58) == "icmpv6")
         #expect(Field.iif.format(1) == "b")
+        #expect(Field.iif.format(UInt128.max) == "\(UInt128.max)")
         #expect(Field.etherSaddr.format(0x02_00_00_00_09_09) == "02:00:00:00:09:09")
         #expect(Field(name: "ip6 hoplimit") == .ip6Hoplimit)
         #expect(Field(name: "ip hoplimit") == nil)

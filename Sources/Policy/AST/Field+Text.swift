@@ -18,7 +18,7 @@ extension Field {
     /// name, `tcp flags` as `syn|ack`, other numbers in decimal.
     public func format(_ value: UInt128) -> String {
         switch valueKind {
-        case .port: return PortName(rawValue: Int(value)).map(\.description) ?? "\(value)"
+        case .port: return value <= 1 ? (PortName(rawValue: Int(value))?.description ?? "\(value)") : "\(value)"
         case .mac: return AddressText.formatMAC(UInt64(truncatingIfNeeded: value))
         case .ipv4: return AddressText.formatIPv4(UInt32(truncatingIfNeeded: value))
         case .ipv6: return AddressText.formatIPv6(value)
