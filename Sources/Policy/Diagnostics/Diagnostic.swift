@@ -74,6 +74,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case duplicateRule = "duplicate-rule"
     case duplicateTest = "duplicate-test"
     case duplicateDefinition = "duplicate-definition"
+    case recursiveDefine = "recursive-define"
     case undefinedDefine = "undefined-define"
     case undefinedSet = "undefined-set"
     // Structure.
@@ -84,10 +85,13 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case missingVerdict = "missing-verdict"
     case statementAfterVerdict = "statement-after-verdict"
     case duplicateMatch = "duplicate-match"
+    case duplicateComment = "duplicate-comment"
     case notRewritable = "not-rewritable"
     case invalidOption = "invalid-option"
     case badBPF = "bad-bpf"
     case unknownRule = "unknown-rule"
+    case missingPacket = "missing-packet"
+    case missingExpect = "missing-expect"
     // Tests.
     case testFailed = "test-failed"
     // Warnings.

@@ -1,0 +1,160 @@
+/// Finds rules that can never match because an earlier rule matches every frame they match
+/// (first match wins, so the later rule is dead).
+///
+/// A later rule L is covered by an earlier rule E when every term of E holds for every frame L
+/// matches. Terms of L only narrow what L matches, so E's terms are checked one by one:
+/// - `f == S1` holds when L has `f == S2` and S2, minus L's `f != ...` exceptions, lies in S1.
+/// - `f != S1` holds when L has `f == S2` (less exceptions) disjoint from S1, or when L has only
+///   `f != T` terms whose union contains S1 (a frame without `f` satisfies both).
+/// - `tcp flags` (a bit mask: "has all these bits") is compared mask by mask: `flags == M1` holds
+///   when each mask of L's `flags == M2` contains all the bits of some mask of M1; `flags != M1`
+///   holds when each mask of M1 contains all the bits of some mask of L's `flags != ...`.
+/// - `bpf` terms hold only when L has the identical term.
+/// The check is conservative: a rule it reports is truly dead; it cannot see through relations
+/// between different fields (`tcp dport 22` implies `meta l4proto tcp`), so it misses some.
+enum ShadowAnalysis {
+    /// One term of a match line, with its values prepared for comparisons.
+    enum Term {
+        case values(Field, negated: Bool, IntervalSet)
+        case masks(Field, negated: Bool, [UInt128])
+        case bpf(BPFKey)
+    }
+
+    struct BPFKey: Hashable {
+        var expression: String
+        var negated: Bool
+    }
+
+    struct SetKey: Hashable {
+        var name: String
+        var field: Field
+    }
+
+    /// What one rule's match line says about each field (a class: the pairwise comparison
+    /// passes summaries around millions of times for big policies, and must not copy them).
+    final class Summary {
+        var terms: [Term] = []
+        /// Bit `i` set: the rule has a positive term on `Field.allCases[i]`. An earlier rule
+        /// requiring a field the later rule does not require cannot cover it.
+        var requiredFields: UInt64 = 0
+        /// The values a field must have (positive terms intersected, exceptions removed).
+        var required: [Field: IntervalSet] = [:]
+        /// The union of the negated terms per field.
+        var excluded: [Field: IntervalSet] = [:]
+        /// `tcp flags` masks of each positive term, and of all negated terms.
+        var positiveMasks: [Field: [[UInt128]]] = [:]
+        var negativeMasks: [Field: [UInt128]] = [:]
+        var bpf: Set<BPFKey> = []
+
+        /// `sets` caches the values of named sets, which many rules may use.
+        init(_ rule: Rule, sets: inout [SetKey: IntervalSet]) {
+            var positive: [Field: IntervalSet] = [:]
+            for term in rule.match {
+                switch term {
+                case .bpf(let match):
+                    let key = BPFKey(expression: match.expression, negated: match.negated)
+                    terms.append(.bpf(key))
+                    bpf.insert(key)
+                case .field(let match) where match.field.isBitmask:
+                    let masks = match.values.map(\.lo)
+                    terms.append(.masks(match.field, negated: match.negated, masks))
+                    if match.negated {
+                        negativeMasks[match.field, default: []] += masks
+                    } else {
+                        positiveMasks[match.field, default: []].append(masks)
+                        requiredFields |= ShadowAnalysis.bit(match.field)
+                    }
+                case .field(let match):
+                    let values: IntervalSet
+                    if let name = match.setName {
+                        let key = SetKey(name: name, field: match.field)
+                        if let cached = sets[key] {
+                            values = cached
+                        } else {
+                            values = IntervalSet(match.values)
+                            sets[key] = values
+                        }
+                    } else {
+                        values = IntervalSet(match.values)
+                    }
+                    terms.append(.values(match.field, negated: match.negated, values))
+                    if match.negated {
+                        excluded[match.field] = (excluded[match.field] ?? IntervalSet([])).union(values)
+                    } else if let existing = positive[match.field] {
+                        positive[match.field] = existing.subtracting(existing.subtracting(values))
+                    } else {
+                        positive[match.field] = values
+                        requiredFields |= ShadowAnalysis.bit(match.field)
+                    }
+                }
+            }
+            for (field, values) in positive {
+                required[field] = excluded[field].map { values.subtracting($0) } ?? values
+            }
+        }
+    }
+
+    private static let fieldIndex: [Field: Int] = Dictionary(
+        uniqueKeysWithValues: Field.allCases.enumerated().map { ($0.element, $0.offset) })
+
+    static func bit(_ field: Field) -> UInt64 { 1 << UInt64(fieldIndex[field] ?? 0) }
+
+    /// True when every frame `later` matches is matched by `earlier`.
+    static func covers(_ earlier: Summary, _ later: Summary) -> Bool {
+        guard earlier.requiredFields & ~later.requiredFields == 0 else { return false }
+        for term in earlier.terms where !implied(term, by: later) { return false }
+        return true
+    }
+
+    private static func implied(_ term: Term, by later: Summary) -> Bool {
+        switch term {
+        case .bpf(let key):
+            return later.bpf.contains(key)
+        case .masks(let field, let negated, let masks):
+            if negated {
+                let theirs = later.negativeMasks[field] ?? []
+                return masks.allSatisfy { mine in theirs.contains { $0 & ~mine == 0 } }
+            }
+            guard let positives = later.positiveMasks[field] else { return false }
+            return positives.contains { theirs in
+                theirs.allSatisfy { their in masks.contains { $0 & ~their == 0 } }
+            }
+        case .values(let field, let negated, let values):
+            if !negated {
+                guard let required = later.required[field] else { return false }
+                return required.isSubset(of: values)
+            }
+            if let required = later.required[field] { return !required.intersects(values) }
+            if values.isEmpty { return true }
+            guard let excluded = later.excluded[field] else { return false }
+            return values.isSubset(of: excluded)
+        }
+    }
+
+    /// For each rule that can never match, the index of the first earlier rule covering it.
+    static func shadowed(_ rules: [Rule]) -> [(rule: Int, by: Int)] {
+        var sets: [SetKey: IntervalSet] = [:]
+        let summaries = rules.map { Summary($0, sets: &sets) }
+        var result: [(rule: Int, by: Int)] = []
+        for later in summaries.indices {
+            let summary = summaries[later]
+            for earlier in 0..<later where covers(summaries[earlier], summary) {
+                result.append((later, earlier))
+                break
+            }
+        }
+        return result
+    }
+
+    static func warn(rules: [Rule], sink: DiagnosticSink) {
+        for (index, by) in shadowed(rules) {
+            let rule = rules[index]
+            let earlier = rules[by]
+            sink.warning(
+                .shadowedRule,
+                "rule \"\(rule.name)\" can never match: rule \"\(earlier.name)\" (\(earlier.location)) "
+                    + "comes first and matches every frame it matches",
+                at: rule.location, length: 4)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// Warns about `define`s and `set`s that nothing refers to (in any file, including other
+/// defines and sets).
+enum UnusedDefinitions {
+    static func warn(items: [LoadedItem], sink: DiagnosticSink) {
+        var defines: Set<String> = []
+        var sets: Set<String> = []
+        func collect(_ value: ValueExpression) {
+            switch value {
+            case .literal, .flags: break
+            case .define(let token): defines.insert(token.text)
+            case .setReference(let token): sets.insert(token.text)
+            case .anonymousSet(let elements, _): for element in elements { collect(element) }
+            }
+        }
+        for loaded in items {
+            for value in references(in: loaded.item) { collect(value) }
+        }
+        var declaredDefines: Set<String> = []
+        var declaredSets: Set<String> = []
+        for loaded in items {
+            switch loaded.item {
+            case .define(let define)
+            where !defines.contains(define.name) && declaredDefines.insert(define.name).inserted:
+                sink.warning(
+                    .unusedDefine, "define '$\(define.name)' is never used", at: define.nameToken.location,
+                    length: define.nameToken.length)
+            case .set(let set) where !sets.contains(set.name) && declaredSets.insert(set.name).inserted:
+                sink.warning(
+                    .unusedSet, "set '@\(set.name)' is never used", at: set.nameToken.location,
+                    length: set.nameToken.length)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Every value written in `item`.
+    private static func references(in item: SyntaxItem) -> [ValueExpression] {
+        switch item {
+        case .define(let define): return [define.value]
+        case .set(let set): return set.elements
+        case .defaults(let defaults): return defaults.options.map(\.value)
+        case .rule(let rule):
+            var values: [ValueExpression] = []
+            for term in rule.match {
+                if case .field(_, _, let value) = term { values.append(value) }
+            }
+            for statement in rule.statements {
+                switch statement.kind {
+                case .set(_, let value), .vlanPush(let value): values.append(value)
+                default: break
+                }
+            }
+            return values + (rule.verdict?.options.map(\.value) ?? [])
+        case .test(let test):
+            return test.packet.map(\.value) + (test.expectation?.fields.map(\.value) ?? [])
+        case .version, .include, .defaultVerdict:
+            return []
+        }
+    }
+}

@@ -1,0 +1,277 @@
+/// `rule "NAME" { comment; match; statements; verdict }`.
+extension Parser {
+    static let ruleKeywords = ["comment", "match", "log", "pcap", "mirror", "vlan", "forward", "drop", "reflect"]
+
+    /// The quoted name after `rule` or `test`. A bare word is reported and used, so the block
+    /// still parses.
+    mutating func parseBlockName(after keyword: Token) -> Token? {
+        let token = peek
+        if token.kind == .string && !token.newlineBefore { return advance() }
+        if token.kind == .word && !token.newlineBefore {
+            advance()
+            sink.error(
+                .unexpectedToken, "\(keyword.text) names are quoted: \(keyword.text) \"\(token.text)\"", at: token)
+            return token
+        }
+        if atStatementEnd || token.kind == .openBrace {
+            sink.error(.unexpectedToken, "expected a quoted name after '\(keyword.text)'", at: keyword)
+        } else {
+            fail(.unexpectedToken, "expected a quoted name after '\(keyword.text)', found \(token.quoted)", at: token)
+        }
+        skipRestOfStatement()
+        return nil
+    }
+
+    /// The `{` opening a rule or test body.
+    mutating func expectOpenBrace(after what: String, fallback: Token) -> Token? {
+        if peek.kind == .openBrace { return advance() }
+        fail(
+            .unexpectedToken, "expected '{' after \(what), found \(peek.quoted)",
+            at: peek.kind == .endOfFile ? fallback : peek)
+        skipRestOfStatement()
+        return nil
+    }
+
+    /// True when the block's `}` is missing: reported, and the caller returns without consuming.
+    mutating func blockEndsUnclosed(open: Token, what: String) -> Bool {
+        let token = peek
+        guard token.kind == .endOfFile || (token.newlineBefore && isTopLevelKeyword(token)) else { return false }
+        sink.error(.unexpectedToken, "\(what) is missing its closing '}'", at: open)
+        return true
+    }
+
+    mutating func parseRule() -> SyntaxItem? {
+        let keyword = advance()
+        let errorsBefore = sink.errorCount
+        guard let nameToken = parseBlockName(after: keyword),
+            let open = expectOpenBrace(after: "the rule name", fallback: nameToken)
+        else { return nil }
+        var rule = SyntaxRule(keyword: keyword, name: nameToken.text, nameToken: nameToken)
+        var reportedAfterVerdict = false
+        while true {
+            let token = peek
+            if token.kind == .closeBrace {
+                advance()
+                break
+            }
+            if token.kind == .semicolon {
+                advance()
+                continue
+            }
+            if blockEndsUnclosed(open: open, what: "rule \"\(rule.name)\"") { break }
+            guard token.kind == .word else {
+                fail(.unexpectedToken, "expected a statement, found \(token.quoted)", at: token)
+                skipRestOfStatement(atStart: true)
+                continue
+            }
+            if let verdict = rule.verdict, token.text != "comment" {
+                if !reportedAfterVerdict {
+                    reportedAfterVerdict = true
+                    sink.error(
+                        .statementAfterVerdict,
+                        "'\(token.text)' follows the verdict '\(verdict.kind.rawValue)' (line "
+                            + "\(verdict.keyword.location.line)); the verdict must be the rule's last statement",
+                        at: token)
+                }
+                skipRestOfStatement(atStart: true)
+                continue
+            }
+            parseRuleItem(into: &rule)
+        }
+        rule.hadError = sink.errorCount > errorsBefore
+        return .rule(rule)
+    }
+
+    private mutating func parseRuleItem(into rule: inout SyntaxRule) {
+        let token = peek
+        switch token.text {
+        case "comment":
+            advance()
+            guard let text = expectString("a quoted comment", after: token) else { return }
+            if rule.comment != nil {
+                sink.error(.duplicateComment, "a rule has at most one comment", at: token)
+            }
+            rule.comment = text.text
+            endStatement(after: "the comment")
+        case "match":
+            advance()
+            if rule.matchKeyword != nil {
+                sink.error(.duplicateMatch, "a rule has one match line; put all its terms on it", at: token)
+                skipRestOfStatement()
+            } else if !rule.statements.isEmpty {
+                sink.error(
+                    .unexpectedToken,
+                    "the match line must come before the rule's statements (matching sees the frame as it arrived)",
+                    at: token)
+                skipRestOfStatement()
+            } else {
+                rule.matchKeyword = token
+                rule.match = parseMatchLine(keyword: token) ?? []
+            }
+        case "log", "pcap", "mirror":
+            if let statement = parseInspection() { rule.statements.append(statement) }
+        case "vlan" where peek(1).kind == .word && !peek(1).newlineBefore && ["push", "pop"].contains(peek(1).text):
+            if let statement = parseVLANStatement() { rule.statements.append(statement) }
+        case "forward", "drop", "reflect":
+            rule.verdict = parseVerdict()
+        case "accept", "pass":
+            fail(
+                .unknownKeyword, "unknown statement '\(token.text)'; the verdicts are forward, drop and reflect",
+                at: token)
+            skipRestOfStatement(atStart: true)
+        case "counter":
+            fail(
+                .unknownKeyword, "unknown statement 'counter'; every rule counts packets and bytes already", at: token)
+            skipRestOfStatement(atStart: true)
+        default:
+            if FieldNames.protocols.contains(token.text) {
+                if let statement = parseRewrite() { rule.statements.append(statement) }
+                return
+            }
+            fail(
+                .unknownKeyword,
+                "unknown statement '\(token.text)'" + Suggestion.hint(for: token.text, among: Parser.ruleKeywords),
+                at: token)
+            skipRestOfStatement(atStart: true)
+        }
+    }
+
+    /// `FIELD set VALUE`.
+    private mutating func parseRewrite() -> SyntaxStatement? {
+        let keyword = peek
+        guard let field = parseField() else {
+            skipRestOfStatement()
+            return nil
+        }
+        guard peek.isWord("set"), !peek.newlineBefore else {
+            sink.error(
+                .unexpectedToken,
+                "expected 'set' after '\(field.field.rawValue)'; matches go on the rule's 'match' line",
+                at: field.location, length: field.length)
+            skipRestOfStatement()
+            return nil
+        }
+        let setWord = advance()
+        if atStatementEnd {
+            sink.error(.unexpectedToken, "expected a value after '\(field.field.rawValue) set'", at: setWord)
+            skipRestOfStatement()
+            return nil
+        }
+        guard let value = parseValue(allowSets: false, after: "'\(field.field.rawValue) set'") else { return nil }
+        endStatement(after: "the rewrite")
+        return SyntaxStatement(kind: .set(field, value), keyword: keyword)
+    }
+
+    /// `vlan push ID` and `vlan pop`.
+    private mutating func parseVLANStatement() -> SyntaxStatement? {
+        let keyword = advance()
+        let verb = advance()
+        if verb.text == "pop" {
+            endStatement(after: "'vlan pop'")
+            return SyntaxStatement(kind: .vlanPop, keyword: keyword)
+        }
+        if atStatementEnd {
+            sink.error(.unexpectedToken, "expected a VLAN id after 'vlan push'", at: verb)
+            skipRestOfStatement()
+            return nil
+        }
+        guard let value = parseValue(allowSets: false, after: "'vlan push'") else { return nil }
+        endStatement(after: "'vlan push'")
+        return SyntaxStatement(kind: .vlanPush(value), keyword: keyword)
+    }
+
+    /// `log [prefix "P"]`, `pcap "FILE"`, `mirror "IF"`.
+    private mutating func parseInspection() -> SyntaxStatement? {
+        let keyword = advance()
+        switch keyword.text {
+        case "log":
+            var prefix: Token?
+            if !atStatementEnd && peek.isWord("prefix") {
+                let prefixWord = advance()
+                guard let text = expectString("a quoted prefix", after: prefixWord) else { return nil }
+                prefix = text
+            }
+            endStatement(after: "'log'")
+            return SyntaxStatement(kind: .log(prefix: prefix), keyword: keyword)
+        case "pcap":
+            guard let file = expectString("a quoted file name", after: keyword) else { return nil }
+            endStatement(after: "'pcap'")
+            return SyntaxStatement(kind: .pcap(file), keyword: keyword)
+        default:
+            guard let interface = expectString("a quoted interface name", after: keyword) else { return nil }
+            endStatement(after: "'mirror'")
+            return SyntaxStatement(kind: .mirror(interface), keyword: keyword)
+        }
+    }
+
+    /// `forward|drop|reflect [forward] [delay D] [jitter J] [retries N]`. Options are parsed for
+    /// every verdict; the checker reports those a verdict does not take.
+    private mutating func parseVerdict() -> SyntaxVerdict {
+        let keyword = advance()
+        var kind = VerdictKind(rawValue: keyword.text) ?? .drop
+        if kind == .reflect && !atStatementEnd && peek.isWord("forward") {
+            advance()
+            kind = .reflectForward
+        }
+        var options: [SyntaxOption] = []
+        while !atStatementEnd {
+            let token = peek
+            guard token.kind == .word, let name = SyntaxOption.Name(rawValue: token.text) else {
+                fail(
+                    .invalidOption,
+                    "unknown verdict option \(token.quoted); forward takes delay, jitter and retries"
+                        + Suggestion.hint(for: token.text, among: SyntaxOption.Name.allCases.map(\.rawValue)),
+                    at: token)
+                skipRestOfStatement()
+                break
+            }
+            advance()
+            guard let option = parseOptionValue(name: name, nameToken: token) else { break }
+            options.append(option)
+        }
+        endStatement(after: "the verdict")
+        return SyntaxVerdict(kind: kind, keyword: keyword, options: options)
+    }
+
+    /// The terms of a `match` line, up to the end of the line or `;`.
+    private mutating func parseMatchLine(keyword: Token) -> [SyntaxTerm]? {
+        if atStatementEnd {
+            sink.error(
+                .unexpectedToken, "expected a match term after 'match' (terms go on the same line)", at: keyword)
+            skipRestOfStatement()
+            return nil
+        }
+        var terms: [SyntaxTerm] = []
+        while !atStatementEnd {
+            let token = peek
+            guard token.kind == .word else {
+                fail(.unexpectedToken, "expected a field name or 'bpf', found \(token.quoted)", at: token)
+                skipRestOfStatement()
+                return nil
+            }
+            if token.text == "bpf" {
+                advance()
+                let negated = parseOperator()
+                guard let expression = expectString("a quoted pcap-filter expression", after: token) else { return nil }
+                terms.append(.bpf(keyword: token, negated: negated, expression: expression))
+                continue
+            }
+            guard let field = parseField() else {
+                skipRestOfStatement()
+                return nil
+            }
+            let negated = parseOperator()
+            if atStatementEnd {
+                sink.error(
+                    .unexpectedToken, "expected a value after '\(field.field.rawValue)'", at: field.location,
+                    length: field.length)
+                skipRestOfStatement()
+                return nil
+            }
+            guard let value = parseValue(allowSets: true, after: "'\(field.field.rawValue)'") else { return nil }
+            terms.append(.field(field, negated: negated, value: value))
+        }
+        endStatement(after: "the match line")
+        return terms
+    }
+}

@@ -1,0 +1,140 @@
+/// Values and field names.
+extension Parser {
+    /// A value: a word (or words joined by `|`), `$define`, and with `allowSets` also `@set` and
+    /// `{ ... }`. `after` names what came before, for messages.
+    mutating func parseValue(allowSets: Bool, after: String) -> ValueExpression? {
+        let token = peek
+        switch token.kind {
+        case .word:
+            return parseWordValue()
+        case .define:
+            advance()
+            return .define(token)
+        case .setReference where allowSets:
+            advance()
+            return .setReference(token)
+        case .openBrace where allowSets:
+            return parseAnonymousSet()
+        case .setReference, .openBrace:
+            fail(.invalidValue, "\(after) takes a single value, not a set", at: token)
+            skipRestOfStatement()
+            return nil
+        default:
+            fail(.unexpectedToken, "expected a value after \(after), found \(token.quoted)", at: token)
+            skipRestOfStatement()
+            return nil
+        }
+    }
+
+    /// `word` or `word|word|...`.
+    private mutating func parseWordValue() -> ValueExpression? {
+        var words = [advance()]
+        while peek.kind == .pipe && !peek.newlineBefore {
+            let pipe = advance()
+            guard peek.kind == .word, !peek.newlineBefore else {
+                fail(.unexpectedToken, "expected a value after '|'", at: peek.newlineBefore ? pipe : peek)
+                skipRestOfStatement()
+                return nil
+            }
+            words.append(advance())
+        }
+        return words.count == 1 ? .literal(words[0]) : .flags(words)
+    }
+
+    /// `{ a, b-c, $d }`: commas between elements, line breaks allowed, a trailing comma allowed.
+    mutating func parseAnonymousSet() -> ValueExpression? {
+        let open = advance()
+        var elements: [ValueExpression] = []
+        var expectElement = true
+        while true {
+            let token = peek
+            switch token.kind {
+            case .closeBrace:
+                advance()
+                return .anonymousSet(elements, open: open)
+            case .endOfFile:
+                sink.error(.unexpectedToken, "this '{' is missing its closing '}'", at: open)
+                return nil
+            case .comma where !expectElement:
+                advance()
+                expectElement = true
+            case .word where expectElement:
+                guard let value = parseWordValue() else { return nil }
+                elements.append(value)
+                expectElement = false
+            case .define where expectElement:
+                advance()
+                elements.append(.define(token))
+                expectElement = false
+            case .setReference:
+                fail(
+                    .invalidValue, "a set cannot contain another set (\(token.quoted)); a $define holding a set can",
+                    at: token)
+                skipSetRest()
+                return nil
+            case .openBrace:
+                fail(.invalidValue, "sets cannot be nested", at: token)
+                skipSetRest()
+                return nil
+            default:
+                let wanted = expectElement ? "a set element" : "',' or '}'"
+                fail(.unexpectedToken, "expected \(wanted), found \(token.quoted)", at: token)
+                skipSetRest()
+                return nil
+            }
+        }
+    }
+
+    /// After an error inside `{ ... }`: skip to its `}`, then to the end of the statement.
+    private mutating func skipSetRest() {
+        var depth = 1
+        while peek.kind != .endOfFile {
+            let token = advance()
+            if token.kind == .openBrace { depth += 1 }
+            if token.kind == .closeBrace {
+                depth -= 1
+                if depth == 0 { break }
+            }
+        }
+        skipRestOfStatement()
+    }
+
+    /// A field name (`iif`, `ip saddr`, ...) starting at the current word.
+    mutating func parseField() -> SyntaxField? {
+        let first = advance()
+        if first.text == "iif" { return SyntaxField(field: .iif, first: first, last: first) }
+        guard FieldNames.protocols.contains(first.text) else {
+            fail(
+                .unknownField,
+                "unknown field '\(first.text)'"
+                    + Suggestion.hint(
+                        for: first.text, among: FieldNames.allNames + ["bpf"] + FieldNames.protocols.sorted()),
+                at: first)
+            return nil
+        }
+        let second = peek
+        guard second.kind == .word, !second.newlineBefore else {
+            let members = FieldNames.members(of: first.text)
+            fail(
+                .unknownField,
+                "'\(first.text)' needs a second word: "
+                    + members.map { "\(first.text) \($0)" }.joined(separator: ", "),
+                at: first)
+            return nil
+        }
+        advance()
+        let name = first.text + " " + second.text
+        guard let field = FieldNames.byName[name] else {
+            let members = FieldNames.members(of: first.text)
+            let hint = Suggestion.closest(to: name, among: FieldNames.allNames).map { "; did you mean '\($0)'?" }
+            sink.error(
+                .unknownField,
+                "unknown field '\(name)'"
+                    + (hint ?? "; \(first.text) fields are "
+                        + members.map { "\(first.text) \($0)" }.joined(separator: ", ")),
+                at: first.location, length: second.endColumn - first.location.column)
+            return nil
+        }
+        return SyntaxField(field: field, first: first, last: second)
+    }
+}

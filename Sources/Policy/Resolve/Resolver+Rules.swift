@@ -1,0 +1,125 @@
+/// Rules: the match line, the statements and the verdict.
+extension Resolver {
+    mutating func resolveRule(_ syntax: SyntaxRule, path: String) -> Rule? {
+        let errorsBefore = sink.errorCount
+        let match = resolveMatch(syntax.match)
+        var statements: [Statement] = []
+        for statement in syntax.statements {
+            if let resolved = resolveStatement(statement, path: path) { statements.append(resolved) }
+        }
+        guard let verdictSyntax = syntax.verdict else {
+            if !syntax.hadError {
+                sink.error(
+                    .missingVerdict,
+                    "rule \"\(syntax.name)\" has no verdict; end it with forward, drop or reflect",
+                    at: syntax.keyword)
+            }
+            return nil
+        }
+        let verdict = resolveVerdict(verdictSyntax)
+        guard sink.errorCount == errorsBefore, !syntax.hadError, let verdict else { return nil }
+        return Rule(
+            name: syntax.name, comment: syntax.comment, match: match, statements: statements, verdict: verdict,
+            location: syntax.keyword.location)
+    }
+
+    private mutating func resolveMatch(_ terms: [SyntaxTerm]) -> [MatchTerm] {
+        var resolved: [MatchTerm] = []
+        var positive: [Field: SyntaxField] = [:]
+        for term in terms {
+            switch term {
+            case .field(let field, let negated, let value):
+                if !negated, let first = positive[field.field] {
+                    sink.error(
+                        .duplicateMatch,
+                        "'\(field.field.rawValue)' is already matched on this line (column \(first.location.column)); "
+                            + "list several values in one set, as in \(field.field.rawValue) { a, b }",
+                        at: field.location, length: field.length)
+                    continue
+                }
+                if !negated { positive[field.field] = field }
+                guard let values = values.intervals(value, for: field.field) else { continue }
+                resolved.append(
+                    .field(
+                        FieldMatch(
+                            field: field.field, negated: negated, values: values.values, setName: values.setName,
+                            location: field.location)))
+            case .bpf(let keyword, let negated, let expression):
+                guard !expression.text.allSatisfy({ $0 == " " || $0 == "\t" }) else {
+                    sink.error(.badBPF, "empty bpf expression", at: expression)
+                    continue
+                }
+                switch compileBPF(expression.text) {
+                case .success(let program):
+                    resolved.append(
+                        .bpf(
+                            BPFMatch(
+                                expression: expression.text, negated: negated, program: program,
+                                location: keyword.location)))
+                case .failure(let error):
+                    sink.error(.badBPF, "bad bpf expression: \(error.message)", at: expression)
+                }
+            }
+        }
+        return resolved
+    }
+
+    private mutating func resolveStatement(_ statement: SyntaxStatement, path: String) -> Statement? {
+        let location = statement.keyword.location
+        switch statement.kind {
+        case .set(let field, let value):
+            guard field.field.isRewritable else {
+                sink.error(
+                    .notRewritable,
+                    "'\(field.field.rawValue)' cannot be rewritten; rewritable fields are "
+                        + Field.allCases.filter(\.isRewritable).map(\.rawValue).joined(separator: ", "),
+                    at: field.location, length: field.length)
+                return nil
+            }
+            guard let resolved = values.single(value, for: field.field, what: "'\(field.field.rawValue) set'") else {
+                return nil
+            }
+            return Statement(kind: .set(field.field, resolved), location: location)
+        case .vlanPush(let value):
+            guard let id = values.single(value, for: .vlanID, what: "'vlan push'") else { return nil }
+            return Statement(kind: .vlanPush(UInt16(id)), location: location)
+        case .vlanPop:
+            return Statement(kind: .vlanPop, location: location)
+        case .log(let prefix):
+            if let prefix {
+                if prefix.text.isEmpty || prefix.text.utf8.count > 127
+                    || prefix.text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+                {
+                    sink.error(
+                        .invalidValue, "a log prefix is 1 to 127 bytes of printable text", at: prefix)
+                    return nil
+                }
+            }
+            return Statement(kind: .log(prefix: prefix?.text), location: location)
+        case .pcap(let file):
+            guard !file.text.isEmpty else {
+                sink.error(.invalidValue, "pcap needs a file name", at: file)
+                return nil
+            }
+            let resolved = PathText.absolute(PathText.join(PathText.directory(of: path), file.text))
+            return Statement(kind: .pcap(path: resolved), location: location)
+        case .mirror(let interface):
+            guard Resolver.isInterfaceName(interface.text) else {
+                sink.error(
+                    .invalidValue,
+                    "invalid interface name \"\(interface.text)\": 1 to 15 bytes, no '/', ':' or whitespace, "
+                        + "not '.' or '..'",
+                    at: interface)
+                return nil
+            }
+            return Statement(kind: .mirror(interface: interface.text), location: location)
+        }
+    }
+
+    /// What Linux accepts as an interface name (`dev_valid_name`).
+    static func isInterfaceName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...15).contains(bytes.count), name != ".", name != ".." else { return false }
+        return !bytes.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 || $0 == 0x7f }
+    }
+}

@@ -1,0 +1,171 @@
+/// The parse of one file before `include`, `$define` and `@set` are resolved: values are still
+/// the words written, because a value's meaning depends on the field that uses it.
+enum SyntaxItem {
+    case version(SyntaxVersion)
+    case include(SyntaxInclude)
+    case define(SyntaxDefine)
+    case set(SyntaxSet)
+    case defaultVerdict(DefaultVerdict, keyword: Token)
+    case defaults(SyntaxDefaults)
+    case rule(SyntaxRule)
+    case test(SyntaxTest)
+}
+
+struct SyntaxVersion {
+    var number: Int
+    var numberToken: Token
+}
+
+struct SyntaxInclude {
+    var pattern: String
+    var patternToken: Token
+}
+
+/// `define NAME = VALUE`.
+struct SyntaxDefine {
+    var name: String
+    var nameToken: Token
+    var keyword: Token
+    var value: ValueExpression
+}
+
+/// `set NAME = { ... }`.
+struct SyntaxSet {
+    var name: String
+    var nameToken: Token
+    var keyword: Token
+    var elements: [ValueExpression]
+}
+
+/// A value as written, resolved later against the field that uses it.
+indirect enum ValueExpression {
+    /// A word: a number, address, prefix, range, duration or named value.
+    case literal(Token)
+    /// Words joined by `|` (`syn|ack`): one bit mask.
+    case flags([Token])
+    /// `$NAME`.
+    case define(Token)
+    /// `@NAME`.
+    case setReference(Token)
+    /// `{ a, b-c, $d }`.
+    case anonymousSet([ValueExpression], open: Token)
+
+    /// The token a message about the whole value points at.
+    var token: Token {
+        switch self {
+        case .literal(let token), .define(let token), .setReference(let token): return token
+        case .flags(let tokens): return tokens[0]
+        case .anonymousSet(_, let open): return open
+        }
+    }
+
+    /// Bytes from the start of the value to the end of its last token on the same line.
+    var length: Int {
+        switch self {
+        case .flags(let tokens):
+            let first = tokens[0]
+            let last = tokens[tokens.count - 1]
+            return last.location.line == first.location.line ? last.endColumn - first.location.column : first.length
+        default:
+            return token.length
+        }
+    }
+
+    /// The value as written, for messages.
+    var text: String {
+        switch self {
+        case .literal(let token): return token.text
+        case .flags(let tokens): return tokens.map(\.text).joined(separator: "|")
+        case .define(let token): return "$" + token.text
+        case .setReference(let token): return "@" + token.text
+        case .anonymousSet(let elements, _): return "{ " + elements.map(\.text).joined(separator: ", ") + " }"
+        }
+    }
+}
+
+/// A field name as written (`ip saddr`): the field and the tokens spelling it.
+struct SyntaxField {
+    var field: Field
+    var first: Token
+    var last: Token
+    var location: SourceLocation { first.location }
+    var length: Int { last.endColumn - first.location.column }
+}
+
+/// `defaults { ... }` or the options after a verdict.
+struct SyntaxOption {
+    enum Name: String, CaseIterable {
+        case delay
+        case jitter
+        case retries
+    }
+    var name: Name
+    var nameToken: Token
+    var value: ValueExpression
+}
+
+struct SyntaxDefaults {
+    var keyword: Token
+    var options: [SyntaxOption]
+}
+
+enum SyntaxTerm {
+    case field(SyntaxField, negated: Bool, value: ValueExpression)
+    case bpf(keyword: Token, negated: Bool, expression: Token)
+}
+
+struct SyntaxStatement {
+    enum Kind {
+        case set(SyntaxField, ValueExpression)
+        case vlanPush(ValueExpression)
+        case vlanPop
+        case log(prefix: Token?)
+        case pcap(Token)
+        case mirror(Token)
+    }
+    var kind: Kind
+    var keyword: Token
+}
+
+struct SyntaxVerdict {
+    var kind: VerdictKind
+    var keyword: Token
+    var options: [SyntaxOption]
+}
+
+struct SyntaxRule {
+    var keyword: Token
+    var name: String
+    var nameToken: Token
+    var comment: String?
+    var matchKeyword: Token?
+    var match: [SyntaxTerm] = []
+    var statements: [SyntaxStatement] = []
+    var verdict: SyntaxVerdict?
+    /// The parser reported an error inside the rule; later checks stay quiet about it.
+    var hadError = false
+}
+
+/// `FIELD VALUE` in a test's `packet` or `expect ... with`.
+struct SyntaxFieldValue {
+    var field: SyntaxField
+    var value: ValueExpression
+}
+
+struct SyntaxExpectation {
+    var keyword: Token
+    var verdict: VerdictKind
+    var rule: Token?
+    var byDefault: Bool
+    var fields: [SyntaxFieldValue]
+}
+
+struct SyntaxTest {
+    var keyword: Token
+    var name: String
+    var nameToken: Token
+    var packetKeyword: Token?
+    var packet: [SyntaxFieldValue] = []
+    var expectation: SyntaxExpectation?
+    var hadError = false
+}
