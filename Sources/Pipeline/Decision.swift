@@ -9,7 +9,7 @@ public struct Decision: Sendable, Equatable {
     public var retries: UInt8
     /// How long to hold the frame before sending it (0: at once).
     public var delayNanoseconds: UInt64
-    /// Uniform random extra hold time, `0 ... jitterNanoseconds`.
+    /// How far the hold time may vary either side of the delay (tc-netem's jitter).
     public var jitterNanoseconds: UInt64
 
     @inlinable
@@ -23,4 +23,13 @@ public struct Decision: Sendable, Equatable {
 
     /// The default verdict decided.
     @inlinable public var isDefault: Bool { rule < 0 }
+
+    /// How long to hold the frame: the delay, moved by up to the jitter either way, uniformly,
+    /// using `randomBits` as the random draw (the checker keeps jitter <= delay).
+    @inlinable
+    public func holdNanoseconds(randomBits: UInt64) -> UInt64 {
+        guard jitterNanoseconds > 0 else { return delayNanoseconds }
+        let jitter = min(jitterNanoseconds, delayNanoseconds)
+        return delayNanoseconds - jitter + randomBits % (2 * jitter + 1)
+    }
 }

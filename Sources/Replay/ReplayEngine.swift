@@ -63,9 +63,8 @@ public struct ReplayEngine {
             if decision.verdict.forwards {
                 summary.forwarded += 1
                 if delays {
-                    var departure = stamp &+ decision.delayNanoseconds
-                    if decision.jitterNanoseconds > 0 { departure &+= jitter.next() % (decision.jitterNanoseconds + 1) }
-                    departure = max(departure, lastDeparture[decision.rule] ?? 0)
+                    let hold = decision.holdNanoseconds(randomBits: jitter.next())
+                    let departure = max(stamp &+ hold, lastDeparture[decision.rule] ?? 0)
                     lastDeparture[decision.rule] = departure
                     held.append(
                         HeldFrame(departure: departure, sequence: held.count, bytes: Array(frame.readOnlyBytes)))

@@ -40,7 +40,7 @@ enum Fixture {
     /// An IPv4 frame with the given addresses and transport.
     static func ipv4Frame(
         source: String = "198.18.0.1", destination: String = "198.19.0.1", transport: FrameBuilder.Transport,
-        vlan: UInt16? = nil, dscp: UInt8 = 0
+        vlan: UInt16? = nil, dscp: UInt8 = 0, padded: Bool = true
     ) -> [UInt8] {
         var ip = FrameBuilder.IPv4()
         ip.source = ipv4(source)
@@ -50,6 +50,7 @@ enum Fixture {
         var builder = FrameBuilder()
         builder.network = .ipv4(ip)
         if let vlan { builder.vlanTags = [FrameBuilder.VLANTag(id: vlan)] }
+        builder.padToMinimum = padded
         return builder.build()
     }
 

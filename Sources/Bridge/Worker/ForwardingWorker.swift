@@ -194,8 +194,7 @@ final class ForwardingWorker: @unchecked Sendable {
     @inline(__always)
     private func forward(_ bytes: UnsafeRawBufferPointer, egress: UInt8, decision: Decision) {
         if decision.delayNanoseconds > 0 {
-            var due = Clock.monotonic() &+ decision.delayNanoseconds
-            if decision.jitterNanoseconds > 0 { due &+= nextRandom() % (decision.jitterNanoseconds + 1) }
+            let due = Clock.monotonic() &+ decision.holdNanoseconds(randomBits: nextRandom())
             if delay.hold(bytes, due: due, egress: egress, retries: decision.retries, rule: decision.rule) {
                 counters.add(.delayed, port: egress)
                 shared.held.store(delay.count, ordering: .relaxed)
