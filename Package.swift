@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Ruleset", dependencies: ["Frame", "Policy"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
-        .target(name: "Mirror", dependencies: ["Policy", "CNftnl", "CLinuxShim"]),
+        .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
         .target(
             name: "Loader",
             dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Mirror"]
@@ -55,5 +55,6 @@ let package = Package(
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
     ]
 )
