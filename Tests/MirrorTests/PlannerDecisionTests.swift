@@ -172,4 +172,16 @@ import Testing
         )
         #expect(!result.rules[0].text.contains("vlan pcp set"))
     }
+
+    @Test func anInterfaceNameTheKernelCannotHaveLeavesIifRulesOut() {
+        let ports = MirrorPorts(a: "a-name-that-is-far-too-long", b: "eth1")
+        let result = MirrorPlanner.plan(
+            P.policy([P.rule("from-a", [P.field(.iif, P.value(0))]), P.rule("from-b", [P.field(.iif, P.value(1))])]),
+            ports: ports)
+        #expect(result.mirroredRuleNames == ["from-b"])
+        #expect(
+            result.notes.map(\.message) == [
+                "port a has no valid interface name (\"a-name-that-is-far-too-long\") for `meta iifname`"
+            ])
+    }
 }

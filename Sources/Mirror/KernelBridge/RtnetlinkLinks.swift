@@ -101,8 +101,8 @@ final class RtnetlinkLinks {
         {
             kind = NetlinkMessage.string(value)
         }
-        let master = attributes[UInt16(IFLA_MASTER)].map {
-            Int32(bitPattern: NetlinkMessage.u32($0, $0.startIndex))
+        let master = attributes[UInt16(IFLA_MASTER)].flatMap {
+            $0.count >= 4 ? Int32(bitPattern: NetlinkMessage.u32($0, $0.startIndex)) : nil
         }
         return LinkInfo(
             index: index, name: attributes[UInt16(IFLA_IFNAME)].map(NetlinkMessage.string) ?? "",

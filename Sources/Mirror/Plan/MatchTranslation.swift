@@ -93,7 +93,7 @@ enum MatchTranslation {
         _ match: FieldMatch, layout: FieldLayout, ports: MirrorPorts, sets: inout SetRegistry
     ) throws(Untranslatable) -> TermTranslation {
         var names: [String] = []
-        for interval in match.values {
+        for interval in match.values where interval.lo <= 1 {
             for value in interval.lo...min(interval.hi, 1) {
                 guard let port = PortName(rawValue: Int(value)) else { continue }
                 let name = ports.name(of: port)
