@@ -144,7 +144,7 @@ public struct NftSetElement: Sendable, Hashable {
 
 /// An nft set: a named set of the policy (`@name`), or an anonymous `{ ... }` set of one rule.
 public struct NftSet: Sendable, Hashable {
-    /// The nft name; `__set%d` for anonymous sets (the kernel numbers them).
+    /// The nft name; `__set0`, `__set1`... for anonymous sets, the names the kernel gives them.
     public var name: String
     /// Batch-local id, unique in the plan; lookups refer to it.
     public var id: UInt32
