@@ -60,6 +60,19 @@ import Testing
         }
         #expect(error?.description.hasPrefix("cannot remove (it is not a bridge Bridgekeeper made) br-other") == true)
         #expect(lab.bridge.exec(["ip", "link", "show", "br-other"]).succeeded)
+        // Nor are its ports taken from it.
+        let taken = try lab.bridge.run { () -> MirrorError? in
+            do throws(MirrorError) {
+                _ = try KernelBridge.create(ports: BridgeLab.ports)
+                return nil
+            } catch { return error }
+        }
+        #expect(
+            taken?.description
+                == "cannot take over (it is enslaved to br-other, which Bridgekeeper did not make) pa: "
+                + "Device or resource busy")
+        #expect(try details(lab.bridge, "pa")["master"] as? String == "br-other")
+        #expect(lab.bridge.exec(["ip", "link", "show", KernelBridge.name(for: BridgeLab.ports)]).succeeded == false)
     }
 
     @Test func aMissingPortIsNamed() throws {

@@ -36,12 +36,20 @@ public enum KernelBridge {
     }
 
     /// Creates the bridge, enslaves both ports and brings it up; returns its name. If a bridge
-    /// of Bridgekeeper's already enslaves a port, that bridge is reused.
+    /// of Bridgekeeper's already enslaves a port, that bridge is reused; a port enslaved to any
+    /// other master is refused (EBUSY) rather than taken from it.
     public static func create(ports: MirrorPorts) throws(MirrorError) -> String {
         let links = try RtnetlinkLinks()
         let portA = try port(ports.a, links)
         let portB = try port(ports.b, links)
-        if let existing = try ours(enslaving: [portA, portB], links) {
+        let existing = try ours(enslaving: [portA, portB], links)
+        for port in [portA, portB] where port.master != 0 && port.master != existing?.index {
+            let owner = try links.link(index: port.master)?.name ?? "link \(port.master)"
+            throw .link(
+                operation: "take over (it is enslaved to \(owner), which Bridgekeeper did not make)",
+                interface: port.name, errno: EBUSY)
+        }
+        if let existing {
             try enslaveAndRaise(bridge: existing, ports: [portA, portB], links)
             return existing.name
         }
@@ -132,11 +140,15 @@ public enum KernelBridge {
             try links.request(type: UInt16(RTM_NEWLINK), flags: 0, operation: "bring up", subject: link.name) {
                 _, info in
                 info.pointee.ifi_index = link.index
-                info.pointee.ifi_flags = UInt32(IFF_UP.rawValue)
-                info.pointee.ifi_change = UInt32(IFF_UP.rawValue)
+                info.pointee.ifi_flags = interfaceUp
+                info.pointee.ifi_change = interfaceUp
             }
         }
     }
+
+    /// `IFF_UP` (imported as an enum from glibc or as a macro from the uapi headers, depending
+    /// on which module clang sees first).
+    private static let interfaceUp: UInt32 = 0x1
 
     private static func delete(_ name: String, _ links: RtnetlinkLinks) throws(MirrorError) {
         try links.request(type: UInt16(RTM_DELLINK), flags: 0, operation: "remove bridge", subject: name) {
