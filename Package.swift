@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
-        .target(name: "Mirror", dependencies: ["Policy", "CNftnl", "CLinuxShim"]),
+        .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame"], swiftSettings: hotPathSettings),
@@ -64,5 +64,6 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
     ]
 )

@@ -1,6 +1,7 @@
 #ifndef BRIDGEKEEPER_CNFTNL_SHIM_H
 #define BRIDGEKEEPER_CNFTNL_SHIM_H
-/* <netinet/in.h> must come before any <linux/...> header, or in_addr is defined twice. */
+/* libnftnl + libmnl for the nftables mirror, and the rtnetlink headers for the fail-open kernel
+   bridge. <netinet/in.h> must come before any <linux/...> header, or in_addr is defined twice. */
 #include <stdint.h>
 #include <sys/types.h>
 #include <netinet/in.h>
@@ -16,4 +17,6 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 #endif

@@ -1,1 +1,0 @@
-// Mirror: see architecture.md

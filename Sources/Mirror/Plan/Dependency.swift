@@ -1,0 +1,78 @@
+/// A condition a field needs before its bytes mean anything, as `nft` inserts it in the bridge
+/// family (a "protocol dependency"). The planner emits each at most once per rule, before the
+/// first term that needs it.
+enum Dependency: Hashable {
+    /// `meta protocol == TYPE`: the EtherType after at most one VLAN tag (the kernel takes one tag
+    /// off before the bridge sees the frame).
+    case etherType(UInt16)
+    /// `meta l4proto == PROTO`.
+    case l4proto(UInt8)
+    /// `ether type == 0x8100` at link offset 12: the frame has an 802.1Q outer tag.
+    case vlanTag
+
+    /// The statement that checks the condition. After an 802.1Q tag check, `nft` tests the
+    /// EtherType inside the tag (`vlan type`, link offset 16) instead of `meta protocol`; for a
+    /// frame with one tag both are the same value.
+    func statement(afterVLANTag: Bool) -> MatchStatement {
+        switch self {
+        case .etherType(let type) where afterVLANTag:
+            let data = Bytes.bigEndian(UInt128(type), count: 2)
+            return MatchStatement([.payload(.link, offset: 16, length: 2), .compare(.equal, data)], isProtocol: true)
+        case .vlanTag:
+            return MatchStatement(expressions, isProtocol: true)
+        default:
+            return MatchStatement(expressions)
+        }
+    }
+
+    /// The expressions that check the condition on a frame whose tags are not yet known.
+    var expressions: [NftExpression] {
+        switch self {
+        case .etherType(let type):
+            return [.meta(.protocolType), .compare(.equal, Bytes.bigEndian(UInt128(type), count: 2))]
+        case .l4proto(let proto):
+            return [.meta(.l4proto), .compare(.equal, [proto])]
+        case .vlanTag:
+            return [.payload(.link, offset: 12, length: 2), .compare(.equal, [0x81, 0x00])]
+        }
+    }
+
+    /// The condition in `nft` text, for when `nft` would not insert the same check by itself.
+    var text: String {
+        switch self {
+        case .etherType(let type): return "meta protocol \(NftValueText.etherType(type))"
+        case .l4proto(let proto): return "meta l4proto \(proto)"
+        case .vlanTag: return "ether type vlan"
+        }
+    }
+
+    /// Two conditions on the same header that no frame meets together.
+    func contradicts(_ other: Dependency) -> Bool {
+        switch (self, other) {
+        case (.etherType(let x), .etherType(let y)): return x != y
+        case (.l4proto(let x), .l4proto(let y)): return x != y
+        default: return false
+        }
+    }
+}
+
+/// Big-endian byte strings of field values.
+enum Bytes {
+    /// The low `count` bytes of `value`, most significant first.
+    static func bigEndian(_ value: UInt128, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var rest = value
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            bytes[index] = UInt8(truncatingIfNeeded: rest)
+            rest >>= 8
+        }
+        return bytes
+    }
+
+    /// The interface name as `meta iifname` holds it: 16 bytes, NUL-padded.
+    static func interfaceName(_ name: String) -> [UInt8] {
+        var bytes = Array(name.utf8.prefix(16))
+        bytes += [UInt8](repeating: 0, count: 16 - bytes.count)
+        return bytes
+    }
+}

@@ -1,0 +1,150 @@
+import Policy
+
+/// One `match` term in nft form: the expressions after its dependencies, and its nft text.
+struct TermTranslation {
+    var expressions: [NftExpression]
+    var text: String
+    /// False for a CIDR prefix compiled as a shorter load: `nft` merges payload matches before it
+    /// shortens prefixes, so such a load never merges with its neighbours.
+    var mergeable = true
+}
+
+/// Why a term has no exact nft form.
+struct Untranslatable: Error {
+    var reason: String
+}
+
+/// Compiles one field term, the way `nft` compiles the same text.
+enum MatchTranslation {
+    /// - Parameters:
+    ///   - match: the term; `values` are its resolved values.
+    ///   - layout: where the field lives.
+    ///   - ports: interface names for `iif`.
+    ///   - sets: where named and anonymous sets are made.
+    static func translate(
+        _ match: FieldMatch, layout: FieldLayout, ports: MirrorPorts, sets: inout SetRegistry
+    ) throws(Untranslatable) -> TermTranslation {
+        if match.field == .iif { return try interface(match, layout: layout, ports: ports, sets: &sets) }
+        if match.field.isBitmask { return try flags(match, layout: layout) }
+        let field = match.field
+        let merged = SetEncoding.merged(match.values)
+        let op = match.negated ? "!= " : ""
+        var load = [layout.load]
+        if let mask = layout.mask { load.append(.bitwise(mask: mask, xor: zeros(layout.length))) }
+
+        if let setName = match.setName, let type = layout.namedSetType {
+            let set = sets.namedSet(
+                setName, type: type, values: match.values, layout: layout, fieldMax: field.maxValue,
+                bitWidth: field.bitWidth)
+            return TermTranslation(
+                expressions: load + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
+                text: "\(layout.selector) \(op)@\(set.name)")
+        }
+        guard let first = merged.first else {
+            throw Untranslatable(reason: "`\(field.rawValue)` is compared with an empty set")
+        }
+        if merged.count > 1 {
+            let set = sets.anonymousSet(
+                values: merged, layout: layout, fieldMax: field.maxValue, bitWidth: field.bitWidth)
+            return TermTranslation(
+                expressions: load + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
+                text: "\(layout.selector) \(op)\(set.elementsText)")
+        }
+        let valueText = NftValueText.interval(
+            first, style: layout.style, bitWidth: field.bitWidth, isAddress: layout.isAddress)
+        let text = "\(layout.selector) \(op)\(valueText)"
+        if first.isSingle {
+            return TermTranslation(expressions: load + [compare(match.negated, layout.bytes(first.lo))], text: text)
+        }
+        if layout.isAddress, let length = first.prefixLength(bitWidth: field.bitWidth) {
+            return TermTranslation(
+                expressions: prefix(first.lo, length: length, layout: layout, negated: match.negated), text: text,
+                mergeable: false)
+        }
+        let lo = layout.bytes(first.lo)
+        let hi = layout.bytes(first.hi)
+        if match.negated {
+            return TermTranslation(expressions: load + [.range(negated: true, from: lo, to: hi)], text: text)
+        }
+        return TermTranslation(
+            expressions: load + [.compare(.greaterOrEqual, lo), .compare(.lessOrEqual, hi)], text: text)
+    }
+
+    /// A CIDR prefix of an address field: a shorter load when the prefix ends on a byte
+    /// boundary, else the whole field masked (as `nft` does, also for `/0`).
+    private static func prefix(_ address: UInt128, length: Int, layout: FieldLayout, negated: Bool)
+        -> [NftExpression]
+    {
+        let bytes = layout.bytes(address)
+        guard case .payload(let base, let offset, _) = layout.load else { return [] }
+        if length > 0 && length % 8 == 0 {
+            let count = length / 8
+            return [.payload(base, offset: offset, length: count), compare(negated, Array(bytes.prefix(count)))]
+        }
+        var mask = [UInt8](repeating: 0, count: layout.length)
+        for bit in 0..<length { mask[bit / 8] |= 0x80 >> UInt8(bit % 8) }
+        return [
+            layout.load, .bitwise(mask: mask, xor: zeros(layout.length)), compare(negated, bytes),
+        ]
+    }
+
+    /// `iif a|b` as `meta iifname "NAME"`.
+    private static func interface(
+        _ match: FieldMatch, layout: FieldLayout, ports: MirrorPorts, sets: inout SetRegistry
+    ) throws(Untranslatable) -> TermTranslation {
+        var names: [String] = []
+        for interval in match.values where interval.lo <= 1 {
+            for value in interval.lo...min(interval.hi, 1) {
+                guard let port = PortName(rawValue: Int(value)) else { continue }
+                let name = ports.name(of: port)
+                guard (1...15).contains(name.utf8.count), !name.contains("\"") else {
+                    throw Untranslatable(
+                        reason: "port \(port) has no valid interface name (\"\(name)\") for `meta iifname`")
+                }
+                names.append(name)
+            }
+        }
+        let unique = Array(Set(names)).sorted()
+        let op = match.negated ? "!= " : ""
+        guard unique.count != 1 else {
+            return TermTranslation(
+                expressions: [layout.load, compare(match.negated, Bytes.interfaceName(unique[0]))],
+                text: "meta iifname \(op)\(NftValueText.quoted(unique[0]))")
+        }
+        guard !unique.isEmpty else { throw Untranslatable(reason: "`iif` is compared with an empty set") }
+        let set = sets.interfaceSet(names: unique, layout: layout)
+        return TermTranslation(
+            expressions: [layout.load, .lookup(setName: set.name, setID: set.id, inverted: match.negated)],
+            text: "meta iifname \(op)\(set.elementsText)")
+    }
+
+    /// `tcp flags`: a value holds when all its bits are set. One value is `flags & v == v`;
+    /// several single-bit values are `flags & (v1|v2...) != 0` (any of them).
+    private static func flags(_ match: FieldMatch, layout: FieldLayout) throws(Untranslatable) -> TermTranslation {
+        let values = Array(Set(match.values))
+        let load = layout.load
+        if values.count == 1, values[0].isSingle {
+            let value = UInt8(truncatingIfNeeded: values[0].lo)
+            let hex = NftValueText.value(UInt128(value), style: .hex)
+            return TermTranslation(
+                expressions: [load, .bitwise(mask: [value], xor: [0]), compare(match.negated, [value])],
+                text: "tcp flags & \(hex) \(match.negated ? "!=" : "==") \(hex)")
+        }
+        guard !values.isEmpty, values.allSatisfy({ $0.isSingle && $0.lo.nonzeroBitCount == 1 }) else {
+            throw Untranslatable(
+                reason: "`tcp flags` with several values that are not single flags, or with a range, "
+                    + "has no nft form")
+        }
+        let mask = values.reduce(UInt8(0)) { $0 | UInt8(truncatingIfNeeded: $1.lo) }
+        let hex = NftValueText.value(UInt128(mask), style: .hex)
+        return TermTranslation(
+            expressions: [load, .bitwise(mask: [mask], xor: [0]), compare(!match.negated, [0])],
+            text: "tcp flags & \(hex) \(match.negated ? "==" : "!=") 0x00")
+    }
+
+    private static func compare(_ negated: Bool, _ bytes: [UInt8]) -> NftExpression {
+        .compare(negated ? .notEqual : .equal, bytes)
+    }
+
+    private static func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
+}

@@ -1,0 +1,258 @@
+import Policy
+
+/// The interface names of the bridge's two ports, used for `iif a|b` (`meta iifname "NAME"`).
+public struct MirrorPorts: Sendable, Hashable {
+    /// The interface of port `a`.
+    public var a: String
+    /// The interface of port `b`.
+    public var b: String
+
+    public init(a: String, b: String) {
+        self.a = a
+        self.b = b
+    }
+
+    /// The interface name of `port`.
+    public func name(of port: PortName) -> String { port == .a ? a : b }
+}
+
+/// Something of a policy rule that the mirror leaves out, and why.
+///
+/// `check` reports each note as a warning: ``code`` is ``DiagnosticCode/notMirrorable`` when the
+/// whole rule is left out of the mirror, ``DiagnosticCode/partlyMirrorable`` when the rule is
+/// mirrored without some statement, option or verdict detail.
+public struct MirrorNote: Sendable, Hashable {
+    /// The policy rule's name; nil for a note about the whole policy (`defaults { ... }`).
+    public var rule: String?
+    /// 1-based position of the rule in the policy; nil for a policy-wide note.
+    public var ruleNumber: Int?
+    /// Where the rule (or `default`, for a policy-wide note) was written.
+    public var location: SourceLocation
+    /// ``DiagnosticCode/notMirrorable`` or ``DiagnosticCode/partlyMirrorable``.
+    public var code: DiagnosticCode
+    /// Why, in words, without the rule name (``diagnostic`` adds it).
+    public var message: String
+
+    public init(rule: String?, ruleNumber: Int?, location: SourceLocation, code: DiagnosticCode, message: String) {
+        self.rule = rule
+        self.ruleNumber = ruleNumber
+        self.location = location
+        self.code = code
+        self.message = message
+    }
+
+    /// The one-line form used in nft text comments: `rule "NAME" is not mirrored: WHY`.
+    public var text: String {
+        let subject = rule.map { "rule \"\($0)\"" } ?? "the policy"
+        switch code {
+        case .notMirrorable: return "\(subject) is not mirrored: \(message)"
+        default: return "\(subject) is mirrored in part: \(message)"
+        }
+    }
+
+    /// The note as a `check` warning.
+    public var diagnostic: Diagnostic {
+        Diagnostic(.warning, code, text, at: location)
+    }
+}
+
+/// The policy rule an nft rule comes from, so kernel errors and counters map back to it.
+public struct NftRuleOrigin: Sendable, Hashable {
+    /// The policy rule's name (also the nft rule comment in the forward chain).
+    public var name: String
+    /// 1-based position of the rule in the policy.
+    public var number: Int
+    /// Where the rule was written.
+    public var location: SourceLocation
+
+    public init(name: String, number: Int, location: SourceLocation) {
+        self.name = name
+        self.number = number
+        self.location = location
+    }
+}
+
+/// One nft rule: its expressions, its comment, and the same rule as `nft` text.
+public struct NftRule: Sendable, Hashable {
+    /// The chain the rule is appended to.
+    public var chain: String
+    /// The expressions, in the order the kernel runs them.
+    public var expressions: [NftExpression]
+    /// Stored as `NFTNL_UDATA_RULE_COMMENT` userdata; `nft list` shows it as `comment "..."`.
+    public var comment: String?
+    /// The rule in `nft -f` syntax, without the comment (``NftText`` appends it).
+    public var text: String
+    /// The policy rule it comes from (nil for the guard's rule).
+    public var origin: NftRuleOrigin?
+
+    public init(
+        chain: String, expressions: [NftExpression], comment: String?, text: String, origin: NftRuleOrigin?
+    ) {
+        self.chain = chain
+        self.expressions = expressions
+        self.comment = comment
+        self.text = text
+        self.origin = origin
+    }
+}
+
+/// The hook of a base chain.
+public struct NftBaseChain: Sendable, Hashable {
+    /// `NF_BR_FORWARD` for the mirror and the guard.
+    public var hook: UInt32
+    /// Lower runs first: the guard (-200) runs before the mirror (0).
+    public var priority: Int32
+    /// The chain policy: `.accept` or `.drop`.
+    public var policy: NftVerdict
+
+    public init(hook: UInt32, priority: Int32, policy: NftVerdict) {
+        self.hook = hook
+        self.priority = priority
+        self.policy = policy
+    }
+}
+
+/// A chain of the table: the base chain `forward`, or a regular chain one rule jumps to.
+public struct NftChain: Sendable, Hashable {
+    /// `forward`, or `rule-NAME` for a regular chain.
+    public var name: String
+    /// Nil for a regular chain.
+    public var base: NftBaseChain?
+
+    public init(name: String, base: NftBaseChain?) {
+        self.name = name
+        self.base = base
+    }
+}
+
+/// One element of a set as the kernel stores it.
+public struct NftSetElement: Sendable, Hashable {
+    /// The key bytes as the set stores them (network byte order, shifted like the field).
+    public var key: [UInt8]
+    /// `NFT_SET_ELEM_INTERVAL_END`: the first value after an interval.
+    public var isIntervalEnd: Bool
+    /// The interval that starts here runs to the largest value (no end element follows);
+    /// stored as the `NFTNL_SET_ELEM_F_INTERVAL_OPEN` userdata flag, as `nft` does.
+    public var isOpenInterval: Bool
+
+    public init(key: [UInt8], isIntervalEnd: Bool = false, isOpenInterval: Bool = false) {
+        self.key = key
+        self.isIntervalEnd = isIntervalEnd
+        self.isOpenInterval = isOpenInterval
+    }
+}
+
+/// An nft set: a named set of the policy (`@name`), or an anonymous `{ ... }` set of one rule.
+public struct NftSet: Sendable, Hashable {
+    /// The nft name; `__set0`, `__set1`... for anonymous sets, the names the kernel gives them.
+    public var name: String
+    /// Batch-local id, unique in the plan; lookups refer to it.
+    public var id: UInt32
+    /// An anonymous `{ ... }` set of one rule (`ANONYMOUS|CONSTANT`), rather than a named set.
+    public var isAnonymous: Bool
+    /// The nft datatype of the key (`ipv4_addr` is 7, `inet_service` 13, ...).
+    public var keyType: NftDataType
+    /// Key length in bytes.
+    public var keyLength: Int
+    /// Elements are intervals (`NFT_SET_INTERVAL`).
+    public var isInterval: Bool
+    /// Elements in the kernel's encoding (interval sets: start elements and end elements).
+    public var elements: [NftSetElement]
+    /// The set's elements as `nft` text: `{ 192.0.2.0/24, 198.51.100.7 }`.
+    public var elementsText: String
+    /// Set userdata as `nft` writes it: key byte order, and for anonymous sets the merge flag and
+    /// the `typeof` description of the key (`nft list` prints elements with it).
+    public var userdata: [UInt8]
+
+    public init(
+        name: String, id: UInt32, isAnonymous: Bool, keyType: NftDataType, keyLength: Int, isInterval: Bool,
+        elements: [NftSetElement], elementsText: String, userdata: [UInt8]
+    ) {
+        self.name = name
+        self.id = id
+        self.isAnonymous = isAnonymous
+        self.keyType = keyType
+        self.keyLength = keyLength
+        self.isInterval = isInterval
+        self.elements = elements
+        self.elementsText = elementsText
+        self.userdata = userdata
+    }
+
+    /// `NFT_SET_*` flags as `nft` sets them: anonymous sets are ANONYMOUS|CONSTANT.
+    public var flags: UInt32 {
+        var flags: UInt32 = 0
+        if isAnonymous { flags |= 0x1 | 0x2 }
+        if isInterval { flags |= 0x4 }
+        return flags
+    }
+}
+
+/// The nft datatypes of set keys (nftables `enum datatypes`), with their names in `nft` text.
+public struct NftDataType: Sendable, Hashable {
+    /// nftables' datatype number (`NFTNL_SET_KEY_TYPE`).
+    public var id: UInt32
+    /// The name in `type NAME` of an nft set.
+    public var name: String
+
+    public init(id: UInt32, name: String) {
+        self.id = id
+        self.name = name
+    }
+
+    /// Integers without an nft type of their own (`vlan id`, `ip ttl`, ...).
+    public static let integer = NftDataType(id: 4, name: "integer")
+    /// `ip saddr|daddr`.
+    public static let ipv4Address = NftDataType(id: 7, name: "ipv4_addr")
+    /// `ip6 saddr|daddr`.
+    public static let ipv6Address = NftDataType(id: 8, name: "ipv6_addr")
+    /// `ether saddr|daddr`.
+    public static let etherAddress = NftDataType(id: 9, name: "ether_addr")
+    /// `ether type` (compiled as `meta protocol`).
+    public static let etherType = NftDataType(id: 10, name: "ether_type")
+    /// `arp operation`.
+    public static let arpOperation = NftDataType(id: 11, name: "arp_op")
+    /// `ip protocol`, `ip6 nexthdr`, `meta l4proto`.
+    public static let inetProtocol = NftDataType(id: 12, name: "inet_proto")
+    /// TCP and UDP ports.
+    public static let inetService = NftDataType(id: 13, name: "inet_service")
+    /// `icmp type`.
+    public static let icmpType = NftDataType(id: 14, name: "icmp_type")
+    /// `icmpv6 type`.
+    public static let icmpv6Type = NftDataType(id: 29, name: "icmpv6_type")
+    /// `meta iifname` (for `iif`).
+    public static let interfaceName = NftDataType(id: 41, name: "ifname")
+}
+
+/// The mirror of one policy: the nft objects of table `bridge TABLE`, in the order a commit
+/// creates them, and the notes on what was left out. Built by ``MirrorPlanner/plan(_:ports:table:)``,
+/// printed by ``NftText/render(_:)``, committed by ``NftablesConnection/commit(_:)``.
+public struct MirrorPlan: Sendable, Hashable {
+    /// The table's name in the `bridge` family.
+    public var table: String
+    /// The base chain `forward` first, then one regular chain per rule that needs one.
+    public var chains: [NftChain]
+    /// Named sets first (in policy order), then anonymous sets (in rule order).
+    public var sets: [NftSet]
+    /// Rules in chain order: the forward chain's, then each regular chain's.
+    public var rules: [NftRule]
+    /// What was left out, one note per reason, in policy order.
+    public var notes: [MirrorNote]
+    /// The names of the policy rules that have an nft rule, in policy order.
+    public var mirroredRuleNames: [String]
+
+    public init(
+        table: String, chains: [NftChain], sets: [NftSet], rules: [NftRule], notes: [MirrorNote],
+        mirroredRuleNames: [String]
+    ) {
+        self.table = table
+        self.chains = chains
+        self.sets = sets
+        self.rules = rules
+        self.notes = notes
+        self.mirroredRuleNames = mirroredRuleNames
+    }
+
+    /// The rules of one chain, in order.
+    public func rules(in chain: String) -> [NftRule] { rules.filter { $0.chain == chain } }
+}
