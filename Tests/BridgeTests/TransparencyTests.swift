@@ -1,6 +1,6 @@
 import Frame
-import Testing
 import TestSupport
+import Testing
 
 /// With a forward-everything policy, the bridge is a cable: both hosts see exactly what the
 /// other sent.
@@ -33,7 +33,8 @@ import TestSupport
     @Test func udpDatagramsCross() async throws {
         try await BridgeTestbed.with { bed in
             try bed.start(policy: Self.passAll)
-            let arrived = try HostTraffic.udpDatagrams(from: bed.b, to: bed.a, address: BridgeTestbed.addressA, count: 200)
+            let arrived = try HostTraffic.udpDatagrams(
+                from: bed.b, to: bed.a, address: BridgeTestbed.addressA, count: 200)
             #expect(arrived == 200)
         }
     }
@@ -58,7 +59,7 @@ import TestSupport
             multicast.replaceSubrange(0..<6, with: [0x01, 0x00, 0x5e, 0x01, 0x02, 0x03])
             frames += [broadcast, multicast]
             let sent = frames
-            let received = try await RawExchange.send(
+            let received = try RawExchange.send(
                 sent, from: bed.a, interface: "a0", to: bed.b, capture: "b0", expecting: sent.count
             ) { TestFrames.isMarked($0, marker) }
             #expect(FrameDiff.between(received, sent) == nil, "\(FrameDiff.between(received, sent) ?? "")")
@@ -69,14 +70,18 @@ import TestSupport
         try await BridgeTestbed.with { bed in
             try bed.start(policy: Self.passAll)
             // An STP configuration BPDU (802.3 length + LLC 42 42 03) and an LLDP frame.
-            var stp: [UInt8] = [0x01, 0x80, 0xc2, 0x00, 0x00, 0x00] + TestFrames.source + [0x00, 0x26, 0x42, 0x42, 0x03]
+            var stp: [UInt8] =
+                [0x01, 0x80, 0xc2, 0x00, 0x00, 0x00] + TestFrames.source + [0x00, 0x26, 0x42, 0x42, 0x03]
             stp += [0x00, 0x00, 0x00, 0x00] + [UInt8](repeating: 0x11, count: 31)
             while stp.count < 60 { stp.append(0) }
             var lldp: [UInt8] = [0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e] + TestFrames.source + [0x88, 0xcc]
-            lldp += [0x02, 0x07, 0x04, 0x02, 0x00, 0x00, 0x00, 0xaa, 0x01, 0x04, 0x03, 0x05, 0x61, 0x30, 0x06, 0x02, 0x00, 0x78, 0x00, 0x00]
+            lldp += [
+                0x02, 0x07, 0x04, 0x02, 0x00, 0x00, 0x00, 0xaa, 0x01, 0x04, 0x03, 0x05, 0x61, 0x30, 0x06, 0x02, 0x00,
+                0x78, 0x00, 0x00,
+            ]
             while lldp.count < 60 { lldp.append(0) }
             let sent = [stp, lldp]
-            let received = try await RawExchange.send(
+            let received = try RawExchange.send(
                 sent, from: bed.b, interface: "b0", to: bed.a, capture: "a0", expecting: 2
             ) { frame in sent.contains(frame) }
             #expect(received == sent)
@@ -88,7 +93,7 @@ import TestSupport
             try bed.start(policy: Self.passAll)
             let marker: UInt8 = 0x6b
             let sent = [TestFrames.frame(length: 9014, marker: marker)]
-            let received = try await RawExchange.send(
+            let received = try RawExchange.send(
                 sent, from: bed.a, interface: "a0", to: bed.b, capture: "b0", expecting: 1
             ) { TestFrames.isMarked($0, marker) }
             #expect(received == sent)

@@ -1,4 +1,5 @@
 import CLinuxShim
+import Dispatch
 import Foundation
 import Glibc
 import Synchronization
@@ -107,5 +108,49 @@ public final class Counter: Sendable {
             $0 += 1
             return $0
         }
+    }
+}
+
+/// Work running on its own thread inside a namespace; ``wait()`` blocks until it ends.
+///
+/// Unlike ``TestNamespace/run(_:)`` it needs no task from Swift's cooperative pool, so a test can
+/// start a capture, block until it is ready, and send, without starving the pool (which has as
+/// many threads as CPUs: two here).
+public final class NamespaceThread<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, any Error>?
+
+    fileprivate init() {}
+
+    fileprivate func finish(_ outcome: Result<T, any Error>) {
+        result = outcome
+        done.signal()
+    }
+
+    /// Blocks until the thread's work ends and returns its result.
+    public func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
+}
+
+extension TestNamespace {
+    /// Starts `body` on a new thread inside the namespace.
+    public func start<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> NamespaceThread<T> {
+        let pending = NamespaceThread<T>()
+        let path = "/var/run/netns/\(name)"
+        let thread = Thread {
+            pending.finish(
+                Result {
+                    let fd = open(path, O_RDONLY | O_CLOEXEC)
+                    guard fd >= 0 else { throw NamespaceError.cannotOpen(path, errno) }
+                    defer { close(fd) }
+                    let error = cls_enter_network_namespace(fd)
+                    guard error == 0 else { throw NamespaceError.cannotEnter(path, error) }
+                    return try body()
+                })
+        }
+        thread.start()
+        return pending
     }
 }

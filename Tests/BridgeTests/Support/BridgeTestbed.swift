@@ -60,7 +60,9 @@ final class BridgeTestbed: @unchecked Sendable {
     private func wire(mtu: Int?) throws {
         try bridge.ip("link", "add", "pa", "type", "veth", "peer", "name", "a0", "netns", a.name)
         try bridge.ip("link", "add", "pb", "type", "veth", "peer", "name", "b0", "netns", b.name)
-        for (host, name, v4, v6) in [(a, "a0", Self.addressA, Self.address6A), (b, "b0", Self.addressB, Self.address6B)] {
+        for (host, name, v4, v6) in [
+            (a, "a0", Self.addressA, Self.address6A), (b, "b0", Self.addressB, Self.address6B),
+        ] {
             if let mtu { try host.ip("link", "set", name, "mtu", String(mtu)) }
             // Hosts on a real wire never send frames bigger than the MTU; on veth TSO/GSO would.
             try host.exec("ethtool", "-K", name, "tso", "off", "gso", "off")
@@ -89,6 +91,11 @@ final class BridgeTestbed: @unchecked Sendable {
         }
     }
 
+    /// The MAC address of `interface` in `namespace`.
+    func mac(of interface: String, in namespace: TestNamespace) throws -> String {
+        try namespace.exec("cat", "/sys/class/net/\(interface)/address").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Writes `text` as the policy file.
     func writePolicy(_ text: String) throws {
         try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
@@ -100,12 +107,14 @@ final class BridgeTestbed: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
-            ["ip", "netns", "exec", bridge.name, try Self.binary, "run", "--port-a", "pa", "--port-b", "pb",
-             "--policy", policyPath, "--control", controlPath, "--log-level", "debug"] + arguments
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log
-        process.standardError = log
+            [
+                "ip", "netns", "exec", bridge.name, try Self.binary, "run", "--port-a", "pa", "--port-b", "pb",
+                "--policy", policyPath, "--control", controlPath, "--log-level", "debug",
+            ] + arguments
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logFile = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = logFile
+        process.standardError = logFile
         try process.run()
         self.process = process
         let ready = waitUntil(timeout: 10) {
@@ -186,7 +195,9 @@ final class BridgeTestbed: @unchecked Sendable {
     func ping(from host: TestNamespace, to address: String, count: Int, interval: String = "0.01", size: Int? = nil)
         throws -> (received: Int, rtts: [Double])
     {
-        var arguments = ["ip", "netns", "exec", host.name, "ping", "-n", "-q", "-c", String(count), "-i", interval, "-W", "1"]
+        var arguments = [
+            "ip", "netns", "exec", host.name, "ping", "-n", "-q", "-c", String(count), "-i", interval, "-W", "1",
+        ]
         if let size { arguments += ["-s", String(size)] }
         arguments.removeAll { $0 == "-q" }
         arguments.append(address)
