@@ -46,3 +46,7 @@ bench: bench-pipeline
 
 clean:
 	rm -rf .build
+
+## demo: two hosts and the bridge in network namespaces, real traffic, what the policy did.
+demo: release
+	deploy/demo.sh
