@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .testTarget(name: "LoaderTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Capture", "Replay"]),
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
-        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "TestSupport"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
     ]

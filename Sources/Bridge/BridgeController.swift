@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Loader
 import Logging
+import Mirror
 import Pipeline
 import Policy
 import Ring
@@ -18,6 +19,8 @@ public final class BridgeController {
     let slot: PolicySlot
     let ledger = CounterLedger()
     var preparation: PortPreparation?
+    var kernelMirror: KernelMirror?
+    var mirrorPorts: MirrorPorts { MirrorPorts(a: configuration.portA, b: configuration.portB) }
     var workers: [ForwardingWorker] = []
     var shared: [WorkerShared] = []
     var counters: [PortCounterBlock] = []
@@ -40,12 +43,15 @@ public final class BridgeController {
     public init(configuration: BridgeConfiguration, logger: Logger) throws(BridgeError) {
         self.configuration = configuration
         self.logger = logger
-        let report = PolicyLoader.load(path: configuration.policyPath)
+        let ports = MirrorPorts(a: configuration.portA, b: configuration.portB)
+        let report = PolicyLoader.load(path: configuration.policyPath) { policy in
+            configuration.mirror ? KernelMirror.plan(policy, ports: ports).notes.map(\.diagnostic) : []
+        }
         for diagnostic in report.diagnostics {
-            if diagnostic.severity == .error {
-                logger.error("\(diagnostic.summary)")
-            } else {
-                logger.warning("\(diagnostic.summary)")
+            switch diagnostic.severity {
+            case .error: logger.error("\(diagnostic.summary)")
+            case .warning: logger.warning("\(diagnostic.summary)")
+            case .note: logger.info("\(diagnostic.summary)")
             }
         }
         guard let loaded = report.loaded else {
@@ -70,6 +76,7 @@ public final class BridgeController {
             throw .ports(error)
         }
         for warning in preparation?.warnings ?? [] { logger.warning("\(warning)") }
+        if configuration.mirror { try startMirror() }
         let mtu = max(preparation?.ports.map(\.mtu).max() ?? 1500, 1500)
         if let name = configuration.hostPort {
             do {
@@ -127,6 +134,31 @@ public final class BridgeController {
         } catch {
             throw .control(error)
         }
+    }
+
+    /// Takes the kernel's side: the mirror table (and, fail-open, the guard and kernel bridge).
+    private func startMirror() throws(BridgeError) {
+        let plan = KernelMirror.plan(slot.current().loaded.compiled.policy, ports: mirrorPorts)
+        let mirror: KernelMirror
+        do {
+            mirror = try KernelMirror(ports: mirrorPorts, mode: configuration.onFailure)
+        } catch {
+            throw .mirror("nftables: \(error)")
+        }
+        do {
+            try mirror.commit(plan)
+        } catch {
+            mirror.abandon()
+            throw .mirror("nftables: \(error)")
+        }
+        kernelMirror = mirror
+        logger.notice(
+            "mirrored into nftables",
+            metadata: [
+                "table": "bridge \(KernelMirror.table)", "rules": "\(plan.mirroredRuleNames.count)",
+                "on_failure": "\(configuration.onFailure.rawValue)",
+                "kernel_bridge": "\(mirror.kernelBridge ?? "none")",
+            ])
     }
 
     /// A port that was removed came back: apply the port settings to the new interface.
@@ -262,7 +294,11 @@ public final class BridgeController {
     func reload(trigger: String) -> ReloadReply {
         reloads += 1
         let old = slot.current()
-        let report = PolicyLoader.load(path: configuration.policyPath)
+        let ports = mirrorPorts
+        let mirroring = kernelMirror != nil
+        let report = PolicyLoader.load(path: configuration.policyPath) { policy in
+            mirroring ? KernelMirror.plan(policy, ports: ports).notes.map(\.diagnostic) : []
+        }
         guard let loaded = report.loaded else {
             let errors = report.diagnostics.filter { $0.severity == .error }.map(\.summary)
             for error in errors { logger.error("\(error)") }
@@ -275,6 +311,19 @@ public final class BridgeController {
                 at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message, errors: errors
             )
             return ReloadReply(ok: false, generation: old.generation, message: message, errors: errors)
+        }
+        // The kernel first: if nftables refuses the new table, neither side changes.
+        if let kernelMirror {
+            do {
+                try kernelMirror.commit(KernelMirror.plan(loaded.compiled.policy, ports: ports))
+            } catch {
+                let message = "nftables refused the new policy (\(error)); generation \(old.generation) stays in force"
+                logger.error("reload failed", metadata: ["trigger": "\(trigger)", "reason": "\(message)"])
+                lastReload = StatusReport.Reload(
+                    at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message,
+                    errors: ["\(error)"])
+                return ReloadReply(ok: false, generation: old.generation, message: message, errors: ["\(error)"])
+            }
         }
         let next = ActivePolicy(loaded: loaded, generation: old.generation + 1, loadedAt: Clock.wall())
         openCaptureFiles(for: next)
@@ -325,9 +374,11 @@ public final class BridgeController {
                 StatusReport.Port(
                     name: port == 0 ? "a" : "b", interface: interfaces[port], link: link.text, counters: values))
         }
+        let kernel = kernelMirror?.counters() ?? [:]
         let rules = zip(names, totals.rules).map { name, count in
             StatusReport.Rule(
-                name: name, packets: count.packets, bytes: count.bytes, kernelPackets: nil, kernelBytes: nil)
+                name: name, packets: count.packets, bytes: count.bytes, kernelPackets: kernel[name]?.packets,
+                kernelBytes: kernel[name]?.bytes)
         }
         return StatusReport(
             version: BridgekeeperVersion.text, pid: getpid(),
@@ -340,7 +391,7 @@ public final class BridgeController {
             defaultPackets: totals.default.packets, defaultBytes: totals.default.bytes,
             held: shared.reduce(0) { $0 + $1.held.load(ordering: .relaxed) },
             onFailure: configuration.onFailure.rawValue,
-            mirrorTable: nil, workers: workers.count)
+            mirrorTable: kernelMirror == nil ? nil : KernelMirror.table, workers: workers.count)
     }
 
     // MARK: log and pcap output
@@ -399,6 +450,8 @@ public final class BridgeController {
         tap?.close()
         tap = nil
         listener = nil
+        for failure in kernelMirror?.stop() ?? [] { logger.error("nftables: \(failure)") }
+        kernelMirror = nil
         for failure in preparation?.restore() ?? [] { logger.error("\(failure)") }
         preparation = nil
         for writer in captureWriters.values { writer.flush() }

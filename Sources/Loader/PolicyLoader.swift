@@ -50,7 +50,7 @@ public enum PolicyLoader {
         guard let policy = read.policy, read.errors.isEmpty else {
             return LoadReport(loaded: nil, diagnostics: diagnostics, tests: [])
         }
-        diagnostics += extraWarnings(policy)
+        diagnostics += extraWarnings(policy).map { withSourceLine($0, from: policy) }
         let compiled = PolicyCompiler.compile(policy)
         let outcomes = TestRunner.run(compiled)
         diagnostics += outcomes.compactMap(\.failure)
@@ -63,6 +63,19 @@ public enum PolicyLoader {
                 warnings: diagnostics.filter { $0.severity == .warning },
                 testsRun: outcomes.count)
         return LoadReport(loaded: loaded, diagnostics: diagnostics, tests: outcomes)
+    }
+
+    /// The diagnostic with the text of its line filled in (for the caret display).
+    static func withSourceLine(_ diagnostic: Diagnostic, from policy: Policy) -> Diagnostic {
+        guard diagnostic.sourceLine == nil, let location = diagnostic.location else { return diagnostic }
+        var filled = diagnostic
+        filled.sourceLine = TestRunner.sourceLine(of: location, in: policy)
+        filled.length =
+            filled.sourceLine.map { line in
+                let rest = line.utf8.dropFirst(location.column - 1)
+                return max(1, rest.prefix { $0 != UInt8(ascii: " ") }.count)
+            } ?? 1
+        return filled
     }
 
     /// SHA-256 over the files' paths and contents, in the order they were read.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Loader
+import Mirror
 import Policy
 
 /// `bridgekeeper check`: parse, check, compile and test a policy without touching the network.
@@ -19,12 +20,40 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print the diagnostics and test results as JSON on standard output.")
     var json = false
 
+    @Flag(
+        name: .customLong("print-nft"),
+        help:
+            "Print the nftables mirror of the policy as nft text (what run commits), with notes on what is not mirrored."
+    )
+    var printNft = false
+
+    @Option(name: .customLong("port-a"), help: "Interface name of port a, for `iif a` in the nftables mirror.")
+    var portA: String = "port-a"
+
+    @Option(name: .customLong("port-b"), help: "Interface name of port b, for `iif b` in the nftables mirror.")
+    var portB: String = "port-b"
+
     @Argument(help: "The policy file.")
     var file: String
 
     func run() throws {
-        let report = PolicyLoader.load(path: file)
+        let ports = MirrorPorts(a: portA, b: portB)
+        var plan: MirrorPlan?
+        let report = PolicyLoader.load(path: file) { policy in
+            let mirror = MirrorPlanner.plan(policy, ports: ports)
+            plan = mirror
+            return mirror.notes.map(\.diagnostic)
+        }
         let status = exitStatus(report)
+        if printNft {
+            for diagnostic in report.errors { printError(diagnostic.rendered) }
+            if let plan, report.loaded != nil {
+                let text = NftText.render(plan)
+                print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         if json {
             print(CheckReportJSON.render(file: file, report: report, status: status))
         } else {

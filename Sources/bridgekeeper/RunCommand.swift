@@ -53,6 +53,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("delay-capacity"), help: "Most frames held for `delay` at once, per thread.")
     var delayCapacity: Int = 16384
 
+    @Option(
+        name: .customLong("on-failure"),
+        help:
+            "open: a kernel bridge enforcing the nftables mirror forwards while bridgekeeper is not running; closed: nothing passes."
+    )
+    var onFailure: FailureModeArgument = .closed
+
+    @Flag(name: .customLong("no-mirror"), help: "Do not mirror the policy into nftables (table bridge bridgekeeper).")
+    var noMirror = false
+
     @Option(help: "The control socket for status and reload.")
     var control: String = ControlListener.defaultPath
 
@@ -66,6 +76,9 @@ struct RunCommand: ParsableCommand {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         guard ringFrames >= 64 else { throw ValidationError("--ring-frames must be at least 64") }
         guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }
+        if noMirror && onFailure == .open {
+            throw ValidationError("--on-failure open needs the nftables mirror; drop --no-mirror")
+        }
     }
 
     func run() throws {
@@ -81,6 +94,8 @@ struct RunCommand: ParsableCommand {
         configuration.transmitRing = txRing
         configuration.qdiscBypass = !noQdiscBypass
         configuration.delayCapacity = delayCapacity
+        configuration.mirror = !noMirror
+        configuration.onFailure = onFailure == .open ? .open : .closed
         if let cpu {
             do {
                 configuration.cpus = try CPUAffinity.parse(cpu)
@@ -99,4 +114,10 @@ struct RunCommand: ParsableCommand {
         let status = controller.run()
         if status != 0 { throw ExitCode(status) }
     }
+}
+
+/// `--on-failure open|closed`.
+enum FailureModeArgument: String, ExpressibleByArgument, CaseIterable {
+    case open
+    case closed
 }

@@ -18,9 +18,10 @@ public struct MirrorPorts: Sendable, Hashable {
 
 /// Something of a policy rule that the mirror leaves out, and why.
 ///
-/// `check` reports each note as a warning: ``code`` is ``DiagnosticCode/notMirrorable`` when the
-/// whole rule is left out of the mirror, ``DiagnosticCode/partlyMirrorable`` when the rule is
-/// mirrored without some statement, option or verdict detail.
+/// ``code`` is ``DiagnosticCode/notMirrorable`` when the whole rule is left out of the mirror
+/// (`check` reports a warning), ``DiagnosticCode/partlyMirrorable`` when the rule is mirrored
+/// without some statement, option or verdict detail (`check` reports a note: the kernel still
+/// applies the rule's verdict to exactly the frames it matches).
 public struct MirrorNote: Sendable, Hashable {
     /// The policy rule's name; nil for a note about the whole policy (`defaults { ... }`).
     public var rule: String?
@@ -50,9 +51,9 @@ public struct MirrorNote: Sendable, Hashable {
         }
     }
 
-    /// The note as a `check` warning.
+    /// The note as a `check` diagnostic: a warning when the rule is left out, a note otherwise.
     public var diagnostic: Diagnostic {
-        Diagnostic(.warning, code, text, at: location)
+        Diagnostic(code == .notMirrorable ? .warning : .note, code, text, at: location)
     }
 }
 

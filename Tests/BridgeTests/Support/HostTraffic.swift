@@ -91,4 +91,21 @@ enum HostTraffic {
         let lines = String(decoding: buffer + rest, as: UTF8.self).split(separator: "\n")
         return Int(lines.last ?? "") ?? 0
     }
+
+    /// Tries a TCP connection; returns "connected", "refused" or "timeout".
+    static func tcpConnect(from client: TestNamespace, to address: String, port: Int, timeout: Double = 2) throws
+        -> String
+    {
+        let script = """
+            import socket
+            try:
+                socket.create_connection(("\(address)", \(port)), timeout=\(timeout)); print("connected")
+            except ConnectionRefusedError:
+                print("refused")
+            except OSError:
+                print("timeout")
+            """
+        return try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", script)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
