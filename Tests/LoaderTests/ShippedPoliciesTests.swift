@@ -31,9 +31,12 @@ import Testing
         #expect(report.tests.allSatisfy { $0.passed })
     }
 
-    /// The ```policy blocks of docs/policy.md, each a whole file.
+    /// The ```policy blocks of the README and docs/policy.md, each a whole file.
     static var documentedExamples: [String] {
-        let path = root.appendingPathComponent("docs/policy.md").path
+        ["README.md", "docs/policy.md"].flatMap { policyBlocks(in: root.appendingPathComponent($0).path) }
+    }
+
+    static func policyBlocks(in path: String) -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         var blocks: [String] = []
         var current: [Substring]?
@@ -50,8 +53,9 @@ import Testing
         return blocks
     }
 
-    @Test func theReferenceHasExamples() {
-        #expect(Self.documentedExamples.count >= 5)
+    @Test func theReadmeAndTheReferenceHaveExamples() {
+        #expect(Self.policyBlocks(in: Self.root.appendingPathComponent("README.md").path).count >= 1)
+        #expect(Self.policyBlocks(in: Self.root.appendingPathComponent("docs/policy.md").path).count >= 5)
     }
 
     @Test func everyDocumentedExampleLoadsAndPassesItsTests() throws {
