@@ -15,11 +15,13 @@ public struct Pipeline: @unchecked Sendable {
     /// This thread's counters for this policy.
     public let counters: RuleCounters
     private let scratch: CandidateScratch
+    private let fieldValues: FieldVectorStorage
 
     private let rules: FlatArray<CompiledRule>
     private let terms: FlatArray<Term>
     private let actions: FlatArray<Action>
     private let intervalPool: FlatArray<ValueInterval>
+    private let narrowPool: FlatArray<NarrowInterval>
     private let hashSets: FlatArray<FlatHashMap>
     private let bpfPrograms: FlatArray<FlatArray<bpf_insn>>
     private let index: RuleIndex
@@ -37,10 +39,12 @@ public struct Pipeline: @unchecked Sendable {
         self.policy = policy
         self.counters = counters
         self.scratch = CandidateScratch(capacity: max(8, policy.index.maximumLists))
+        self.fieldValues = FieldVectorStorage()
         rules = policy.rules
         terms = policy.terms
         actions = policy.actions
         intervalPool = policy.intervalPool
+        narrowPool = policy.narrowPool
         hashSets = policy.hashSets
         bpfPrograms = policy.bpfPrograms
         index = policy.index
@@ -54,7 +58,9 @@ public struct Pipeline: @unchecked Sendable {
     public func process<Effects: PipelineEffects>(
         _ frame: inout FrameBuffer, port: UInt8, effects: inout Effects
     ) -> Decision {
-        var info = FrameInfo.parse(frame.readOnlyBytes)
+        if !needsFrameInfo { return decideByDefault(length: frame.length) }
+        var info = FrameInfo()
+        FrameInfo.parse(frame.readOnlyBytes, into: &info)
         return process(&frame, info: &info, port: port, effects: &effects)
     }
 
@@ -62,7 +68,9 @@ public struct Pipeline: @unchecked Sendable {
     public func process<Effects: PipelineEffects>(
         _ frame: inout FrameBuffer, info: inout FrameInfo, port: UInt8, effects: inout Effects
     ) -> Decision {
-        let number = firstMatch(info: info, port: port, frame: frame.readOnlyBytes)
+        var fields = fieldValues.vector
+        fields.load(info, port: port)
+        let number = firstMatch(fields, frame: frame.readOnlyBytes)
         let rule = number >= 0 ? rules[Int(number)] : defaultRule
         counters.add(slot: number >= 0 ? Int(number) : counters.defaultSlot, bytes: frame.length)
         if rule.actions.count > 0 {
@@ -71,17 +79,39 @@ public struct Pipeline: @unchecked Sendable {
         return Decision(rule, number: number)
     }
 
-    /// The number of the first rule whose match holds, or -1.
+    /// False for a policy without rules: every frame gets the default, and nothing needs to look
+    /// inside it.
+    @inlinable public var needsFrameInfo: Bool { policy.ruleCount > 0 }
+
+    /// The default verdict for a frame of `length` bytes, counted, without parsing it (for a
+    /// policy without rules: see ``needsFrameInfo``).
+    public func decideByDefault(length: Int) -> Decision {
+        counters.add(slot: counters.defaultSlot, bytes: length)
+        return Decision(defaultRule, number: -1)
+    }
+
+    /// The number of the first rule whose match holds for a parsed frame, or -1.
     public func firstMatch(info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
+        var fields = fieldValues.vector
+        fields.load(info, port: port)
+        return firstMatch(fields, frame: frame)
+    }
+
+    /// The number of the first rule whose match holds, or -1.
+    @inline(__always)
+    private func firstMatch(_ fields: FieldVector, frame: UnsafeRawBufferPointer) -> Int32 {
+        // The unindexed rules this frame's shape can match (all of them, checked one by one,
+        // for an unusual shape).
+        let shaped = index.shapes.rules(for: fields.present)
         if !indexed {
-            return scan(index.unindexed, info: info, port: port, frame: frame)
+            return shaped.map { scan($0, fields, frame: frame) } ?? scan(index.unindexed, fields, frame: frame)
         }
         // Collect the rule lists the frame's fields select.
         let cursors = scratch.cursors
         var lists = 0
         for t in 0..<index.prefixTables.count {
             let table = index.prefixTables.base[t]
-            guard let value = info.value(of: table.field, port: port) else { continue }
+            guard let value = fields[table.field] else { continue }
             let slice = table.table.lookup(table.shift >= 128 ? 0 : value >> table.shift)
             if slice.count > 0 {
                 cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
@@ -90,7 +120,7 @@ public struct Pipeline: @unchecked Sendable {
         }
         for t in 0..<index.exactTables.count {
             let table = index.exactTables.base[t]
-            guard let value = info.value(of: table.field, port: port) else { continue }
+            guard let value = fields[table.field] else { continue }
             let slice = table.table.lookup(value)
             if slice.count > 0 {
                 cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
@@ -99,22 +129,22 @@ public struct Pipeline: @unchecked Sendable {
         }
         for t in 0..<index.rangeTables.count {
             let table = index.rangeTables.base[t]
-            guard let value = info.value(of: table.field, port: port) else { continue }
+            guard let value = fields[table.field] else { continue }
             let slice = index.rangeLookup(table, value)
             if slice.count > 0 {
                 cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
                 lists += 1
             }
         }
-        if index.unindexed.count > 0 {
-            cursors[lists] = CandidateScratch.Cursor(
-                next: index.unindexed.start, end: index.unindexed.start + index.unindexed.count)
+        let unindexed = shaped ?? index.unindexed
+        if unindexed.count > 0 {
+            cursors[lists] = CandidateScratch.Cursor(next: unindexed.start, end: unindexed.start + unindexed.count)
             lists += 1
         }
         if lists == 0 { return -1 }
         if lists == 1 {
             let only = cursors[0]
-            return scan(PoolSlice(start: only.next, count: only.end - only.next), info: info, port: port, frame: frame)
+            return scan(PoolSlice(start: only.next, count: only.end - only.next), fields, frame: frame)
         }
         // Merge the ascending lists; a rule may appear in several, and is tried once.
         let pool = index.rulePool.base
@@ -136,18 +166,18 @@ public struct Pipeline: @unchecked Sendable {
             cursors[bestList].next += 1
             if best == lastTried { continue }
             lastTried = best
-            if matches(rules.base[Int(best)], info: info, port: port, frame: frame) { return best }
+            if matches(rules.base + Int(best), fields, frame: frame) { return best }
         }
     }
 
     @inline(__always)
-    private func scan(_ slice: PoolSlice, info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
+    private func scan(_ slice: PoolSlice, _ fields: FieldVector, frame: UnsafeRawBufferPointer) -> Int32 {
         let pool = index.rulePool.base
         var i = Int(slice.start)
         let end = i + Int(slice.count)
         while i < end {
             let number = pool[i]
-            if matches(rules.base[Int(number)], info: info, port: port, frame: frame) { return number }
+            if matches(rules.base + Int(number), fields, frame: frame) { return number }
             i += 1
         }
         return -1
@@ -155,18 +185,49 @@ public struct Pipeline: @unchecked Sendable {
 
     /// Whether every term of `rule` holds.
     @inline(__always)
-    private func matches(_ rule: CompiledRule, info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Bool {
-        var t = Int(rule.terms.start)
-        let end = t + Int(rule.terms.count)
+    private func matches(
+        _ rule: UnsafeMutablePointer<CompiledRule>, _ fields: FieldVector, frame: UnsafeRawBufferPointer
+    ) -> Bool {
+        if rule.pointee.requiredFields & ~fields.present != 0 { return false }
+        var t = Int(rule.pointee.terms.start)
+        let end = t + Int(rule.pointee.terms.count)
         while t < end {
-            if !holds(terms.base[t], info: info, port: port, frame: frame) { return false }
+            if !holds(terms.base + t, fields, frame: frame) { return false }
             t += 1
         }
         return true
     }
 
     @inline(__always)
-    private func holds(_ term: Term, info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Bool {
+    private func holds(_ term: UnsafeMutablePointer<Term>, _ fields: FieldVector, frame: UnsafeRawBufferPointer) -> Bool
+    {
+        let field = term.pointee.field
+        let negated = term.pointee.negated
+        let test = term.pointee.test
+        if test == .narrowInterval {
+            guard fields.present & field.bit != 0 else { return negated }
+            let value = fields.narrow[Int(field.rawValue)]
+            let inside =
+                value &- UInt64(truncatingIfNeeded: term.pointee.lo) <= UInt64(truncatingIfNeeded: term.pointee.hi)
+            return inside != negated
+        }
+        if test == .narrowList {
+            guard fields.present & field.bit != 0 else { return negated }
+            let value = fields.narrow[Int(field.rawValue)]
+            var i = Int(term.pointee.slice.start)
+            let end = i + Int(term.pointee.slice.count)
+            while i < end {
+                let interval = narrowPool.base + i
+                if value &- interval.pointee.lo <= interval.pointee.span { return !negated }
+                i += 1
+            }
+            return negated
+        }
+        return holdsSlowly(term.pointee, fields, frame: frame)
+    }
+
+    /// Every test but the common one.
+    private func holdsSlowly(_ term: Term, _ fields: FieldVector, frame: UnsafeRawBufferPointer) -> Bool {
         if term.test == .bpf {
             let program = bpfPrograms.base[Int(term.slice.start)]
             guard let base = frame.baseAddress else { return term.negated }
@@ -176,9 +237,24 @@ public struct Pipeline: @unchecked Sendable {
                 != 0
             return accepted != term.negated
         }
-        guard let value = info.value(of: term.field, port: port) else { return term.negated }
+        guard let value = fields[term.field] else { return term.negated }
         let inSet: Bool
         switch term.test {
+        case .narrowInterval:
+            inSet = value &- term.lo <= term.hi
+        case .narrowList:
+            let narrowValue = UInt64(truncatingIfNeeded: value)
+            var found = false
+            var i = Int(term.slice.start)
+            let end = i + Int(term.slice.count)
+            while i < end {
+                if narrowValue &- narrowPool.base[i].lo <= narrowPool.base[i].span {
+                    found = true
+                    break
+                }
+                i += 1
+            }
+            inSet = found
         case .interval:
             inSet = value >= term.lo && value <= term.hi
         case .intervalList:

@@ -19,6 +19,15 @@ struct PipelineBench {
         let frames = Int(value(of: "--frames", in: arguments) ?? "") ?? 10_000_000
         let runs = Int(value(of: "--runs", in: arguments) ?? "") ?? 5
         let policyFolder = value(of: "--policies", in: arguments) ?? "policies"
+        // `--only edge.policy` measures one shipped policy and nothing else (for profiling).
+        if let only = value(of: "--only", in: arguments) {
+            let report = PolicyLoader.load(path: policyFolder + "/" + only)
+            guard let loaded = report.loaded else { fatalError("\(only) does not load") }
+            let (ns, allocations) = measure(
+                loaded.compiled, mix: FrameMix.make(count: 4096), frames: frames, runs: runs)
+            print("  \(only) \(format(ns)) ns/frame   allocations/frame \(format(allocations, digits: 4))")
+            return
+        }
         let mix = FrameMix.make(count: 4096)
         var results: [(String, Double, Double)] = []
 

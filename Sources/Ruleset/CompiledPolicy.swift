@@ -15,6 +15,8 @@ public final class CompiledPolicy: @unchecked Sendable {
     public let actions: FlatArray<Action>
     /// Intervals of `intervalList`, `sortedIntervals` and `anyAllBits` terms.
     public let intervalPool: FlatArray<ValueInterval>
+    /// Intervals of `narrowList` terms, as (lo, span) in 64 bits.
+    public let narrowPool: FlatArray<NarrowInterval>
     /// Hash sets of `exactHash` terms (membership: the value slices are unused).
     public let hashSets: FlatArray<FlatHashMap>
     /// BPF programs of `bpf` terms.
@@ -34,6 +36,7 @@ public final class CompiledPolicy: @unchecked Sendable {
 
     init(
         policy: Policy, rules: [CompiledRule], terms: [Term], actions: [Action], intervalPool: [ValueInterval],
+        narrowPool: [NarrowInterval],
         hashSets: [FlatHashMap], bpfPrograms: [[bpf_insn]], index: RuleIndex, defaultRule: CompiledRule,
         logPrefixes: [String?], captureFiles: [String], mirrorInterfaces: [String]
     ) {
@@ -42,6 +45,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.terms = FlatArray(terms)
         self.actions = FlatArray(actions)
         self.intervalPool = FlatArray(intervalPool)
+        self.narrowPool = FlatArray(narrowPool)
         self.hashSets = FlatArray(hashSets)
         self.bpfPrograms = FlatArray(bpfPrograms.map { FlatArray($0) })
         self.index = index
@@ -62,8 +66,19 @@ public final class CompiledPolicy: @unchecked Sendable {
         terms.deallocate()
         actions.deallocate()
         intervalPool.deallocate()
+        narrowPool.deallocate()
         hashSets.deallocate()
         bpfPrograms.deallocate()
         index.deallocate()
+    }
+}
+
+/// An interval of a field of at most 64 bits: values `lo ... lo + span`.
+public struct NarrowInterval: Sendable {
+    public var lo: UInt64
+    public var span: UInt64
+    @inlinable public init(lo: UInt64, span: UInt64) {
+        self.lo = lo
+        self.span = span
     }
 }

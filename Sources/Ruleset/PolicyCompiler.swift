@@ -25,7 +25,8 @@ public enum PolicyCompiler {
         for rule in policy.rules {
             builder.addRule(rule, defaults: policy.defaults, options: options)
         }
-        let index = RuleIndexBuilder.build(policy: policy, options: options)
+        let index = RuleIndexBuilder.build(
+            policy: policy, required: builder.rules.map(\.requiredFields), options: options)
         let defaultOptions = policy.defaults
         let defaultRule = CompiledRule(
             terms: .empty, actions: .empty, verdict: policy.defaultVerdict == .forward ? .forward : .drop,
@@ -33,7 +34,8 @@ public enum PolicyCompiler {
             delayNanoseconds: defaultOptions.delay ?? 0, jitterNanoseconds: defaultOptions.jitter ?? 0)
         return CompiledPolicy(
             policy: policy, rules: builder.rules, terms: builder.terms, actions: builder.actions,
-            intervalPool: builder.intervalPool, hashSets: builder.hashSets, bpfPrograms: builder.bpfPrograms,
+            intervalPool: builder.intervalPool, narrowPool: builder.narrowPool, hashSets: builder.hashSets,
+            bpfPrograms: builder.bpfPrograms,
             index: index, defaultRule: defaultRule, logPrefixes: builder.logPrefixes,
             captureFiles: builder.captureFiles, mirrorInterfaces: builder.mirrorInterfaces)
     }
@@ -45,6 +47,7 @@ private struct ProgramBuilder {
     var terms: [Term] = []
     var actions: [Action] = []
     var intervalPool: [ValueInterval] = []
+    var narrowPool: [NarrowInterval] = []
     var hashSets: [FlatHashMap] = []
     var bpfPrograms: [[bpf_insn]] = []
     var logPrefixes: [String?] = []
@@ -72,13 +75,16 @@ private struct ProgramBuilder {
             }
             actions.append(action)
         }
+        var required: UInt32 = 0
+        for term in compiledTerms where !term.negated && term.test != .bpf { required |= term.field.bit }
         let filled = rule.verdict.options.filled(from: defaults)
         rules.append(
             CompiledRule(
                 terms: termSlice,
                 actions: PoolSlice(start: Int32(actionStart), count: Int32(actions.count - actionStart)),
                 verdict: VerdictCode(rule.verdict.kind), retries: UInt8(clamping: filled.retries ?? 0),
-                hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0))
+                hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0,
+                requiredFields: required))
     }
 
     /// A term and its rough cost, so cheap tests run first.
@@ -101,10 +107,21 @@ private struct ProgramBuilder {
             }
             let intervals = IntervalMath.normalize(match.values)
             if intervals.count == 1 {
+                let only = intervals[0]
+                if !field.isWide {
+                    let span = only.hi - only.lo
+                    return (Term(field: field, test: .narrowInterval, negated: match.negated, lo: only.lo, hi: span), 1)
+                }
+                return (Term(field: field, test: .interval, negated: match.negated, lo: only.lo, hi: only.hi), 1)
+            }
+            if intervals.count <= options.hashSetThreshold && !field.isWide {
+                let slice = PoolSlice(start: Int32(narrowPool.count), count: Int32(intervals.count))
+                narrowPool += intervals.map {
+                    NarrowInterval(
+                        lo: UInt64(truncatingIfNeeded: $0.lo), span: UInt64(truncatingIfNeeded: $0.hi - $0.lo))
+                }
                 return (
-                    Term(
-                        field: field, test: .interval, negated: match.negated, lo: intervals[0].lo, hi: intervals[0].hi),
-                    1
+                    Term(field: field, test: .narrowList, negated: match.negated, slice: slice), 2 + intervals.count
                 )
             }
             if intervals.count <= options.hashSetThreshold {

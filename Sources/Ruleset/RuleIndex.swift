@@ -41,15 +41,17 @@ public struct RuleIndex: @unchecked Sendable {
     public let segmentPool: FlatArray<PoolSlice>
     /// Rule numbers, ascending within every slice.
     public let rulePool: FlatArray<Int32>
-    /// Rules no structure holds: tried for every frame.
+    /// Rules no structure holds: tried for every frame (of a shape they can match).
     public let unindexed: PoolSlice
+    /// The unindexed rules by frame shape.
+    public let shapes: FrameClassTable
 
     /// The most rule lists a frame can yield (every structure, plus the unindexed list).
     public var maximumLists: Int { prefixTables.count + exactTables.count + rangeTables.count + 1 }
 
     init(
         prefixTables: [PrefixTable], exactTables: [ExactTable], rangeTables: [RangeTable], boundaryPool: [UInt128],
-        segmentPool: [PoolSlice], rulePool: [Int32], unindexed: PoolSlice
+        segmentPool: [PoolSlice], rulePool: [Int32], unindexed: PoolSlice, shapes: FrameClassTable
     ) {
         self.prefixTables = FlatArray(prefixTables)
         self.exactTables = FlatArray(exactTables)
@@ -58,6 +60,7 @@ public struct RuleIndex: @unchecked Sendable {
         self.segmentPool = FlatArray(segmentPool)
         self.rulePool = FlatArray(rulePool)
         self.unindexed = unindexed
+        self.shapes = shapes
     }
 
     /// The rules of the range segment holding `value`, by binary search.
@@ -85,5 +88,6 @@ public struct RuleIndex: @unchecked Sendable {
         boundaryPool.deallocate()
         segmentPool.deallocate()
         rulePool.deallocate()
+        shapes.deallocate()
     }
 }

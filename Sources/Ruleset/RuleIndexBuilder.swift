@@ -2,14 +2,16 @@ import Policy
 
 /// Chooses each rule's anchor and builds the ``RuleIndex`` structures.
 enum RuleIndexBuilder {
-    static func build(policy: Policy, options: PolicyCompiler.Options) -> RuleIndex {
+    /// - Parameter required: the fields each rule's equal terms need (``CompiledRule/requiredFields``).
+    static func build(policy: Policy, required: [UInt32], options: PolicyCompiler.Options) -> RuleIndex {
         var rulePool: [Int32] = []
         let ruleCount = policy.rules.count
         if ruleCount <= options.linearScanLimit {
             rulePool = (0..<ruleCount).map { Int32($0) }
+            let shapes = shapeTable(unindexed: rulePool, required: required, pool: &rulePool)
             return RuleIndex(
                 prefixTables: [], exactTables: [], rangeTables: [], boundaryPool: [], segmentPool: [],
-                rulePool: rulePool, unindexed: PoolSlice(start: 0, count: Int32(ruleCount)))
+                rulePool: rulePool, unindexed: PoolSlice(start: 0, count: Int32(ruleCount)), shapes: shapes)
         }
 
         // key: (field, prefix length) → value → rules, in rule order.
@@ -74,9 +76,23 @@ enum RuleIndexBuilder {
             rangeTables.append(RuleIndex.RangeTable(field: field, bounds: bounds, segments: segmentSlice))
         }
         let unindexedSlice = appendRules(unindexed, to: &rulePool)
+        let shapes = shapeTable(unindexed: unindexed, required: required, pool: &rulePool)
         return RuleIndex(
             prefixTables: prefixTables, exactTables: exactTables, rangeTables: rangeTables,
-            boundaryPool: boundaryPool, segmentPool: segmentPool, rulePool: rulePool, unindexed: unindexedSlice)
+            boundaryPool: boundaryPool, segmentPool: segmentPool, rulePool: rulePool, unindexed: unindexedSlice,
+            shapes: shapes)
+    }
+
+    /// The unindexed rules that can match each common frame shape.
+    static func shapeTable(unindexed: [Int32], required: [UInt32], pool: inout [Int32]) -> FrameClassTable {
+        var lists: [PoolSlice] = []
+        var entries: [(key: UInt128, value: PoolSlice)] = []
+        for shape in FrameClassTable.commonShapes {
+            let candidates = unindexed.filter { required[Int($0)] & ~shape == 0 }
+            lists.append(appendRules(candidates, to: &pool))
+            entries.append((UInt128(shape), PoolSlice(start: Int32(lists.count - 1), count: 1)))
+        }
+        return FrameClassTable(classes: FlatHashMap(entries), lists: lists)
     }
 
     private struct PrefixKey: Hashable {

@@ -2,8 +2,13 @@ import Frame
 
 /// How a term tests its field's value.
 public enum TermTest: UInt8, Sendable {
-    /// `lo <= value <= hi` (a single value, a prefix or a range).
+    /// A field of at most 64 bits in one interval: `value - lo <= hi` in 64-bit arithmetic,
+    /// with `hi` holding the interval's span (the common case, tested before any switch).
+    case narrowInterval
+    /// `lo <= value <= hi` (a single value, a prefix or a range) on a wide field.
     case interval
+    /// A field of at most 64 bits in one of a few intervals: `narrowPool[start ..< start + count]`.
+    case narrowList
     /// The value lies in one of the intervals `intervalPool[start ..< start + count]` (few values).
     case intervalList
     /// The value lies in one of the sorted, disjoint intervals of the pool slice (binary search).
@@ -78,6 +83,9 @@ public struct CompiledRule: Sendable {
     public var hasEffects: Bool
     /// Hold time before sending, nanoseconds (0: send at once).
     public var delayNanoseconds: UInt64
-    /// Uniform random extra hold time in `0 ... jitterNanoseconds`.
+    /// How far the hold time varies either side of the delay.
     public var jitterNanoseconds: UInt64
+    /// Fields the rule's equal (non-negated) terms need: a frame lacking any of them cannot
+    /// match, so the rule is skipped with one mask test.
+    public var requiredFields: UInt32 = 0
 }

@@ -154,6 +154,7 @@ final class ForwardingWorker: @unchecked Sendable {
         guard let socket = sockets[Int(port)] else { return }
         let egress = port ^ 1
         var taken = 0
+        var info = FrameInfo()
         effects.port = port
         while taken < options.batchLimit, let received = socket.receive() {
             taken += 1
@@ -165,13 +166,18 @@ final class ForwardingWorker: @unchecked Sendable {
                 socket.release()
                 continue
             }
-            var info = FrameInfo.parse(frame.readOnlyBytes)
-            if received.flags.contains(.checksumNotReady) {
-                // The sender left its checksum to offload; nobody downstream will fill it in.
-                frame.completeL4Checksum(info: info)
+            let decision: Decision
+            if pipeline.needsFrameInfo || macs != nil || received.flags.contains(.checksumNotReady) {
+                FrameInfo.parse(frame.readOnlyBytes, into: &info)
+                if received.flags.contains(.checksumNotReady) {
+                    // The sender left its checksum to offload; nobody downstream will fill it in.
+                    frame.completeL4Checksum(info: info)
+                }
+                if let macs, info.present.contains(.ethernet) { macs.learn(info.sourceMAC, port: port) }
+                decision = pipeline.process(&frame, info: &info, port: port, effects: &effects)
+            } else {
+                decision = pipeline.decideByDefault(length: frame.length)
             }
-            if let macs, info.present.contains(.ethernet) { macs.learn(info.sourceMAC, port: port) }
-            let decision = pipeline.process(&frame, info: &info, port: port, effects: &effects)
             switch decision.verdict {
             case .forward:
                 forward(frame.readOnlyBytes, egress: egress, decision: decision)
