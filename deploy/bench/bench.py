@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bkbench import cpustat, policygen, report  # noqa: E402
@@ -136,7 +137,7 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
         notes.append(f"{default} not found: bk-fwd uses a generated forward-all policy")
     cmd = args.kernel_rules_cmd
     candidates: list[Candidate] = [
-        KernelBridge("kbr", "kernel bridge, bare (STP off, forward delay 0)"),
+        KernelBridge("kbr", "kernel bridge, bare (STP off, forward delay 0, multicast snooping off)"),
         KernelBridge("kbr-rules", f"kernel bridge + the {args.rules} generated rules via `{cmd}`", cmd.format(**fill)),
         KernelBridge("kbr-edge", f"kernel bridge + {edge.name} via `{cmd}`", cmd.format(**{**fill, "policy": str(edge)})),
         TestPmd(args.testpmd_vdev_opts),
@@ -170,11 +171,12 @@ def wanted_candidates(args: argparse.Namespace) -> list[str]:
     return wanted
 
 
-def measure_candidate(meter: Meter, candidate: Candidate, round_no: int, baseline: float, workdir: Path) -> dict:
+def measure_candidate(meter: Meter, candidate: Candidate, round_no: int, workdir: Path) -> dict:
     """Starts one candidate, runs every measurement on it, stops it; a failure ends only this record."""
     record: dict = {"round": round_no, "ok": False}
     started = time.monotonic()
     try:
+        baseline = meter.cpu_baseline()  # the generator alone, just before the candidate joins
         candidate.start(workdir)
         for _ in range(3):  # a busy-polling peer on a loaded CPU 1 may need a moment
             record["smoke"] = meter.smoke(capture=(round_no == 1))
@@ -185,12 +187,12 @@ def measure_candidate(meter: Meter, candidate: Candidate, round_no: int, baselin
             raise BenchError("forwards nothing")
         if record["smoke"].get("integrity_ok") is False:
             raise BenchError(f"frames arrive altered ({record['smoke']['intact']}/{record['smoke']['captured']} intact)")
+        record["cpu"] = meter.cpu_cost(candidate, baseline)
         runs = meter.throughput()
         for key, result in runs.items():
             record[key] = run_dict(result)
         record["zero_loss"] = meter.zero_loss(runs["bb64"])
         record["latency"] = meter.latency()
-        record["cpu"] = meter.cpu_cost(candidate, baseline)
         if isinstance(candidate, Bridgekeeper) and record["zero_loss"]["fps"] > 0:
             record["reload"] = meter.reload_probe(candidate, record["zero_loss"]["fps"] / 2)
         if not candidate.alive():
@@ -267,10 +269,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         if not runnable:
             raise BenchError("no candidate can run")
         for round_no in range(1, settings.rounds + 1):
-            baseline = meter.cpu_baseline()
             shift = (round_no - 1) % len(runnable)
             for candidate in runnable[shift:] + runnable[:shift]:
-                record = measure_candidate(meter, candidate, round_no, baseline, workdir)
+                record = measure_candidate(meter, candidate, round_no, workdir)
                 results[candidate.name]["rounds"].append(record)
                 print(f"round {round_no}/{settings.rounds} {progress_line(candidate.name, record)}", flush=True)
     except BenchError as exc:

@@ -1,7 +1,8 @@
 """The bridges under test. Each one starts between pA and pB in bkb-br and stops cleanly.
 
-- kernel bridge, bare: br0 enslaving pA and pB, STP off, forward delay 0. It forwards in softirq
-  on whichever CPU sent the frame, i.e. the generator's CPU 0.
+- kernel bridge, bare: br0 enslaving pA and pB, STP off, forward delay 0, multicast snooping off
+  (nothing of its own on the wire). It forwards in softirq on whichever CPU sent the frame, i.e.
+  the generator's CPU 0.
 - kernel bridge + rules: the same, plus an nftables table loaded by a swappable shell command
   (`--kernel-rules-cmd`), by default `nft -f {nft}` of the generated rule file. Later this is
   Bridgekeeper's own mirror loading the same policy.
@@ -70,7 +71,10 @@ class KernelBridge(Candidate):
             self.details["rules_cmd"] = rules_cmd
 
     def start(self, workdir: Path) -> None:
-        run(["ip", "link", "add", BRIDGE_DEV, "type", "bridge", "stp_state", "0", "forward_delay", "0"], ns=NS_BR)
+        # Snooping off: with it, br0 joins 224.0.0.106 (all-snoopers) when it comes up and sends
+        # two IGMPv3 reports out of pB, which sink0 would count as delivered frames.
+        run(["ip", "link", "add", BRIDGE_DEV, "type", "bridge", "stp_state", "0", "forward_delay", "0",
+             "mcast_snooping", "0"], ns=NS_BR)
         run(["sysctl", "-qw", f"net.ipv6.conf.{BRIDGE_DEV}.disable_ipv6=1"], ns=NS_BR)
         for knob in ("call_iptables", "call_ip6tables", "call_arptables"):
             # Only present when br_netfilter is loaded; off keeps iptables out of the bridge path.

@@ -17,7 +17,8 @@ idle. Instead:
     cost    = ours(candidate run) - ours(generator alone, per offered frame) x offered
 
 The calibration run sends the same frames at the same pace into an unbridged pA, so it removes
-trafgen's own cost (and pA's bare receive); it is taken once per round.
+trafgen's own cost (and pA's bare receive); it is taken right before each candidate starts, since
+the paced generator's cost (~12 us/frame, several times a bridge's) moves with the load.
 Residual error: softirq that happens to interrupt a foreign process is subtracted with it; each
 active foreign process adds up to one clock tick (10 ms) of rounding.
 """
@@ -82,8 +83,8 @@ def snapshot() -> CpuSnapshot:
     return CpuSnapshot(at, cpus, unavailable, processes)
 
 
-def ours_seconds(before: CpuSnapshot, after: CpuSnapshot, our_groups: set[int]) -> float:
-    """CPU seconds between the snapshots not attributable to foreign processes."""
+def split_seconds(before: CpuSnapshot, after: CpuSnapshot, our_groups: set[int]) -> tuple[float, float]:
+    """(ours, foreign) CPU seconds between the snapshots."""
     busy = (after.at - before.at) * _HZ * after.cpus - (after.unavailable - before.unavailable)
     foreign = 0
     for pid in before.processes.keys() | after.processes.keys():
@@ -94,4 +95,4 @@ def ours_seconds(before: CpuSnapshot, after: CpuSnapshot, our_groups: set[int]) 
         if kind == SOFTIRQ_THREAD or (kind == USER and group in our_groups):
             continue
         foreign += ticks_after - ticks_before
-    return (busy - foreign) / _HZ
+    return (busy - foreign) / _HZ, foreign / _HZ

@@ -23,6 +23,9 @@ from .testbed import NS_GEN, NS_SINK, PING_TOS, SINK_DEV, SINK_IP, Counters, Tes
 from .trafgen import GEN_CPU, Trafgen
 
 
+NOISY_FOREIGN_CPUS = 0.2  # other jobs using more than this (in CPUs) make the CPU figure unreliable
+
+
 @dataclass
 class Settings:
     """Durations and rates; `--quick` and the command-line flags fill this in."""
@@ -65,6 +68,7 @@ class RunResult:
     loss_pct: float
     gbps: float
     cpu_s: Optional[float] = None
+    cpu_foreign_s: Optional[float] = None
     cpu_window_s: Optional[float] = None
 
 
@@ -133,7 +137,7 @@ class Meter:
             gbps=(last.sink_rx_bytes - first.sink_rx_bytes) * 8 / window / 1e9,
         )
         if cpu0 is not None and cpu1 is not None:
-            result.cpu_s = cpustat.ours_seconds(cpu0, cpu1, groups | self.testbed.anchor_pids())
+            result.cpu_s, result.cpu_foreign_s = cpustat.split_seconds(cpu0, cpu1, groups | self.testbed.anchor_pids())
             result.cpu_window_s = cpu1.at - cpu0.at
         return result
 
@@ -240,24 +244,37 @@ class Meter:
             report.update(p50_us=_percentile(rtts, 50), p99_us=_percentile(rtts, 99), max_us=rtts[-1])
         return report
 
-    def cpu_baseline(self) -> float:
-        """Generator-alone CPU seconds per offered frame at `cpu_fps`, into an unbridged pA."""
-        result = self.fixed_run(self.streams.generator_bound_64, pace=self.settings.cpu_fps, cpu_groups=set())
-        frames = result.offered_fps * (result.cpu_window_s or 0.0)
-        return (result.cpu_s or 0.0) / frames if frames else 0.0
+    def cpu_baseline(self) -> dict:
+        """Generator-alone CPU seconds per offered frame at `cpu_fps`, into an unbridged pA.
 
-    def cpu_cost(self, candidate: Candidate, baseline_per_frame: float) -> dict:
+        Taken right before each candidate starts: the generator's own cost (HTB pacing timers,
+        one sendto per frame: ~12 us/frame here, ten times a bridge's) shifts with the load on
+        CPU 0, so it must be measured close to the run it is subtracted from.
+        """
+        result = self.fixed_run(self.streams.generator_bound_64, pace=self.settings.cpu_fps, cpu_groups=set())
+        window = result.cpu_window_s or 0.0
+        frames = result.offered_fps * window
+        return {
+            "s_per_frame": (result.cpu_s or 0.0) / frames if frames else 0.0,
+            "foreign_cpus": (result.cpu_foreign_s or 0.0) / window if window else 0.0,
+        }
+
+    def cpu_cost(self, candidate: Candidate, baseline: dict) -> dict:
         """CPU seconds per million delivered frames at the fixed paced rate, generator-bound frames."""
         result = self.fixed_run(self.streams.generator_bound_64, pace=self.settings.cpu_fps, cpu_groups=candidate.process_groups())
         window = result.cpu_window_s or 0.0
         delivered = result.delivered_fps * window
-        cost = (result.cpu_s or 0.0) - baseline_per_frame * result.offered_fps * window
+        cost = (result.cpu_s or 0.0) - baseline["s_per_frame"] * result.offered_fps * window
+        foreign = max(baseline["foreign_cpus"], (result.cpu_foreign_s or 0.0) / window if window else 0.0)
         return {
             "s_per_mframe": cost / delivered * 1e6 if delivered else None,
+            "generator_s_per_mframe": baseline["s_per_frame"] * 1e6,
             "offered_fps": round(result.offered_fps),
             "delivered_fps": round(result.delivered_fps),
             "saturated": result.delivered_fps < 0.98 * result.offered_fps,
             "busy_polls": candidate.busy_polls,
+            "foreign_cpus": round(foreign, 2),
+            "noisy": foreign > NOISY_FOREIGN_CPUS,
         }
 
     def reload_probe(self, candidate: Bridgekeeper, rate: float) -> dict:

@@ -24,6 +24,7 @@ class Metric:
     digits: int
     read: Callable[[dict], Optional[float]]
     higher_is_better: bool = True
+    trusted: Callable[[dict], bool] = lambda record: True
 
 
 def _get(*path: str) -> Callable[[dict], Optional[float]]:
@@ -50,7 +51,8 @@ METRICS = [
     Metric("zero_loss_fps", "zero-loss kfps", 1e-3, 1, _get("zero_loss", "fps")),
     Metric("rtt_p50_us", "RTT p50 us", 1, 0, _get("latency", "p50_us"), False),
     Metric("rtt_p99_us", "RTT p99 us", 1, 0, _get("latency", "p99_us"), False),
-    Metric("cpu_s_per_mframe", "CPU s/Mframe", 1, 2, _get("cpu", "s_per_mframe"), False),
+    Metric("cpu_s_per_mframe", "CPU s/Mframe", 1, 2, _get("cpu", "s_per_mframe"), False,
+           lambda record: not record.get("cpu", {}).get("noisy")),
     Metric("reload_lost", "reload lost", 1, 0, _get("reload", "lost"), False),
 ]
 BY_KEY = {metric.key: metric for metric in METRICS}
@@ -70,23 +72,34 @@ RATIO_LABELS = {
 RATIO_METRICS = list(RATIO_LABELS)
 
 
+def _usable(records: list[dict], metric: Metric) -> tuple[list[dict], bool]:
+    """The rounds to use for a metric: the trusted ones if any, else all of them (then flagged)."""
+    present = [record for record in records if record.get("ok") and metric.read(record) is not None]
+    trusted = [record for record in present if metric.trusted(record)]
+    return (trusted, False) if trusted else (present, bool(present))
+
+
 def summarize(rounds: list[dict]) -> dict[str, dict]:
-    """metric -> {median, min, max, n} over the rounds that have it."""
+    """metric -> {median, min, max, n, unreliable} over the rounds that have it (trusted ones first)."""
     out = {}
     for metric in METRICS:
-        values = [value for value in (metric.read(record) for record in rounds if record.get("ok")) if value is not None]
+        records, unreliable = _usable(rounds, metric)
+        values = [metric.read(record) for record in records]
         if values:
-            out[metric.key] = {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+            out[metric.key] = {"median": statistics.median(values), "min": min(values), "max": max(values),
+                               "n": len(values), "unreliable": unreliable}
     return out
 
 
 def paired(rounds_a: list[dict], rounds_b: list[dict], metric: Metric, difference: bool = False) -> Optional[float]:
     """Median over rounds of a/b (or a-b) for one metric, pairing records by round number."""
-    by_round = {record["round"]: record for record in rounds_b if record.get("ok")}
+    usable_a, _ = _usable(rounds_a, metric)
+    usable_b, _ = _usable(rounds_b, metric)
+    by_round = {record["round"]: record for record in usable_b}
     values = []
-    for record in rounds_a:
+    for record in usable_a:
         other = by_round.get(record["round"])
-        if not record.get("ok") or other is None:
+        if other is None:
             continue
         a, b = metric.read(record), metric.read(other)
         if a is None or b is None:
@@ -166,9 +179,10 @@ def _cell(summary: Optional[dict], metric: Metric) -> str:
         return "-"
     fmt = f"{{:.{metric.digits}f}}"
     median = fmt.format(summary["median"] * metric.scale)
+    mark = " ?" if summary.get("unreliable") else ""
     if summary["n"] < 2:
-        return median
-    return f"{median} [{fmt.format(summary['min'] * metric.scale)}-{fmt.format(summary['max'] * metric.scale)}]"
+        return median + mark
+    return f"{median} [{fmt.format(summary['min'] * metric.scale)}-{fmt.format(summary['max'] * metric.scale)}]{mark}"
 
 
 def _grid(rows: list[list[str]]) -> list[str]:
@@ -192,6 +206,11 @@ def _candidate_notes(rounds: list[dict]) -> dict[str, list[int]]:
         if "integrity_ok" in smoke:
             found.append(f"frames arrive unaltered ({smoke['intact']}/{smoke['captured']} captured by tcpdump)"
                          if smoke["integrity_ok"] else f"frames ALTERED ({smoke['intact']}/{smoke['captured']} intact)")
+        losses = [record.get(key, {}).get("lost") for key in ("bb64", "gb64", "bb1518", "reload")]
+        losses += [trial.get("lost") for trial in record.get("zero_loss", {}).get("trials", [])]
+        extra = max([-lost for lost in losses if isinstance(lost, int) and lost < 0], default=0)
+        if extra:
+            found.append("sink0 received frames nobody offered: something else sends through the bridge, loss counts are off")
         zero_loss = record.get("zero_loss", {})
         if zero_loss.get("how", "").startswith("no loss"):
             found.append("zero-loss = full rate: no loss at the generator's full rate")
@@ -203,9 +222,11 @@ def _candidate_notes(rounds: list[dict]) -> dict[str, list[int]]:
             found.append("busy-polls a core: CPU per frame reflects the rate, not the work")
         latency = record.get("latency") or {}
         if latency.get("saturated"):
-            found.append(f"bridge saturated during the latency run ({latency['bridge_fps']} frames/s carried)")
+            found.append("bridge saturated during the latency run (it carried well under latency_fps)")
         if latency and latency.get("replies", 0) < latency.get("sent", 0):
-            found.append(f"{record['latency']['sent'] - record['latency']['replies']} pings unanswered")
+            found.append("some pings unanswered")
+        if record.get("cpu", {}).get("noisy"):
+            found.append("CPU figure left out of the medians: other jobs used > 0.2 CPU during its runs ('?': no clean round)")
         if record.get("reload") and not record["reload"].get("still_serving"):
             found.append("not serving after the reload probe")
         for note in found:
