@@ -41,8 +41,12 @@ bench-pipeline: deps
 	$(SWIFT) build -c release --product PipelineBench
 	.build/release/PipelineBench --policies policies
 
-## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK.
-bench: bench-pipeline
+include deploy/bench/bench.mk
+
+## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK
+## (about ten minutes; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).
+bench: bench-pipeline release
+	$(MAKE) bench-net BENCH_ARGS="--kernel-rules-cmd '{bridgekeeper} mirror --policy {policy} --port-a pA --port-b pB' $(BENCH_ARGS)"
 
 clean:
 	rm -rf .build
