@@ -8,11 +8,12 @@ import Pipeline
 import Policy
 import Ring
 import Ruleset
+import Synchronization
 
 /// The control plane of a running bridge: sets the ports up, starts the forwarding threads,
 /// answers the control socket, reloads on SIGHUP, writes `log`/`pcap` output, and puts
 /// everything back on exit.
-public final class BridgeController {
+public final class BridgeController: @unchecked Sendable {
     let configuration: BridgeConfiguration
     let logger: Logger
     let startedAt = Clock.monotonic()
@@ -29,9 +30,15 @@ public final class BridgeController {
     var tap: TapDevice?
     var listener: ControlListener?
     var signals: Int32 = -1
-    var lastReload: StatusReport.Reload?
-    var reloads: UInt64 = 0
-    var captureWriters: [String: CaptureFile] = [:]
+    /// What `status` reports about reloads (written by the reload thread).
+    private struct ReloadRecord {
+        var last: StatusReport.Reload?
+        var count: UInt64 = 0
+    }
+    private let reloadRecord = Mutex(ReloadRecord())
+    private let reloadQueue = ReloadQueue()
+    /// `pcap` statement files by path (opened by reloads, written by the control thread).
+    private let captureWriters = Mutex<[String: CaptureFile]>([:])
     var logLimiter = RateLimiter(perSecond: 100, burst: 200)
     var garbageLimiter = RateLimiter(perSecond: 1, burst: 5)
     var stopRequested = false
@@ -195,6 +202,11 @@ public final class BridgeController {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        let reloader = Thread { [self] in
+            reloadQueue.run { encode(reload(trigger: "SIGHUP or control socket")) }
+        }
+        reloader.name = "bk-reload"
+        reloader.start()
         let active = slot.current()
         logger.notice(
             "forwarding",
@@ -206,6 +218,7 @@ public final class BridgeController {
             ])
         controlLoop()
         logger.notice("stopping")
+        reloadQueue.stop()
         for worker in shared {
             worker.stopRequested.store(true, ordering: .relaxed)
             worker.wake()
@@ -257,7 +270,7 @@ public final class BridgeController {
             default: break
             }
         }
-        if reload && !stopRequested { _ = self.reload(trigger: "SIGHUP") }
+        if reload && !stopRequested { reloadQueue.request() }
     }
 
     private func handleControlConnections() {
@@ -267,7 +280,7 @@ public final class BridgeController {
             case "status":
                 ControlListener.reply(connection, encode(status()))
             case "reload":
-                ControlListener.reply(connection, encode(reload(trigger: "control socket")))
+                reloadQueue.request(replyTo: connection)
             default:
                 let (allowed, suppressed) = garbageLimiter.admit(now: Clock.monotonic())
                 if allowed {
@@ -292,7 +305,7 @@ public final class BridgeController {
     /// Reads the policy again with exactly `check`'s code; when it is good, puts it in force
     /// between batches and waits until every thread runs it.
     func reload(trigger: String) -> ReloadReply {
-        reloads += 1
+        reloadRecord.withLock { $0.count += 1 }
         let old = slot.current()
         let ports = mirrorPorts
         let mirroring = kernelMirror != nil
@@ -307,9 +320,11 @@ public final class BridgeController {
             logger.error(
                 "reload failed",
                 metadata: ["trigger": "\(trigger)", "generation": "\(old.generation)", "errors": "\(errors.count)"])
-            lastReload = StatusReport.Reload(
-                at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message, errors: errors
-            )
+            recordReload(
+                StatusReport.Reload(
+                    at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message,
+                    errors: errors
+                ))
             return ReloadReply(ok: false, generation: old.generation, message: message, errors: errors)
         }
         // The kernel first: if nftables refuses the new table, neither side changes.
@@ -319,9 +334,10 @@ public final class BridgeController {
             } catch {
                 let message = "nftables refused the new policy (\(error)); generation \(old.generation) stays in force"
                 logger.error("reload failed", metadata: ["trigger": "\(trigger)", "reason": "\(message)"])
-                lastReload = StatusReport.Reload(
-                    at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message,
-                    errors: ["\(error)"])
+                recordReload(
+                    StatusReport.Reload(
+                        at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message,
+                        errors: ["\(error)"]))
                 return ReloadReply(ok: false, generation: old.generation, message: message, errors: ["\(error)"])
             }
         }
@@ -341,9 +357,14 @@ public final class BridgeController {
             ])
         for warning in loaded.warnings { logger.warning("\(warning.summary)") }
         let message = change.summary
-        lastReload = StatusReport.Reload(
-            at: Clock.rfc3339(Clock.wall()), ok: true, generation: next.generation, message: message, errors: [])
+        recordReload(
+            StatusReport.Reload(
+                at: Clock.rfc3339(Clock.wall()), ok: true, generation: next.generation, message: message, errors: []))
         return ReloadReply(ok: true, generation: next.generation, message: message, errors: [])
+    }
+
+    private func recordReload(_ reload: StatusReport.Reload) {
+        reloadRecord.withLock { $0.last = reload }
     }
 
     /// Waits (up to two seconds) until every forwarding thread has switched to `generation`.
@@ -386,7 +407,7 @@ public final class BridgeController {
             policy: StatusReport.PolicyInfo(
                 file: configuration.policyPath, generation: active.generation, sha256: active.loaded.sha256,
                 loadedAt: Clock.rfc3339(active.loadedAt), rules: names.count),
-            lastReload: lastReload, reloads: reloads, rules: rules,
+            lastReload: reloadRecord.withLock { $0.last }, reloads: reloadRecord.withLock { $0.count }, rules: rules,
             defaultVerdict: active.loaded.compiled.policy.defaultVerdict.rawValue,
             defaultPackets: totals.default.packets, defaultBytes: totals.default.bytes,
             held: shared.reduce(0) { $0 + $1.held.load(ordering: .relaxed) },
@@ -398,9 +419,10 @@ public final class BridgeController {
 
     /// Opens (appending) the capture files a policy names; files already open stay open.
     private func openCaptureFiles(for policy: ActivePolicy) {
-        for path in policy.loaded.compiled.captureFiles where captureWriters[path] == nil {
+        for path in policy.loaded.compiled.captureFiles where captureWriters.withLock({ $0[path] == nil }) {
             do {
-                captureWriters[path] = try CaptureFile(path: path)
+                let file = try CaptureFile(path: path)
+                captureWriters.withLock { $0[path] = file }
             } catch {
                 logger.error("cannot open capture file", metadata: ["path": "\(path)", "error": "\(error)"])
             }
@@ -424,20 +446,22 @@ public final class BridgeController {
                 logger.info("\(line)")
             }
         }
-        for queue in captureQueues {
-            while let (header, bytes) = queue.first() {
-                if header.generation == active.generation, Int(header.file) < compiled.captureFiles.count,
-                    let writer = captureWriters[compiled.captureFiles[Int(header.file)]]
-                {
-                    writer.write(bytes, time: header.time, wireLength: Int(header.wireLength))
+        captureWriters.withLock { writers in
+            for queue in captureQueues {
+                while let (header, bytes) = queue.first() {
+                    if header.generation == active.generation, Int(header.file) < compiled.captureFiles.count,
+                        let writer = writers[compiled.captureFiles[Int(header.file)]]
+                    {
+                        writer.write(bytes, time: header.time, wireLength: Int(header.wireLength))
+                    }
+                    queue.removeFirst()
                 }
-                queue.removeFirst()
             }
-        }
-        let now = Clock.monotonic()
-        if force || now >= nextFlush {
-            nextFlush = now + 1_000_000_000
-            for writer in captureWriters.values { writer.flush() }
+            let now = Clock.monotonic()
+            if force || now >= nextFlush {
+                nextFlush = now + 1_000_000_000
+                for writer in writers.values { writer.flush() }
+            }
         }
     }
 
@@ -454,7 +478,7 @@ public final class BridgeController {
         kernelMirror = nil
         for failure in preparation?.restore() ?? [] { logger.error("\(failure)") }
         preparation = nil
-        for writer in captureWriters.values { writer.flush() }
+        captureWriters.withLock { writers in for writer in writers.values { writer.flush() } }
     }
 }
 

@@ -1,10 +1,11 @@
 import Mirror
 import Policy
+import Synchronization
 
 /// The running bridge's side of the nftables mirror: one long-lived netlink socket that commits
 /// every accepted policy to `bridge bridgekeeper`, and, in fail-open mode, owns the guard table
 /// and the kernel bridge that takes over when the process is gone.
-final class KernelMirror {
+final class KernelMirror: @unchecked Sendable {
     let connection: NftablesConnection
     let ports: MirrorPorts
     let mode: FailureMode
@@ -38,17 +39,14 @@ final class KernelMirror {
     /// Kernel counts of tables this process replaced (a replace starts the kernel's counters
     /// at zero), by rule name: what the kernel enforced before a reload, or while Bridgekeeper
     /// was down in fail-open mode, stays visible.
-    private var carried: [String: RuleCounter] = [:]
+    private let carried = Mutex<[String: RuleCounter]>([:])
 
     /// Replaces the mirror table with `plan` in one transaction; nothing changes when it fails.
     func commit(_ plan: MirrorPlan) throws(MirrorError) {
         let before = (try? connection.counters(table: Self.table)) ?? [:]
         try connection.commit(plan)
-        for (name, count) in before {
-            let sum = carried[name].map {
-                RuleCounter(packets: $0.packets &+ count.packets, bytes: $0.bytes &+ count.bytes)
-            }
-            carried[name] = sum ?? count
+        carried.withLock { carried in
+            for (name, count) in before { carried[name] = Self.sum(carried[name], count) }
         }
     }
 
@@ -62,14 +60,15 @@ final class KernelMirror {
     /// The kernel's packets and bytes per mirrored rule, by rule name, including what earlier
     /// tables counted (empty on error).
     func counters() -> [String: RuleCounter] {
-        var totals = carried
-        for (name, count) in (try? connection.counters(table: Self.table)) ?? [:] {
-            let sum = totals[name].map {
-                RuleCounter(packets: $0.packets &+ count.packets, bytes: $0.bytes &+ count.bytes)
-            }
-            totals[name] = sum ?? count
-        }
+        let current = (try? connection.counters(table: Self.table)) ?? [:]
+        var totals = carried.withLock { $0 }
+        for (name, count) in current { totals[name] = Self.sum(totals[name], count) }
         return totals
+    }
+
+    private static func sum(_ a: RuleCounter?, _ b: RuleCounter) -> RuleCounter {
+        guard let a else { return b }
+        return RuleCounter(packets: a.packets &+ b.packets, bytes: a.bytes &+ b.bytes)
     }
 
     /// On a clean exit: fail-closed removes the mirror (nothing passes while Bridgekeeper is

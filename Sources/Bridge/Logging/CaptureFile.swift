@@ -1,7 +1,8 @@
 import Capture
 
-/// A `pcap "FILE"` target: appended to, flushed by the control thread once a second.
-final class CaptureFile {
+/// A `pcap "FILE"` target: appended to, flushed by the control thread once a second (the
+/// controller guards every use with a lock).
+final class CaptureFile: @unchecked Sendable {
     private let writer: PcapWriter
 
     init(path: String) throws(CaptureError) {
