@@ -83,7 +83,7 @@ struct PrivilegeDropTests {
         // Start without CAP_NET_ADMIN in the bounding (and so permitted) set: keeping it must fail,
         // saying which. The drop fails before the probe sends anything.
         let binary = try Command.builtProduct("bk-privdrop-probe")
-        let result = try Command.run(["capsh", "--drop=cap_net_admin", "--", "-c", "exec \(binary) \(Self.nobody)"])
+        let result = try Command.run(["setpriv", "--bounding-set=-net_admin", "--", binary, Self.nobody])
         #expect(result.status == 2)
         #expect(result.output.contains("drop_error=\(PrivilegeError.capabilityUnavailable(.netAdmin).description)"))
     }
