@@ -51,6 +51,10 @@ let package = Package(
             swiftSettings: hotPathSettings
         ),
 
+        // Operations: the /metrics endpoint, systemd notification, dropping privileges (plain data in).
+        .target(name: "Operations", dependencies: ["CLinuxShim"]),
+        .executableTarget(name: "bk-privdrop-probe", dependencies: ["Operations", "CLinuxShim"]),
+
         // Benchmarks (make bench-pipeline); the allocation counter wraps malloc, so only they link it.
         .target(name: "CAllocationCounter"),
         .executableTarget(
@@ -58,14 +62,19 @@ let package = Package(
             dependencies: ["CAllocationCounter", "Frame", "Policy", "Ruleset", "Pipeline", "Loader"],
             swiftSettings: hotPathSettings
         ),
+        .executableTarget(
+            name: "OperationsBench", dependencies: ["Operations", "Bridge"], swiftSettings: hotPathSettings),
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
-        .testTarget(name: "LoaderTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Capture", "Replay"]),
+        .testTarget(
+            name: "LoaderTests",
+            dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Capture", "Replay"]),
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
     ]
 )

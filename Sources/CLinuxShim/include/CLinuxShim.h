@@ -176,4 +176,6 @@ static inline int cls_current_thread_cpus(int *cpus, int capacity) {
     return count;
 }
 #endif
+
+#include "CLinuxShimPrivileges.h"
 #endif

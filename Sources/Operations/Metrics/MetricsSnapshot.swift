@@ -1,0 +1,99 @@
+/// Everything `/metrics` shows, as plain values: the bridge fills one in when scraped.
+public struct MetricsSnapshot: Sendable, Equatable {
+    /// One bridge port and its counters.
+    public struct Port: Sendable, Equatable {
+        /// `a` or `b`.
+        public var name: String
+        /// The interface behind it (`eth1`).
+        public var interface: String
+        /// Whether the link is up; nil when unknown.
+        public var up: Bool?
+        /// Counter name (`rx_frames`, `ring_drops`, ...) and value, in the order to show them.
+        public var counters: [(name: String, value: UInt64)]
+
+        public init(name: String, interface: String, up: Bool? = nil, counters: [(name: String, value: UInt64)]) {
+            self.name = name
+            self.interface = interface
+            self.up = up
+            self.counters = counters
+        }
+
+        public static func == (left: Port, right: Port) -> Bool {
+            left.name == right.name && left.interface == right.interface && left.up == right.up
+                && left.counters.elementsEqual(right.counters, by: { $0.name == $1.name && $0.value == $1.value })
+        }
+    }
+
+    /// One policy rule's counters, by rule name.
+    public struct Rule: Sendable, Equatable {
+        public var name: String
+        public var packets: UInt64
+        public var bytes: UInt64
+        /// The kernel's counters for the mirrored nft rule, when known.
+        public var kernelPackets: UInt64?
+        public var kernelBytes: UInt64?
+
+        public init(
+            name: String, packets: UInt64, bytes: UInt64, kernelPackets: UInt64? = nil, kernelBytes: UInt64? = nil
+        ) {
+            self.name = name
+            self.packets = packets
+            self.bytes = bytes
+            self.kernelPackets = kernelPackets
+            self.kernelBytes = kernelBytes
+        }
+    }
+
+    /// The outcome of the last reload attempt.
+    public struct LastReload: Sendable, Equatable {
+        public var ok: Bool
+        /// When it ended, in seconds since the Unix epoch.
+        public var timestamp: Double
+
+        public init(ok: Bool, timestamp: Double) {
+            self.ok = ok
+            self.timestamp = timestamp
+        }
+    }
+
+    public var ports: [Port]
+    public var rules: [Rule]
+    /// The default verdict (`forward` or `drop`) and the frames and bytes no rule matched.
+    public var defaultVerdict: String
+    public var defaultPackets: UInt64
+    public var defaultBytes: UInt64
+    /// Reload attempts (SIGHUP or control socket) since start, and how many of them failed.
+    public var reloads: UInt64
+    public var reloadFailures: UInt64
+    public var lastReload: LastReload?
+    /// The generation of the policy in force (1 at start, +1 per successful reload).
+    public var generation: UInt64
+    /// When the policy in force was loaded, in seconds since the Unix epoch.
+    public var policyLoadedAt: Double?
+    public var uptimeSeconds: Double
+    /// Frames held for a delay right now.
+    public var heldFrames: Int
+    /// The bridgekeeper version, shown as a label of `bridgekeeper_build_info`.
+    public var version: String
+
+    public init(
+        ports: [Port] = [], rules: [Rule] = [], defaultVerdict: String = "forward", defaultPackets: UInt64 = 0,
+        defaultBytes: UInt64 = 0, reloads: UInt64 = 0, reloadFailures: UInt64 = 0, lastReload: LastReload? = nil,
+        generation: UInt64 = 1, policyLoadedAt: Double? = nil, uptimeSeconds: Double = 0, heldFrames: Int = 0,
+        version: String = ""
+    ) {
+        self.ports = ports
+        self.rules = rules
+        self.defaultVerdict = defaultVerdict
+        self.defaultPackets = defaultPackets
+        self.defaultBytes = defaultBytes
+        self.reloads = reloads
+        self.reloadFailures = reloadFailures
+        self.lastReload = lastReload
+        self.generation = generation
+        self.policyLoadedAt = policyLoadedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.heldFrames = heldFrames
+        self.version = version
+    }
+}

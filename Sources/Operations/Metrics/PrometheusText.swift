@@ -1,0 +1,119 @@
+/// Renders a ``MetricsSnapshot`` as Prometheus text (exposition format 0.0.4).
+///
+/// Metric names start with `bridgekeeper_`; counters end in `_total`. Port counters become one
+/// family each (`rx_frames` → `bridgekeeper_port_rx_frames_total{port="a",interface="eth1"}`),
+/// rules are labelled by rule name.
+public enum PrometheusText {
+    /// The `Content-Type` of the exposition.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// The exposition text for `snapshot`.
+    public static func render(_ snapshot: MetricsSnapshot) -> String {
+        var writer = ExpositionWriter(capacity: 2048 + snapshot.rules.count * 200 + snapshot.ports.count * 2048)
+        renderProcess(snapshot, into: &writer)
+        renderPolicy(snapshot, into: &writer)
+        renderPorts(snapshot.ports, into: &writer)
+        renderRules(snapshot, into: &writer)
+        return writer.text
+    }
+
+    private static func renderProcess(_ snapshot: MetricsSnapshot, into writer: inout ExpositionWriter) {
+        writer.family("bridgekeeper_build_info", .gauge, help: "Always 1; the version is a label.")
+        writer.sample("bridgekeeper_build_info", labels: ["version": snapshot.version], 1 as UInt64)
+        writer.family("bridgekeeper_uptime_seconds", .gauge, help: "Seconds since the bridge started.")
+        writer.sample("bridgekeeper_uptime_seconds", snapshot.uptimeSeconds)
+        writer.family("bridgekeeper_held_frames", .gauge, help: "Frames held for a delay right now.")
+        writer.sample("bridgekeeper_held_frames", UInt64(max(0, snapshot.heldFrames)))
+    }
+
+    private static func renderPolicy(_ snapshot: MetricsSnapshot, into writer: inout ExpositionWriter) {
+        writer.family(
+            "bridgekeeper_policy_generation", .gauge,
+            help: "Generation of the policy in force: 1 at start, one more per successful reload.")
+        writer.sample("bridgekeeper_policy_generation", snapshot.generation)
+        writer.family("bridgekeeper_policy_rules", .gauge, help: "Rules in the policy in force.")
+        writer.sample("bridgekeeper_policy_rules", UInt64(snapshot.rules.count))
+        if let loadedAt = snapshot.policyLoadedAt {
+            writer.family(
+                "bridgekeeper_policy_loaded_timestamp_seconds", .gauge,
+                help: "When the policy in force was loaded, in seconds since the Unix epoch.")
+            writer.sample("bridgekeeper_policy_loaded_timestamp_seconds", loadedAt)
+        }
+        writer.family("bridgekeeper_reloads_total", .counter, help: "Reload attempts (SIGHUP or bridgekeeper reload).")
+        writer.sample("bridgekeeper_reloads_total", snapshot.reloads)
+        writer.family(
+            "bridgekeeper_reload_failures_total", .counter,
+            help: "Reload attempts that failed; the policy in force stayed.")
+        writer.sample("bridgekeeper_reload_failures_total", snapshot.reloadFailures)
+        if let last = snapshot.lastReload {
+            writer.family(
+                "bridgekeeper_last_reload_success", .gauge, help: "1 when the last reload attempt worked, else 0.")
+            writer.sample("bridgekeeper_last_reload_success", last.ok ? 1 as UInt64 : 0)
+            writer.family(
+                "bridgekeeper_last_reload_timestamp_seconds", .gauge,
+                help: "When the last reload attempt ended, in seconds since the Unix epoch.")
+            writer.sample("bridgekeeper_last_reload_timestamp_seconds", last.timestamp)
+        }
+    }
+
+    private static func renderPorts(_ ports: [MetricsSnapshot.Port], into writer: inout ExpositionWriter) {
+        if ports.contains(where: { $0.up != nil }) {
+            writer.family("bridgekeeper_port_up", .gauge, help: "1 when the port's link is up, else 0.")
+            for port in ports {
+                guard let up = port.up else { continue }
+                writer.sample(
+                    "bridgekeeper_port_up", labels: ["port": port.name, "interface": port.interface],
+                    up ? 1 as UInt64 : 0)
+            }
+        }
+        var names: [String] = []
+        for port in ports {
+            for counter in port.counters where !names.contains(counter.name) { names.append(counter.name) }
+        }
+        for name in names {
+            let metric = "bridgekeeper_port_\(ExpositionWriter.sanitize(name))_total"
+            writer.family(metric, .counter, help: PortCounterHelp.text(for: name))
+            for port in ports {
+                guard let counter = port.counters.first(where: { $0.name == name }) else { continue }
+                writer.sample(metric, labels: ["port": port.name, "interface": port.interface], counter.value)
+            }
+        }
+    }
+
+    private static func renderRules(_ snapshot: MetricsSnapshot, into writer: inout ExpositionWriter) {
+        let rules = snapshot.rules
+        if !rules.isEmpty {
+            writer.family("bridgekeeper_rule_packets_total", .counter, help: "Frames the rule matched.")
+            for rule in rules {
+                writer.sample("bridgekeeper_rule_packets_total", labels: ["rule": rule.name], rule.packets)
+            }
+            writer.family("bridgekeeper_rule_bytes_total", .counter, help: "Bytes of the frames the rule matched.")
+            for rule in rules {
+                writer.sample("bridgekeeper_rule_bytes_total", labels: ["rule": rule.name], rule.bytes)
+            }
+        }
+        let mirrored = rules.filter { $0.kernelPackets != nil || $0.kernelBytes != nil }
+        if !mirrored.isEmpty {
+            writer.family(
+                "bridgekeeper_rule_kernel_packets_total", .counter,
+                help: "Packets the kernel's nftables mirror of the rule counted.")
+            for rule in mirrored {
+                guard let packets = rule.kernelPackets else { continue }
+                writer.sample("bridgekeeper_rule_kernel_packets_total", labels: ["rule": rule.name], packets)
+            }
+            writer.family(
+                "bridgekeeper_rule_kernel_bytes_total", .counter,
+                help: "Bytes the kernel's nftables mirror of the rule counted.")
+            for rule in mirrored {
+                guard let bytes = rule.kernelBytes else { continue }
+                writer.sample("bridgekeeper_rule_kernel_bytes_total", labels: ["rule": rule.name], bytes)
+            }
+        }
+        writer.family("bridgekeeper_default_packets_total", .counter, help: "Frames no rule matched.")
+        writer.sample(
+            "bridgekeeper_default_packets_total", labels: ["verdict": snapshot.defaultVerdict], snapshot.defaultPackets)
+        writer.family("bridgekeeper_default_bytes_total", .counter, help: "Bytes of the frames no rule matched.")
+        writer.sample(
+            "bridgekeeper_default_bytes_total", labels: ["verdict": snapshot.defaultVerdict], snapshot.defaultBytes)
+    }
+}
