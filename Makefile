@@ -42,6 +42,7 @@ bench-pipeline: deps
 	.build/release/PipelineBench --policies policies
 
 include deploy/bench/bench.mk
+include deploy/install.mk
 
 ## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK
 ## (about ten minutes; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).

@@ -36,7 +36,8 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "Frame", "Policy", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror", "CLinuxShim",
+                "Frame", "Policy", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror", "Operations",
+                "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings

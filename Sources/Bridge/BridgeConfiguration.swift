@@ -31,6 +31,8 @@ public struct BridgeConfiguration: Sendable {
     public var mirror: Bool = true
     /// What happens to traffic when the process is not running.
     public var onFailure: FailureMode = .closed
+    /// Serve Prometheus metrics at `http://ADDR:PORT/metrics` (nil: off).
+    public var metrics: String?
 
     public init(portA: String, portB: String, policyPath: String, controlPath: String) {
         self.portA = portA
@@ -57,6 +59,8 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
     case control(ControlError)
     case mirror(String)
     case monitor(interface: String, RingError)
+    case metrics(String)
+    case privileges(String)
 
     public var description: String {
         switch self {
@@ -69,6 +73,8 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
         case .control(let error): return "\(error)"
         case .mirror(let message): return message
         case .monitor(let interface, let error): return "monitor interface \(interface): \(error)"
+        case .metrics(let message): return message
+        case .privileges(let message): return "--user: \(message)"
         }
     }
 }

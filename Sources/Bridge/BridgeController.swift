@@ -4,6 +4,7 @@ import Foundation
 import Loader
 import Logging
 import Mirror
+import Operations
 import Pipeline
 import Policy
 import Ring
@@ -33,8 +34,15 @@ public final class BridgeController: @unchecked Sendable {
     /// What `status` reports about reloads (written by the reload thread).
     private struct ReloadRecord {
         var last: StatusReport.Reload?
+        /// Wall clock of `last`, nanoseconds.
+        var lastAt: UInt64 = 0
         var count: UInt64 = 0
+        var failures: UInt64 = 0
     }
+    /// Tells systemd (Type=notify / notify-reload) when the bridge is ready and reloading.
+    let notifier = SystemdNotifier()
+    /// The `/metrics` endpoint, bound at start, serving once `run` begins.
+    private var metricsServer: MetricsServer?
     private let reloadRecord = Mutex(ReloadRecord())
     private let reloadQueue = ReloadQueue()
     /// `pcap` statement files by path (opened by reloads, written by the control thread).
@@ -141,6 +149,15 @@ public final class BridgeController: @unchecked Sendable {
         } catch {
             throw .control(error)
         }
+        if let address = configuration.metrics {
+            do {
+                metricsServer = try MetricsServer(listen: address) { [weak self] in
+                    self?.metricsSnapshot() ?? MetricsSnapshot()
+                }
+            } catch {
+                throw .metrics("--metrics \(address): \(error)")
+            }
+        }
     }
 
     /// Takes the kernel's side: the mirror table (and, fail-open, the guard and kernel bridge).
@@ -166,6 +183,28 @@ public final class BridgeController: @unchecked Sendable {
                 "on_failure": "\(configuration.onFailure.rawValue)",
                 "kernel_bridge": "\(mirror.kernelBridge ?? "none")",
             ])
+    }
+
+    /// Gives up root: after everything that needs it (sockets, rings, TAP, netlink) is open,
+    /// the process becomes `user`, keeping only CAP_NET_RAW and CAP_NET_ADMIN. Every file the
+    /// policy was read from must stay readable for reloads, so that is checked first, and the
+    /// control socket is handed to the user so it can remove it on exit.
+    public func dropPrivileges(to user: String) throws(BridgeError) {
+        do {
+            for source in slot.current().loaded.compiled.policy.sources {
+                try PrivilegeDrop.checkReadable(source.path, by: user)
+            }
+            let account = try UserAccount.lookUp(user)
+            listener?.handOver(uid: account.uid, gid: account.gid)
+            let outcome = try PrivilegeDrop.drop(to: user)
+            logger.notice(
+                "dropped privileges",
+                metadata: [
+                    "user": "\(user)", "uid": "\(outcome.user.uid)", "capabilities": "\(outcome.kept)",
+                ])
+        } catch {
+            throw .privileges("\(error)")
+        }
     }
 
     /// A port that was removed came back: apply the port settings to the new interface.
@@ -202,6 +241,7 @@ public final class BridgeController: @unchecked Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        metricsServer?.start()
         let reloader = Thread { [self] in
             reloadQueue.run { encode(reload(trigger: "SIGHUP or control socket")) }
         }
@@ -215,10 +255,14 @@ public final class BridgeController: @unchecked Sendable {
                 "policy": "\(configuration.policyPath)", "generation": "\(active.generation)",
                 "sha256": "\(active.loaded.sha256)", "rules": "\(active.loaded.compiled.ruleCount)",
                 "workers": "\(workers.count)", "control": "\(configuration.controlPath)",
+                "metrics": "\(configuration.metrics ?? "off")",
             ])
+        try? notifier.ready(status: readyStatus(active))
         controlLoop()
         logger.notice("stopping")
+        try? notifier.stopping()
         reloadQueue.stop()
+        metricsServer?.stop()
         for worker in shared {
             worker.stopRequested.store(true, ordering: .relaxed)
             worker.wake()
@@ -305,7 +349,25 @@ public final class BridgeController: @unchecked Sendable {
     /// Reads the policy again with exactly `check`'s code; when it is good, puts it in force
     /// between batches and waits until every thread runs it.
     func reload(trigger: String) -> ReloadReply {
-        reloadRecord.withLock { $0.count += 1 }
+        try? notifier.reloading()
+        let reply = performReload(trigger: trigger)
+        reloadRecord.withLock { record in
+            record.count += 1
+            if !reply.ok { record.failures += 1 }
+        }
+        // systemd learns the outcome before the control client does.
+        let status = reply.ok ? readyStatus(slot.current()) : "reload failed: \(reply.message)"
+        try? notifier.ready(status: status)
+        return reply
+    }
+
+    /// The `STATUS=` line for systemd.
+    private func readyStatus(_ active: ActivePolicy) -> String {
+        "forwarding \(configuration.portA) <-> \(configuration.portB), policy generation \(active.generation), "
+            + "\(active.loaded.compiled.ruleCount) rules"
+    }
+
+    private func performReload(trigger: String) -> ReloadReply {
         let old = slot.current()
         let ports = mirrorPorts
         let mirroring = kernelMirror != nil
@@ -364,7 +426,34 @@ public final class BridgeController: @unchecked Sendable {
     }
 
     private func recordReload(_ reload: StatusReport.Reload) {
-        reloadRecord.withLock { $0.last = reload }
+        reloadRecord.withLock { record in
+            record.last = reload
+            record.lastAt = Clock.wall()
+        }
+    }
+
+    /// What `/metrics` shows: the status, as Prometheus families.
+    func metricsSnapshot() -> MetricsSnapshot {
+        let status = status()
+        let record = reloadRecord.withLock { $0 }
+        return MetricsSnapshot(
+            ports: status.ports.map { port in
+                MetricsSnapshot.Port(
+                    name: port.name, interface: port.interface, up: port.link == "up",
+                    counters: PortCounter.allCases.map { ($0.name, port.counters[$0.name] ?? 0) })
+            },
+            rules: status.rules.map {
+                MetricsSnapshot.Rule(
+                    name: $0.name, packets: $0.packets, bytes: $0.bytes, kernelPackets: $0.kernelPackets,
+                    kernelBytes: $0.kernelBytes)
+            },
+            defaultVerdict: status.defaultVerdict, defaultPackets: status.defaultPackets,
+            defaultBytes: status.defaultBytes, reloads: record.count, reloadFailures: record.failures,
+            lastReload: record.last.map {
+                MetricsSnapshot.LastReload(ok: $0.ok, timestamp: Double(record.lastAt) / 1e9)
+            },
+            generation: status.policy.generation, policyLoadedAt: Double(slot.current().loadedAt) / 1e9,
+            uptimeSeconds: status.uptimeSeconds, heldFrames: status.held, version: status.version)
     }
 
     /// Waits (up to two seconds) until every forwarding thread has switched to `generation`.
@@ -466,6 +555,11 @@ public final class BridgeController: @unchecked Sendable {
     }
 
     // MARK: Teardown
+
+    /// Puts everything back without running (after a failed privilege drop, say).
+    public func shutDown() {
+        tearDown()
+    }
 
     private func tearDown() {
         for worker in workers {

@@ -52,7 +52,9 @@ struct MirrorCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             try connection.commit(plan)
-            print("committed table bridge bridgekeeper: \(plan.mirroredRuleNames.count) of \(report.loaded!.compiled.ruleCount) rules")
+            print(
+                "committed table bridge bridgekeeper: \(plan.mirroredRuleNames.count) of \(report.loaded!.compiled.ruleCount) rules"
+            )
         } catch let error as MirrorError {
             printError("bridgekeeper: nftables: \(error)")
             throw ExitCode(1)

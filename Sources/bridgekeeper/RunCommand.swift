@@ -63,6 +63,15 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-mirror"), help: "Do not mirror the policy into nftables (table bridge bridgekeeper).")
     var noMirror = false
 
+    @Option(help: "Serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9101, [::1]:9101, :9101).")
+    var metrics: String?
+
+    @Option(
+        help:
+            "After setting up, become this user, keeping only CAP_NET_RAW and CAP_NET_ADMIN (the policy must be readable by it)."
+    )
+    var user: String?
+
     @Option(help: "The control socket for status and reload.")
     var control: String = ControlListener.defaultPath
 
@@ -95,6 +104,7 @@ struct RunCommand: ParsableCommand {
         configuration.qdiscBypass = !noQdiscBypass
         configuration.delayCapacity = delayCapacity
         configuration.mirror = !noMirror
+        configuration.metrics = metrics
         configuration.onFailure = onFailure == .open ? .open : .closed
         if let cpu {
             do {
@@ -110,6 +120,15 @@ struct RunCommand: ParsableCommand {
         } catch {
             printError("bridgekeeper: \(error)")
             throw ExitCode(1)
+        }
+        if let user {
+            do {
+                try controller.dropPrivileges(to: user)
+            } catch {
+                printError("bridgekeeper: \(error)")
+                controller.shutDown()
+                throw ExitCode(1)
+            }
         }
         let status = controller.run()
         if status != 0 { throw ExitCode(status) }

@@ -30,6 +30,8 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
 public final class ControlListener {
     public let path: String
     public let fd: Int32
+    /// The socket's folder did not exist and was made for it.
+    private let createdFolder: Bool
 
     /// The default control socket path.
     public static let defaultPath = "/run/bridgekeeper/bridgekeeper.sock"
@@ -39,7 +41,7 @@ public final class ControlListener {
         var address = sockaddr_un()
         guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw .pathTooLong(path) }
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !folder.isEmpty { mkdir(folder, 0o755) }
+        let createdFolder = !folder.isEmpty && mkdir(folder, 0o755) == 0
         let fd = socket(
             AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw .cannotListen(path: path, errno: errno) }
@@ -66,6 +68,14 @@ public final class ControlListener {
         chmod(path, 0o660)
         self.path = path
         self.fd = fd
+        self.createdFolder = createdFolder
+    }
+
+    /// Gives the socket file (and its folder, when this listener created it) to another owner,
+    /// before the process drops to that user, so the user can still remove it on exit.
+    public func handOver(uid: uid_t, gid: gid_t) {
+        chown(path, uid, gid)
+        if createdFolder, let slash = path.lastIndex(of: "/") { chown(String(path[..<slash]), uid, gid) }
     }
 
     /// Accepts one pending connection and reads its request line (up to 256 bytes, 200 ms).

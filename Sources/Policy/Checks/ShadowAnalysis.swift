@@ -158,7 +158,8 @@ enum ShadowAnalysis {
         let fieldCount = Field.allCases.count
         let masks = summaries.map(\.requiredFields)
         var firstField = [Int](repeating: -1, count: summaries.count)
-        var bounds = [ValueInterval](repeating: ValueInterval(lo: 0, hi: UInt128.max), count: summaries.count * fieldCount)
+        var bounds = [ValueInterval](
+            repeating: ValueInterval(lo: 0, hi: UInt128.max), count: summaries.count * fieldCount)
         for (number, summary) in summaries.enumerated() {
             for field in 0..<fieldCount {
                 guard let hull = summary.requiredHull[field] else { continue }
