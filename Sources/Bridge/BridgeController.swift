@@ -21,6 +21,7 @@ public final class BridgeController: @unchecked Sendable {
     let slot: PolicySlot
     let ledger = CounterLedger()
     var preparation: PortPreparation?
+    let monitors = MonitorSockets()
     var kernelMirror: KernelMirror?
     var mirrorPorts: MirrorPorts { MirrorPorts(a: configuration.portA, b: configuration.portB) }
     var workers: [ForwardingWorker] = []
@@ -92,6 +93,13 @@ public final class BridgeController: @unchecked Sendable {
         }
         for warning in preparation?.warnings ?? [] { logger.warning("\(warning)") }
         if configuration.mirror { try startMirror() }
+        let first = slot.current()
+        if !first.loaded.compiled.mirrorInterfaces.isEmpty {
+            slot.publish(
+                ActivePolicy(
+                    loaded: first.loaded, generation: first.generation, loadedAt: first.loadedAt,
+                    monitors: try monitors.ports(for: first.loaded.compiled)))
+        }
         let mtu = max(preparation?.ports.map(\.mtu).max() ?? 1500, 1500)
         if let name = configuration.hostPort {
             do {
@@ -377,33 +385,33 @@ public final class BridgeController: @unchecked Sendable {
         guard let loaded = report.loaded else {
             let errors = report.diagnostics.filter { $0.severity == .error }.map(\.summary)
             for error in errors { logger.error("\(error)") }
-            let message =
-                "\(errors.count) error\(errors.count == 1 ? "" : "s"); generation \(old.generation) stays in force"
-            logger.error(
-                "reload failed",
-                metadata: ["trigger": "\(trigger)", "generation": "\(old.generation)", "errors": "\(errors.count)"])
-            recordReload(
-                StatusReport.Reload(
-                    at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message,
-                    errors: errors
-                ))
-            return ReloadReply(ok: false, generation: old.generation, message: message, errors: errors)
+            return failedReload(
+                trigger: trigger,
+                message:
+                    "\(errors.count) error\(errors.count == 1 ? "" : "s"); generation \(old.generation) stays in force",
+                errors: errors, generation: old.generation)
+        }
+        let monitorPorts: MonitorPorts
+        do {
+            monitorPorts = try monitors.ports(for: loaded.compiled)
+        } catch {
+            return failedReload(
+                trigger: trigger, message: "\(error); generation \(old.generation) stays in force",
+                errors: ["\(error)"], generation: old.generation)
         }
         // The kernel first: if nftables refuses the new table, neither side changes.
         if let kernelMirror {
             do {
                 try kernelMirror.commit(KernelMirror.plan(loaded.compiled.policy, ports: ports))
             } catch {
-                let message = "nftables refused the new policy (\(error)); generation \(old.generation) stays in force"
-                logger.error("reload failed", metadata: ["trigger": "\(trigger)", "reason": "\(message)"])
-                recordReload(
-                    StatusReport.Reload(
-                        at: Clock.rfc3339(Clock.wall()), ok: false, generation: old.generation, message: message,
-                        errors: ["\(error)"]))
-                return ReloadReply(ok: false, generation: old.generation, message: message, errors: ["\(error)"])
+                return failedReload(
+                    trigger: trigger,
+                    message: "nftables refused the new policy (\(error)); generation \(old.generation) stays in force",
+                    errors: ["\(error)"], generation: old.generation)
             }
         }
-        let next = ActivePolicy(loaded: loaded, generation: old.generation + 1, loadedAt: Clock.wall())
+        let next = ActivePolicy(
+            loaded: loaded, generation: old.generation + 1, loadedAt: Clock.wall(), monitors: monitorPorts)
         openCaptureFiles(for: next)
         slot.publish(next)
         for worker in shared { worker.wake() }
@@ -423,6 +431,15 @@ public final class BridgeController: @unchecked Sendable {
             StatusReport.Reload(
                 at: Clock.rfc3339(Clock.wall()), ok: true, generation: next.generation, message: message, errors: []))
         return ReloadReply(ok: true, generation: next.generation, message: message, errors: [])
+    }
+
+    /// Logs and records a reload that changed nothing.
+    private func failedReload(trigger: String, message: String, errors: [String], generation: UInt64) -> ReloadReply {
+        logger.error("reload failed", metadata: ["trigger": "\(trigger)", "reason": "\(message)"])
+        recordReload(
+            StatusReport.Reload(
+                at: Clock.rfc3339(Clock.wall()), ok: false, generation: generation, message: message, errors: errors))
+        return ReloadReply(ok: false, generation: generation, message: message, errors: errors)
     }
 
     private func recordReload(_ reload: StatusReport.Reload) {
@@ -567,6 +584,7 @@ public final class BridgeController: @unchecked Sendable {
         }
         tap?.close()
         tap = nil
+        monitors.closeAll()
         listener = nil
         for failure in kernelMirror?.stop() ?? [] { logger.error("nftables: \(failure)") }
         kernelMirror = nil
