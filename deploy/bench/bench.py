@@ -9,6 +9,7 @@ JSON. Run as root; `make bench-net` installs what it needs. See deploy/bench/REA
 
 from __future__ import annotations
 
+import shlex
 import argparse
 import os
 import platform
@@ -75,6 +76,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                              "{nft} (generated nft file), {policy} (policy file), {bridgekeeper} (binary). Default: 'nft -f {nft}'")
     parser.add_argument("--policy-dir", type=Path, default=REPO_ROOT / "policies",
                         help="where default.policy and edge.policy are looked up (default: the repo's policies/)")
+    parser.add_argument("--bk-args", default="",
+                        help="extra options for every `bridgekeeper run`, e.g. '--tx-ring' (to compare settings)")
     parser.add_argument("--testpmd-vdev-opts", default="", help="extra net_af_packet options, e.g. 'framecnt=4096,qdisc_bypass=1'")
     parser.add_argument("--json", type=Path, help="JSON output (default: bench-results/bench-<timestamp>.json in the repo)")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the temporary folder with configs and logs")
@@ -128,6 +131,7 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
     """Every candidate, in the order they run, with a skip reason where one cannot run."""
     policy, nft = policygen.write_rule_files(workdir, args.rules)
     binary = args.bridgekeeper.resolve()
+    extra = shlex.split(args.bk_args)
     fill = dict(nft=str(nft), policy=str(policy), bridgekeeper=str(binary))
     edge = args.policy_dir / "edge.policy"
     default = args.policy_dir / "default.policy"
@@ -141,9 +145,9 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
         KernelBridge("kbr-rules", f"kernel bridge + the {args.rules} generated rules via `{cmd}`", cmd.format(**fill)),
         KernelBridge("kbr-edge", f"kernel bridge + {edge.name} via `{cmd}`", cmd.format(**{**fill, "policy": str(edge)})),
         TestPmd(args.testpmd_vdev_opts),
-        Bridgekeeper("bk-fwd", f"Bridgekeeper, {forward_all.name}", binary, forward_all, CONTROL_SOCKET),
-        Bridgekeeper("bk-edge", f"Bridgekeeper, {edge.name}", binary, edge, CONTROL_SOCKET),
-        Bridgekeeper("bk-rules", f"Bridgekeeper, {args.rules} generated rules", binary, policy, CONTROL_SOCKET),
+        Bridgekeeper("bk-fwd", f"Bridgekeeper, {forward_all.name}", binary, forward_all, CONTROL_SOCKET, extra),
+        Bridgekeeper("bk-edge", f"Bridgekeeper, {edge.name}", binary, edge, CONTROL_SOCKET, extra),
+        Bridgekeeper("bk-rules", f"Bridgekeeper, {args.rules} generated rules", binary, policy, CONTROL_SOCKET, extra),
     ]
     by_name = {candidate.name: candidate for candidate in candidates}
     if "{nft}" in cmd or "{policy}" not in cmd:

@@ -162,9 +162,11 @@ class TestPmd(Candidate):
 class Bridgekeeper(Candidate):
     """The bridge under development, run with one policy."""
 
-    def __init__(self, name: str, label: str, binary: Path, policy: Optional[Path], control: Path) -> None:
+    def __init__(self, name: str, label: str, binary: Path, policy: Optional[Path], control: Path,
+                 extra: Optional[list[str]] = None) -> None:
         super().__init__(name, label, is_bridgekeeper=True)
         self.binary = binary
+        self.extra = extra or []
         self.policy = policy
         self.control = control
         self._proc: Optional[Background] = None
@@ -176,7 +178,7 @@ class Bridgekeeper(Candidate):
         return [
             str(self.binary), "run", "--port-a", PORT_A, "--port-b", PORT_B,
             "--policy", str(self.policy), "--cpu", str(BRIDGE_CPU), "--control", str(self.control),
-        ]
+        ] + self.extra
 
     def _status_ok(self) -> bool:
         cmd = [str(self.binary), "status", "--control", str(self.control)]
