@@ -11,6 +11,9 @@ struct Bridgekeeper: ParsableCommand {
             between two interfaces (run) and change it live (reload, SIGHUP).
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ReplayCommand.self, RunCommand.self, ReloadCommand.self, StatusCommand.self]
+        subcommands: [
+            CheckCommand.self, ReplayCommand.self, RunCommand.self, ReloadCommand.self, StatusCommand.self,
+            InjectCommand.self, PktgenCommand.self,
+        ]
     )
 }
