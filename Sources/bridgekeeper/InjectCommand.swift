@@ -13,20 +13,22 @@ struct InjectCommand: ParsableCommand {
         commandName: "inject",
         abstract: "Send the frames of a pcap out of an interface (like tcpreplay or snf_replay).",
         discussion: """
-            Frames leave byte for byte, as captured (no FCS), through AF_PACKET TX rings: as fast as
-            the rings take them, at --rate frames per second, or at the capture's own pace (--speed,
-            scaled by --multiplier). With one thread the order is the capture's; with --threads N,
-            thread i sends frames i, i+N, i+2N, ... so the order across threads is not kept.
-            Frames longer than the interface's MTU + 14 (+ 4 when 802.1Q-tagged) are skipped and counted as
-            too-big. SIGINT or SIGTERM ends the run with the summary. Exit status: 0 done, 1 the
+            Frames leave byte for byte, as captured (no FCS), through AF_PACKET TX rings: as fast as \
+            the rings take them, at --rate frames per second, or at the capture's own pace (--speed, \
+            scaled by --multiplier). With one thread the order is the capture's; with --threads N, \
+            thread i sends frames i, i+N, i+2N, ... so the order across threads is not kept. \
+            Frames longer than the interface's MTU + 14 (+ 4 when 802.1Q-tagged) are skipped and counted as \
+            too-big. SIGINT or SIGTERM ends the run with the summary. Exit status: 0 done, 1 the \
             capture or the interface could not be used or sending failed, 2 a bad option.
             """
     )
 
-    @Option(help: "The interface to send on.")
+    @Option(help: ArgumentHelp("The interface to send on.", valueName: "interface"))
     var port: String
 
-    @Option(name: .customLong("in"), help: "The capture to send (pcap or pcapng, Ethernet).")
+    @Option(
+        name: .customLong("in"),
+        help: ArgumentHelp("The capture to send (pcap or pcapng, Ethernet).", valueName: "file"))
     var input: String
 
     @Flag(help: "Follow the capture's timestamps (the gaps between frames).")
@@ -128,11 +130,18 @@ struct TransmitArguments: ParsableArguments {
             options.durationSeconds = duration
         }
         if let cpu {
+            let cpus: [Int]
             do {
-                options.cpus = try CPUAffinity.parse(cpu)
+                cpus = try CPUAffinity.parse(cpu)
             } catch {
                 throw usage("--cpu \(cpu): \(error)", command)
             }
+            let allowed = CPUAffinity.currentThreadCPUs()
+            if let missing = cpus.first(where: { !allowed.contains($0) }) {
+                let list = allowed.map(String.init).joined(separator: ",")
+                throw usage("--cpu \(cpu): CPU \(missing) is not available (this process may use \(list))", command)
+            }
+            options.cpus = cpus
         }
         options.progress = !json && isatty(1) == 1
         return options

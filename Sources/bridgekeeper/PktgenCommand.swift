@@ -9,17 +9,17 @@ struct PktgenCommand: ParsableCommand {
         commandName: "pktgen",
         abstract: "Generate frames on an interface as fast as the TX rings allow, or at --rate (like trafgen).",
         discussion: """
-            Every frame is IPv4 (or IPv6) carrying UDP (or a TCP SYN) with valid checksums. Addresses
-            and ports take a value or a range A-B; frame k carries the k-th value of each range
-            (wrapping), so every range is covered once the largest has been sent. --size counts the
-            frame without FCS (60 is a 64-byte frame on the wire). The source MAC defaults to the
-            interface's own, the destination to 02:00:00:00:00:02 (no host owns it). SIGINT or SIGTERM
-            ends the run with the summary. Exit status: 0 done, 1 the interface could not be used or
+            Every frame is IPv4 (or IPv6) carrying UDP (or a TCP SYN) with valid checksums. Addresses \
+            and ports take a value or a range A-B; frame k carries the k-th value of each range \
+            (wrapping), so every range is covered once the largest has been sent. --size counts the \
+            frame without FCS (60 is a 64-byte frame on the wire). The source MAC defaults to the \
+            interface's own, the destination to 02:00:00:00:00:02 (no host owns it). SIGINT or SIGTERM \
+            ends the run with the summary. Exit status: 0 done, 1 the interface could not be used or \
             sending failed, 2 a bad option.
             """
     )
 
-    @Option(help: "The interface to send on.")
+    @Option(help: ArgumentHelp("The interface to send on.", valueName: "interface"))
     var port: String
 
     @Option(parsing: .unconditional, help: "Frame length in bytes without FCS: 60 to MTU+14 (+4 with --vlan).")

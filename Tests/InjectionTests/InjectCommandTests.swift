@@ -207,7 +207,7 @@ struct InjectCommandTests {
             (["--rate", "0"], "--rate"), (["--speed", "--rate", "10"], "--speed"),
             (["--multiplier", "0"], "--multiplier"),
             (["--loop", "-1"], "--loop"), (["--vlan", "4096"], "--vlan"), (["--threads", "0"], "--threads"),
-            (["--cpu", "x"], "--cpu"), (["--duration", "-1"], "--duration"),
+            (["--cpu", "x"], "--cpu"), (["--cpu", "1023"], "--cpu 1023"), (["--duration", "-1"], "--duration"),
         ])
     func badOptions(arguments: [String], mentions: String) async throws {
         let result = try await InjectLab.with { lab in

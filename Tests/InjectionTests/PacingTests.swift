@@ -49,9 +49,24 @@ struct PacingTests {
         #expect(pacer.grant(now: 0, wanted: 4) == 0)
         #expect(pacer.readyTime(frames: 4) == 4_000_000)
         #expect(pacer.grant(now: 3_999_999, wanted: 4) == 3)
-        #expect(pacer.grant(now: 100_000_000, wanted: 100) == 4)
-        #expect(pacer.grant(now: 100_000_000, wanted: 100) == 4)
-        #expect(pacer.grant(now: 100_000_000, wanted: 100) == 0)
+        // 20 ms of backlog at most: five batches of 4, however long the sender was away.
+        let grants = (0..<6).map { _ in pacer.grant(now: 100_000_000, wanted: 100) }
+        #expect(grants == [4, 4, 4, 4, 4, 0])
+    }
+
+    @Test("a sender set aside for 10 ms catches up, so the average rate holds")
+    func catchUp() {
+        var pacer = RatePacer(framesPerSecond: 100_000, burst: 100, now: 0)
+        var now: UInt64 = 0
+        var sent = 0
+        for round in 0..<1000 {
+            let granted = pacer.grant(now: now, wanted: 100)
+            sent += granted
+            if granted == 0 { now = pacer.readyTime(frames: 100) }
+            if round % 100 == 50 { now += 10_000_000 }  // descheduled
+        }
+        let expected = Double(now) / 1e9 * 100_000
+        #expect(abs(Double(sent) - expected) <= 200, "sent \(sent), expected \(expected)")
     }
 
     @Test("the capture timeline divides the gaps by the multiplier, from each pass's start")

@@ -3,7 +3,7 @@ import Frame
 /// An inclusive range of addresses or ports a generated field cycles through, written `A` or
 /// `A-B` on the command line (`198.18.0.1-198.18.0.254`, `2001:db8::1-2001:db8::ff`,
 /// `1000-2000`).
-public struct FieldRange: Sendable, Equatable, CustomStringConvertible {
+public struct FieldRange: Sendable, Equatable {
     /// The first value.
     public let lower: UInt128
     /// The last value (>= ``lower``).
@@ -30,12 +30,6 @@ public struct FieldRange: Sendable, Equatable, CustomStringConvertible {
     /// The `index`-th value (`index < count`).
     @inline(__always)
     public func value(at index: UInt64) -> UInt128 { lower &+ UInt128(index) }
-
-    /// Every value, in order (for tests; ranges can be large).
-    public var values: [UInt128] { (0..<count).map { value(at: $0) } }
-
-    /// `lower-upper`, or `lower` alone, as numbers.
-    public var description: String { lower == upper ? "\(lower)" : "\(lower)-\(upper)" }
 
     /// Parses an IPv4 address or range for `option` (`--src`, `--dst`).
     public static func ipv4(_ text: String, option: String) throws(GeneratorOptionError) -> FieldRange {

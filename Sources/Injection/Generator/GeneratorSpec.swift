@@ -63,7 +63,7 @@ public struct GeneratorSpec: Sendable, Equatable {
     /// Refuses a ``size`` the interface `interface` (MTU `mtu`) cannot carry.
     public func validate(interface: String, mtu: Int) throws(GeneratorOptionError) {
         let maximum = maximumSize(mtu: mtu)
-        guard (minimumSize...max(minimumSize, maximum)).contains(size), size <= maximum else {
+        guard size >= minimumSize && size <= maximum else {
             throw .sizeOutOfRange(size: size, minimum: minimumSize, maximum: maximum, interface: interface, mtu: mtu)
         }
     }

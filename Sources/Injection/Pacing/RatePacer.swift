@@ -1,16 +1,17 @@
-/// A token bucket for `--rate`: tokens (frames) accrue at the asked rate, up to two batches.
+/// A token bucket for `--rate`: tokens (frames) accrue at the asked rate.
 ///
-/// The sender asks once per batch how many frames it may send now (``grant(now:wanted:)``), and
-/// when the answer is 0 it sleeps until a whole batch is due (``readyTime(frames:)``), so at high
-/// rates it wakes once per batch, never once per frame. The second batch of room absorbs a sleep
-/// that overran, so oversleeping does not lower the rate; a sender that falls further behind
-/// loses that backlog instead of bursting to catch up.
+/// The sender asks once per batch how many frames it may send now (``grant(now:wanted:)``, at
+/// most one batch), and when the answer is 0 it sleeps until a whole batch is due
+/// (``readyTime(frames:)``), so at high rates it wakes once per batch, never once per frame.
+/// The bucket holds up to 20 ms of frames (at least two batches): a sleep that overran, or a
+/// sender the scheduler set aside for a few milliseconds, catches up and the average rate holds;
+/// a sender that falls further behind loses that backlog instead of bursting to catch up.
 public struct RatePacer: Sendable {
     /// Nanoseconds between two frames.
     public let nanosecondsPerFrame: Double
     /// One batch: the most frames granted at once.
     public let burst: Int
-    /// The most tokens the bucket holds: two batches.
+    /// The most tokens the bucket holds: 20 ms of frames, at least two batches.
     public let capacity: Int
     private var tokens: Double
     private var last: UInt64
@@ -20,7 +21,7 @@ public struct RatePacer: Sendable {
     public init(framesPerSecond: Double, burst: Int, now: UInt64) {
         nanosecondsPerFrame = 1e9 / framesPerSecond
         self.burst = max(1, burst)
-        capacity = 2 * self.burst
+        capacity = max(2 * self.burst, Int(framesPerSecond * Self.backlogSeconds))
         tokens = Double(self.burst)
         last = now
     }
@@ -35,6 +36,9 @@ public struct RatePacer: Sendable {
         tokens -= Double(granted)
         return max(0, granted)
     }
+
+    /// How much sending time the bucket keeps for a sender that fell behind.
+    public static let backlogSeconds = 0.02
 
     /// When the bucket will hold `frames` tokens (at most ``burst``), on the clock `grant` was given.
     public func readyTime(frames: Int) -> UInt64 {

@@ -11,8 +11,9 @@ import Synchronization
 ///
 /// Per frame (``transmit(_:)``): check the length, insert the VLAN tag when asked (into a scratch
 /// buffer), copy into the next TX slot. The length limit is the kernel's: MTU + 14, plus 4 when
-/// the outer tag is 802.1Q (0x8100; the kernel grants no such allowance to 802.1ad). No allocation, lock, closure or existential; the clock is
-/// read once per batch (and per frame only under `--speed` when a frame is not yet due).
+/// the outer tag is 802.1Q (0x8100; the kernel grants 802.1ad no such allowance). No
+/// allocation, lock, closure or existential; the clock is read once per batch (and per frame
+/// only under `--speed`, when a frame is not yet due).
 struct TransmitLoop<Source: FrameSource> {
     var source: Source
     let socket: PacketSocket
