@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame"], swiftSettings: hotPathSettings),
         .target(
+            name: "Injection", dependencies: ["Frame", "Ring", "Capture", "CLinuxShim"],
+            swiftSettings: hotPathSettings),
+        .target(
             name: "Bridge",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror", "Operations",
@@ -46,7 +49,7 @@ let package = Package(
             name: "bridgekeeper",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Loader", "Replay", "Mirror", "Ring", "Bridge",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Injection", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
@@ -77,5 +80,6 @@ let package = Package(
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
+        .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
     ]
 )

@@ -14,6 +14,7 @@ struct Bridgekeeper: ParsableCommand {
         subcommands: [
             CheckCommand.self, ReplayCommand.self, RunCommand.self, ReloadCommand.self, StatusCommand.self,
             MirrorCommand.self,
+            InjectCommand.self, PktgenCommand.self,
         ]
     )
 }
