@@ -5,11 +5,11 @@ import Frame
 /// exercised rather than hit by one hot entry.
 enum FrameMix {
     static func make(count: Int, seed: UInt64 = 42) -> [[UInt8]] {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in frame(&random) }
     }
 
-    static func frame(_ random: inout SplitMix) -> [UInt8] {
+    static func frame(_ random: inout SplitMix64) -> [UInt8] {
         var builder = FrameBuilder()
         builder.sourceMAC = 0x02_00_00_00_00_00 | random.next() & 0xffff
         builder.destinationMAC = 0x02_00_00_01_00_00 | random.next() & 0xffff
@@ -54,17 +54,4 @@ enum FrameMix {
         ip.transport = transport
         return ip
     }
-}
-
-/// SplitMix64: a small reproducible random sequence.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

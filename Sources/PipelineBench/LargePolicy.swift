@@ -6,7 +6,7 @@ import Frame
 /// benchmark's frames, so most frames walk to the default: the worst case for a rule scan.
 public enum LargePolicy {
     public static func text(rules: Int, seed: UInt64 = 7) -> String {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         var lines = ["version 1", "# generated: \(rules) rules", "default forward", ""]
         for n in 0..<rules {
             let kind = n % 10

@@ -23,7 +23,7 @@ public struct ReplaySummary: Sendable, Equatable {
     /// Exactly `{"frames":N,"forwarded":N,"dropped":N,"reflected":N,"rules":[{"name":"...","packets":N,"bytes":N},...],"default":{"packets":N,"bytes":N}}`.
     public var json: String {
         let ruleItems = rules.map {
-            "{\"name\":\(jsonString($0.name)),\"packets\":\($0.count.packets),\"bytes\":\($0.count.bytes)}"
+            "{\"name\":\(JSONText.quote($0.name)),\"packets\":\($0.count.packets),\"bytes\":\($0.count.bytes)}"
         }
         return "{\"frames\":\(frames),\"forwarded\":\(forwarded),\"dropped\":\(dropped),\"reflected\":\(reflected),"
             + "\"rules\":[\(ruleItems.joined(separator: ","))],"
@@ -48,26 +48,4 @@ public struct ReplaySummary: Sendable, Equatable {
         lines.append(row("default", String(defaultCount.packets), String(defaultCount.bytes)))
         return lines.joined(separator: "\n")
     }
-}
-
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }

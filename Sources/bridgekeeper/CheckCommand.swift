@@ -2,6 +2,7 @@ import ArgumentParser
 import Loader
 import Mirror
 import Policy
+import Replay
 
 /// `bridgekeeper check`: parse, check, compile and test a policy without touching the network.
 struct CheckCommand: ParsableCommand {
@@ -91,41 +92,22 @@ enum CheckReportJSON {
     static func render(file: String, report: LoadReport, status: Int32) -> String {
         let diagnostics = report.diagnostics.map { d -> String in
             var fields = [
-                "\"severity\":\(quote(d.severity.rawValue))", "\"code\":\(quote(d.code.rawValue))",
-                "\"message\":\(quote(d.message))",
+                "\"severity\":\(JSONText.quote(d.severity.rawValue))", "\"code\":\(JSONText.quote(d.code.rawValue))",
+                "\"message\":\(JSONText.quote(d.message))",
             ]
             if let location = d.location {
-                fields.append("\"file\":\(quote(location.file))")
+                fields.append("\"file\":\(JSONText.quote(location.file))")
                 fields.append("\"line\":\(location.line)")
                 fields.append("\"column\":\(location.column)")
             }
             return "{" + fields.joined(separator: ",") + "}"
         }
-        let tests = report.tests.map { "{\"name\":\(quote($0.name)),\"passed\":\($0.passed)}" }
+        let tests = report.tests.map { "{\"name\":\(JSONText.quote($0.name)),\"passed\":\($0.passed)}" }
         let rules = report.loaded?.compiled.ruleCount ?? 0
-        return "{\"file\":\(quote(file)),\"ok\":\(report.loaded != nil),\"status\":\(status),\"rules\":\(rules),"
-            + "\"sha256\":\(report.loaded.map { quote($0.sha256) } ?? "null"),"
+        return
+            "{\"file\":\(JSONText.quote(file)),\"ok\":\(report.loaded != nil),\"status\":\(status),\"rules\":\(rules),"
+            + "\"sha256\":\(report.loaded.map { JSONText.quote($0.sha256) } ?? "null"),"
             + "\"errors\":\(report.errors.count),\"warnings\":\(report.warnings.count),"
             + "\"tests\":[\(tests.joined(separator: ","))],\"diagnostics\":[\(diagnostics.joined(separator: ","))]}"
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

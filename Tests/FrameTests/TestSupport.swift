@@ -78,20 +78,8 @@ func withFrameBuffer<Result>(_ frame: [UInt8], headroom: Int = 8, _ body: (inout
     withFrameBuffer(frame, headroom: headroom) { buffer, _ in body(&buffer) }
 }
 
-/// A small, seeded, reproducible random generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
+/// A small, seeded, reproducible random generator.
+typealias SeededGenerator = SplitMix64
 
 /// The checksums of a parsed frame are all right (IPv4 header; L4 when it can be checked).
 func checksumsAreValid(_ bytes: [UInt8], wholeSegmentPresent: Bool = false) -> Bool {

@@ -9,17 +9,7 @@ import Testing
 @Suite struct RuleIndexTests {
     typealias F = Fixture
 
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Random = SplitMix64
 
     /// Addresses from a small pool inside 198.18.0.0/15 so rules and frames collide often.
     static func address(_ random: inout Random) -> UInt32 {
@@ -61,7 +51,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4, 5])
     func indexAgreesWithReference(seed: UInt64) {
-        var random = Random(state: seed)
+        var random = Random(seed: seed)
         let rules = (0..<300).map { number in
             F.rule("r\(number)", (0..<(1 + random.below(3))).map { _ in Self.randomTerm(&random) })
         }
@@ -82,7 +72,7 @@ import Testing
     }
 
     @Test func linearAndIndexedAgree() {
-        var random = Random(state: 99)
+        var random = Random(seed: 99)
         let rules = (0..<60).map { number in
             F.rule("r\(number)", (0..<(1 + random.below(3))).map { _ in Self.randomTerm(&random) })
         }

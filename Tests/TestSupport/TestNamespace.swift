@@ -61,19 +61,19 @@ public final class TestNamespace: Sendable {
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let path = "/var/run/netns/\(name)"
         return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(
-                    with: Result {
-                        let fd = open(path, O_RDONLY | O_CLOEXEC)
-                        guard fd >= 0 else { throw NamespaceError.cannotOpen(path, errno) }
-                        defer { close(fd) }
-                        let error = cls_enter_network_namespace(fd)
-                        guard error == 0 else { throw NamespaceError.cannotEnter(path, error) }
-                        return try body()
-                    })
-            }
+            let thread = Thread { continuation.resume(with: Result { try Self.enter(path, then: body) }) }
             thread.start()
         }
+    }
+
+    /// On the calling thread: enters the namespace at `path`, then runs `body`.
+    fileprivate static func enter<T>(_ path: String, then body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw NamespaceError.cannotOpen(path, errno) }
+        defer { close(fd) }
+        let error = cls_enter_network_namespace(fd)
+        guard error == 0 else { throw NamespaceError.cannotEnter(path, error) }
+        return try body()
     }
 
     private func remove() {
@@ -139,17 +139,7 @@ extension TestNamespace {
     public func start<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> NamespaceThread<T> {
         let pending = NamespaceThread<T>()
         let path = "/var/run/netns/\(name)"
-        let thread = Thread {
-            pending.finish(
-                Result {
-                    let fd = open(path, O_RDONLY | O_CLOEXEC)
-                    guard fd >= 0 else { throw NamespaceError.cannotOpen(path, errno) }
-                    defer { close(fd) }
-                    let error = cls_enter_network_namespace(fd)
-                    guard error == 0 else { throw NamespaceError.cannotEnter(path, error) }
-                    return try body()
-                })
-        }
+        let thread = Thread { pending.finish(Result { try Self.enter(path, then: body) }) }
         thread.start()
         return pending
     }

@@ -55,7 +55,7 @@ final class ForwardingWorker: @unchecked Sendable {
     let stopAll: () -> Void
     let logger: Logger
     private var effects: WorkerEffects
-    private var random: UInt64
+    private var random: SplitMix64
     private let hostBuffer: UnsafeMutableRawBufferPointer
     private var nextStatistics: UInt64 = 0
 
@@ -88,7 +88,7 @@ final class ForwardingWorker: @unchecked Sendable {
         self.effects = WorkerEffects(
             logs: logs, captures: captures, counters: counters, monitors: active.monitors,
             generation: active.generation)
-        self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(number + 1)
+        self.random = SplitMix64(seed: UInt64(number + 1))
         self.hostBuffer = .allocate(byteCount: 65536, alignment: 16)
         ledger.switchTo(thread: number, names: pipeline.policy.ruleNames, counters: pipeline.counters)
         delay.prepare(ruleCount: pipeline.policy.ruleCount)
@@ -200,7 +200,7 @@ final class ForwardingWorker: @unchecked Sendable {
     @inline(__always)
     private func forward(_ bytes: UnsafeRawBufferPointer, egress: UInt8, decision: Decision) {
         if decision.delayNanoseconds > 0 {
-            let due = Clock.monotonic() &+ decision.holdNanoseconds(randomBits: nextRandom())
+            let due = Clock.monotonic() &+ decision.holdNanoseconds(randomBits: random.next())
             if delay.hold(bytes, due: due, egress: egress, retries: decision.retries, rule: decision.rule) {
                 counters.add(.delayed, port: egress)
                 shared.held.store(delay.count, ordering: .relaxed)
@@ -422,14 +422,5 @@ final class ForwardingWorker: @unchecked Sendable {
             let known = counters.read(.ringDrops, port: UInt8(port))
             if statistics.dropped > known { counters.add(.ringDrops, port: UInt8(port), statistics.dropped - known) }
         }
-    }
-
-    @inline(__always)
-    private func nextRandom() -> UInt64 {
-        random &+= 0x9E37_79B9_7F4A_7C15
-        var z = random
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -78,17 +78,7 @@ final class BridgeTestbed: @unchecked Sendable {
 
     /// The `bridgekeeper` binary built next to the tests.
     static var binary: String {
-        get throws {
-            let candidates = [
-                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/bridgekeeper",
-                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent().deletingLastPathComponent().path + "/.build/debug/bridgekeeper",
-            ]
-            guard let found = candidates.first(where: { access($0, X_OK) == 0 }) else {
-                throw TestFailure("no bridgekeeper binary at \(candidates); run `swift build` first")
-            }
-            return found
-        }
+        get throws { try BridgekeeperBinary.path }
     }
 
     /// The MAC address of `interface` in `namespace`.
