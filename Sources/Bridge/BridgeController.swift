@@ -549,7 +549,7 @@ public final class BridgeController: @unchecked Sendable {
                 let prefix = known ? compiled.logPrefixes[Int(record.prefix)] : nil
                 var line = LogLine.describe(rule: name, prefix: prefix, info: record.info, port: record.port)
                 if suppressed > 0 { line += " suppressed_before=\(suppressed)" }
-                logger.info("\(line)")
+                logger.info("event=log \(line)", metadata: [LineLogHandler.fieldsKey: "1"])
             }
         }
         captureWriters.withLock { writers in

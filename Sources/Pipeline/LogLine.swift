@@ -6,7 +6,7 @@ import Frame
 public enum LogLine {
     public static func describe(rule: String, prefix: String?, info: FrameInfo, port: UInt8) -> String {
         var parts = ["rule=\(rule)"]
-        if let prefix { parts.append("prefix=\"\(prefix)\"") }
+        if let prefix { parts.append("prefix=" + quoted(prefix)) }
         parts.append("iif=\(port == 0 ? "a" : "b")")
         parts.append("len=\(info.length)")
         if info.present.contains(.ethernet) {
@@ -31,5 +31,18 @@ public enum LogLine {
         }
         if info.present.contains(.icmpType) { parts.append("icmp=\(info.icmpType)/\(info.icmpCode)") }
         return parts.joined(separator: " ")
+    }
+
+    /// A value as it may stand in a `key=value` line: bare when it is one word, else quoted.
+    static func quoted(_ text: String) -> String {
+        if !text.isEmpty && !text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" }) {
+            return text
+        }
+        var out = "\""
+        for ch in text {
+            if ch == "\"" || ch == "\\" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "\""
     }
 }

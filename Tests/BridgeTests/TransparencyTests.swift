@@ -101,3 +101,25 @@ import Testing
         }
     }
 }
+
+/// The same cable with the other send path: frames copied into the egress port's TX ring and
+/// sent with one kick per batch.
+@Suite(.serialized) struct TransmitRingTests {
+    @Test func framesAndATransferCrossThroughTheTransmitRing() async throws {
+        try await BridgeTestbed.with { bed in
+            try bed.start(policy: TransparencyTests.passAll, arguments: ["--tx-ring"])
+            let marker: UInt8 = 0x7e
+            let sent =
+                (0..<50).map { TestFrames.frame(length: 60 + $0 * 29, marker: marker) }
+                + [TestFrames.frame(length: 64, marker: marker, tags: [(0x8100, 5 << 13 | 100)])]
+            let received = try RawExchange.send(
+                sent, from: bed.a, interface: "a0", to: bed.b, capture: "b0", expecting: sent.count
+            ) { TestFrames.isMarked($0, marker) }
+            #expect(FrameDiff.between(received, sent) == nil, "\(FrameDiff.between(received, sent) ?? "")")
+            let hashes = try HostTraffic.tcpTransfer(
+                from: bed.a, to: bed.b, address: BridgeTestbed.addressB, megabytes: 4)
+            #expect(hashes.sent == hashes.received)
+            #expect(try bed.ping(from: bed.b, to: BridgeTestbed.addressA, count: 3).received == 3)
+        }
+    }
+}

@@ -6,7 +6,9 @@ import Synchronization
 #endif
 
 /// Writes one line per message to standard error, `level=info msg="..." key=value ...`, which
-/// journald stores as is and people read without a parser.
+/// journald stores as is and people read without a parser. A message logged with the metadata
+/// key ``fieldsKey`` already is `key=value` text (a `log` statement's line) and is written as
+/// is, after the level, so its fields stay in their order and unquoted.
 public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -22,9 +24,17 @@ public struct LineLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Metadata key marking a message that is already `key=value` fields.
+    public static let fieldsKey = "fields"
+
     public func log(event: LogEvent) {
-        var line = "level=\(event.level.rawValue) msg=\(Self.quote(event.message.description))"
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        var merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        var line = "level=\(event.level.rawValue) "
+        if merged.removeValue(forKey: Self.fieldsKey) != nil {
+            line += event.message.description
+        } else {
+            line += "msg=\(Self.quote(event.message.description))"
+        }
         for key in merged.keys.sorted() {
             line += " \(key)=\(Self.quote(String(describing: merged[key]!)))"
         }
