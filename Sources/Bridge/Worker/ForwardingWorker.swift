@@ -58,6 +58,7 @@ final class ForwardingWorker: @unchecked Sendable {
     private var random: SplitMix64
     private let hostBuffer: UnsafeMutableRawBufferPointer
     private var nextStatistics: UInt64 = 0
+    private var linkLogLimiter = RateLimiter(perSecond: 1, burst: 10)
 
     init(
         number: Int, options: WorkerOptions, sockets: [PacketSocket], tap: TapDevice?, readsTap: Bool,
@@ -403,12 +404,15 @@ final class ForwardingWorker: @unchecked Sendable {
         linkUp[port] = condition == .up
         shared.setLink(port, condition)
         guard previous != condition, number == 0 else { return }
+        // A flapping link must not fill the disk: a burst, then one line a second.
+        let (allowed, suppressed) = linkLogLimiter.admit(now: Clock.monotonic())
+        guard allowed else { return }
         let level: Logger.Level = condition == .up ? .notice : .warning
-        logger.log(
-            level: level, "port \(condition.text)",
-            metadata: [
-                "port": "\(port == 0 ? "a" : "b")", "interface": "\(interfaceNames[port])", "reason": "\(reason)",
-            ])
+        var metadata: Logger.Metadata = [
+            "port": "\(port == 0 ? "a" : "b")", "interface": "\(interfaceNames[port])", "reason": "\(reason)",
+        ]
+        if suppressed > 0 { metadata["suppressed_before"] = "\(suppressed)" }
+        logger.log(level: level, "port \(condition.text)", metadata: metadata)
     }
 
     /// Once a second: ring drops from PACKET_STATISTICS into the port counters.
