@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
-        .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
     ]

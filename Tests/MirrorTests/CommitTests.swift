@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import TestSupport
 import Testing
 
 @testable import Mirror
@@ -14,7 +15,7 @@ import Testing
         defer { viaText.delete() }
         try viaNetlink.run { try NftablesConnection().commit(plan) }
         let loaded = viaText.exec(["nft", "-f", "-"], input: NftText.render(plan))
-        try #require(loaded.succeeded, "\(loaded.error)")
+        try #require(loaded.succeeded, "\(loaded.errors)")
 
         // Same expressions, rule by rule, chain by chain.
         #expect(
@@ -150,7 +151,7 @@ import Testing
             let before = try connection.generation()
             // Another process changes the ruleset after the mirror read the generation.
             connection.setBeforeSend {
-                _ = Shell.run(["ip", "netns", "exec", name, "nft", "add", "table", "bridge", "someone-else"])
+                _ = Shell.result(["ip", "netns", "exec", name, "nft", "add", "table", "bridge", "someone-else"])
             }
             try connection.commit(plan)
             return (before, try connection.generation(), connection.lastCommitAttempts)

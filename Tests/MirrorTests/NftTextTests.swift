@@ -1,6 +1,7 @@
 import Foundation
 import Mirror
 import Policy
+import TestSupport
 import Testing
 
 /// The rendered text is accepted by `nft`, and `nft` compiles it to exactly the plan's
@@ -12,7 +13,7 @@ import Testing
         let namespace = try NetworkNamespace("text")
         defer { namespace.delete() }
         let result = namespace.exec(["nft", "--debug=netlink", "-c", "-f", "-"], input: text)
-        try #require(result.succeeded, "nft -c rejected the text:\n\(result.error)\n\(text)")
+        try #require(result.succeeded, "nft -c rejected the text:\n\(result.errors)\n\(text)")
         let compiled = NftListing.parseBytecode(result.output, table: "bkcheck")
         for chain in plan.chains {
             // `nft -c` prints the name template of anonymous sets; the kernel names them __set0...

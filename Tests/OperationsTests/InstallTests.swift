@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("make install")
@@ -10,8 +11,9 @@ struct InstallTests {
     }
 
     static func make(_ target: String, _ variables: [String]) throws -> CommandResult {
-        let result = try Command.run(
-            ["make", "--no-print-directory", "-C", Command.packageRoot, "-f", "deploy/install.mk", target] + variables)
+        let result = Shell.result(
+            ["make", "--no-print-directory", "-C", BuiltProduct.packageRoot, "-f", "deploy/install.mk", target]
+                + variables)
         if result.status != 0 { throw TestFailure("make \(target) failed: \(result.errors)\(result.output)") }
         return result
     }
@@ -24,7 +26,7 @@ struct InstallTests {
     func laysOutFiles() throws {
         let root = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let binary = try Command.builtProduct("bridgekeeper")
+        let binary = try BuiltProduct.path("bridgekeeper")
         _ = try Self.make("install", ["DESTDIR=\(root)", "BRIDGEKEEPER_BINARY=\(binary)"])
         let expected: [(String, Int)] = [
             ("/usr/local/bin/bridgekeeper", 0o755),
@@ -48,7 +50,8 @@ struct InstallTests {
         #expect(unit.contains("ExecReload=/usr/local/bin/bridgekeeper reload"))
         let policy = try String(contentsOfFile: root + "/etc/bridgekeeper/policy", encoding: .utf8)
         #expect(
-            policy == (try String(contentsOfFile: Command.packageRoot + "/policies/default.policy", encoding: .utf8)))
+            policy
+                == (try String(contentsOfFile: BuiltProduct.packageRoot + "/policies/default.policy", encoding: .utf8)))
         let users = try String(contentsOfFile: root + "/usr/local/lib/sysusers.d/bridgekeeper.conf", encoding: .utf8)
         #expect(users.contains("u bridgekeeper - \"Bridgekeeper inline bridge firewall\" /var/lib/bridgekeeper"))
     }
@@ -57,7 +60,7 @@ struct InstallTests {
     func keepsOperatorFiles() throws {
         let root = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let binary = try Command.builtProduct("bridgekeeper")
+        let binary = try BuiltProduct.path("bridgekeeper")
         _ = try Self.make("install", ["DESTDIR=\(root)", "BRIDGEKEEPER_BINARY=\(binary)"])
         let mine = "version 1\ndefault drop\n"
         try mine.write(toFile: root + "/etc/bridgekeeper/policy", atomically: true, encoding: .utf8)
@@ -85,7 +88,7 @@ struct InstallTests {
     func followsPrefix() throws {
         let root = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let binary = try Command.builtProduct("bridgekeeper")
+        let binary = try BuiltProduct.path("bridgekeeper")
         _ = try Self.make("install", ["DESTDIR=\(root)", "PREFIX=/usr", "BRIDGEKEEPER_BINARY=\(binary)"])
         let unit = try String(contentsOfFile: root + "/usr/lib/systemd/system/bridgekeeper.service", encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/bin/bridgekeeper run"))

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Operations
@@ -26,7 +27,7 @@ struct MetricsServerTests {
     }
 
     static func curl(_ arguments: String...) throws -> CommandResult {
-        try Command.run(["curl", "--silent", "--show-error", "--max-time", "5"] + arguments)
+        Shell.result(["curl", "--silent", "--show-error", "--max-time", "5"] + arguments)
     }
 
     @Test("curl scrapes /metrics: 200, the Prometheus content type, text that parses, fresh values")

@@ -9,9 +9,9 @@ import Testing
 struct PrivilegeDropTests {
     /// Runs the probe (which drops to `user`) in a namespace of its own, with lo up.
     static func probe(_ arguments: [String], wrapper: [String] = []) async throws -> (Int32, [String: String]) {
-        let binary = try Command.builtProduct("bk-privdrop-probe")
+        let binary = try BuiltProduct.path("bk-privdrop-probe")
         return try await TestNamespace.with { namespace in
-            let result = try Command.run(["ip", "netns", "exec", namespace.name] + wrapper + [binary] + arguments)
+            let result = Shell.result(["ip", "netns", "exec", namespace.name] + wrapper + [binary] + arguments)
             var fields: [String: String] = [:]
             for line in result.output.split(separator: "\n") {
                 guard let equals = line.firstIndex(of: "=") else { continue }
@@ -82,8 +82,8 @@ struct PrivilegeDropTests {
     func refusesMissingCapability() throws {
         // Start without CAP_NET_ADMIN in the bounding (and so permitted) set: keeping it must fail,
         // saying which. The drop fails before the probe sends anything.
-        let binary = try Command.builtProduct("bk-privdrop-probe")
-        let result = try Command.run(["setpriv", "--bounding-set=-net_admin", "--", binary, Self.nobody])
+        let binary = try BuiltProduct.path("bk-privdrop-probe")
+        let result = Shell.result(["setpriv", "--bounding-set=-net_admin", "--", binary, Self.nobody])
         #expect(result.status == 2)
         #expect(result.output.contains("drop_error=\(PrivilegeError.capabilityUnavailable(.netAdmin).description)"))
     }

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("systemd unit")
 struct UnitFileTests {
-    static var unitPath: String { Command.packageRoot + "/deploy/bridgekeeper.service" }
+    static var unitPath: String { BuiltProduct.packageRoot + "/deploy/bridgekeeper.service" }
 
     /// The unit's `Key=value` lines (comments dropped), in order.
     static func settings() throws -> [(key: String, value: String)] {
@@ -21,7 +22,7 @@ struct UnitFileTests {
     static func verifiableCopy() throws -> (folder: String, unit: String) {
         let folder = NSTemporaryDirectory() + "bk-unit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let binary = try Command.builtProduct("bridgekeeper")
+        let binary = try BuiltProduct.path("bridgekeeper")
         let text = try String(contentsOfFile: unitPath, encoding: .utf8)
             .replacingOccurrences(of: "/usr/local/bin/bridgekeeper", with: binary)
         let unit = folder + "/bridgekeeper.service"
@@ -31,9 +32,8 @@ struct UnitFileTests {
 
     /// systemd's version (252 on Debian 12), or nil without systemd-analyze.
     static var systemdVersion: Int? {
-        guard Command.exists("systemd-analyze"), let result = try? Command.run(["systemd-analyze", "--version"]) else {
-            return nil
-        }
+        guard Shell.exists("systemd-analyze") else { return nil }
+        let result = Shell.result(["systemd-analyze", "--version"])
         return result.output.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 
@@ -67,7 +67,7 @@ struct UnitFileTests {
         }
         let (folder, unit) = try Self.verifiableCopy()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try Command.run(["systemd-analyze", "verify", unit])
+        let result = Shell.result(["systemd-analyze", "verify", unit])
         #expect(result.status == 0, "\(result.errors)")
         // systemd before 253 does not know notify-reload and ReloadSignal=: the unit says why it
         // carries Type=notify first. Nothing else may be reported.
@@ -86,7 +86,7 @@ struct UnitFileTests {
         }
         let (folder, unit) = try Self.verifiableCopy()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try Command.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", unit])
+        let result = Shell.result(["systemd-analyze", "security", "--offline=yes", "--no-pager", unit])
         let overall = (result.output + result.errors).split(separator: "\n").first(where: {
             $0.contains("Overall exposure level")
         })

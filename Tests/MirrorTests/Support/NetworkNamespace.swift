@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -13,11 +14,11 @@ final class NetworkNamespace: @unchecked Sendable {
     /// Creates `bkm<pid>-<tag>-<random>`.
     init(_ tag: String) throws {
         name = "bkm\(getpid())-\(tag)-\(UInt32.random(in: 0...UInt32.max) % 100_000)"
-        try Shell.must(["ip", "netns", "add", name])
+        try Shell.run(["ip", "netns", "add", name])
         // Quiet: no IPv6 chatter (router solicitations, DAD) from interfaces made here.
-        _ = Shell.run(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"])
-        _ = Shell.run(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"])
-        try Shell.must(["ip", "-n", name, "link", "set", "lo", "up"])
+        _ = Shell.result(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"])
+        _ = Shell.result(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"])
+        try Shell.run(["ip", "-n", name, "link", "set", "lo", "up"])
     }
 
     deinit { delete() }
@@ -28,7 +29,7 @@ final class NetworkNamespace: @unchecked Sendable {
         guard !deleted else { return }
         deleted = true
         for _ in 0..<20 {
-            _ = Shell.run(["ip", "netns", "del", name])
+            _ = Shell.result(["ip", "netns", "del", name])
             if !FileManager.default.fileExists(atPath: "/var/run/netns/\(name)") { return }
             usleep(50_000)
         }
@@ -37,17 +38,17 @@ final class NetworkNamespace: @unchecked Sendable {
 
     /// `ip netns exec NAME ARGS...`.
     func exec(_ arguments: [String], input: String? = nil) -> CommandResult {
-        Shell.run(["ip", "netns", "exec", name] + arguments, input: input)
+        Shell.result(["ip", "netns", "exec", name] + arguments, input: input)
     }
 
     @discardableResult
     func must(_ arguments: [String], input: String? = nil) throws -> String {
-        try Shell.must(["ip", "netns", "exec", name] + arguments, input: input)
+        try Shell.run(["ip", "netns", "exec", name] + arguments, input: input)
     }
 
     /// `ip -n NAME ARGS...`.
     func ip(_ arguments: [String]) throws {
-        try Shell.must(["ip", "-n", name] + arguments)
+        try Shell.run(["ip", "-n", name] + arguments)
     }
 
     /// Runs `body` on a new thread that has joined this namespace, and waits for it.
