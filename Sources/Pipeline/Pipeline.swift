@@ -6,10 +6,10 @@ import Ruleset
 /// Runs one compiled policy over frames: parse, find the first matching rule, count, run its
 /// statements (rewrites in place, effects), and return the decision.
 ///
-/// One `Pipeline` per forwarding thread: it owns that thread's counters and scratch memory and
-/// keeps the compiled policy alive. ``process(_:port:effects:)`` allocates nothing, takes no
+/// One `Pipeline` per forwarding thread (a class, so a call never copies its tables): it owns
+/// that thread's counters and scratch memory and keeps the compiled policy alive. ``process(_:port:effects:)`` allocates nothing, takes no
 /// lock and calls no closure or existential.
-public struct Pipeline: @unchecked Sendable {
+public final class Pipeline: @unchecked Sendable {
     /// The compiled policy (kept alive here; the views below point into it).
     public let policy: CompiledPolicy
     /// This thread's counters for this policy.
@@ -27,9 +27,10 @@ public struct Pipeline: @unchecked Sendable {
     private let index: RuleIndex
     private let defaultRule: CompiledRule
     private let indexed: Bool
+    private let usedFields: UInt32
 
     /// A pipeline for `policy` with fresh counters.
-    public init(policy: CompiledPolicy) {
+    public convenience init(policy: CompiledPolicy) {
         self.init(policy: policy, counters: RuleCounters(ruleCount: policy.ruleCount))
     }
 
@@ -50,18 +51,18 @@ public struct Pipeline: @unchecked Sendable {
         index = policy.index
         defaultRule = policy.defaultRule
         indexed = policy.index.maximumLists > 1
+        usedFields = policy.usedFields
     }
 
     /// Decides what happens to one frame that arrived on `port` (0 = a, 1 = b), applying the
     /// deciding rule's rewrites to `frame` in place.
-    @inlinable
     public func process<Effects: PipelineEffects>(
         _ frame: inout FrameBuffer, port: UInt8, effects: inout Effects
     ) -> Decision {
         if !needsFrameInfo { return decideByDefault(length: frame.length) }
-        var info = FrameInfo()
-        FrameInfo.parse(frame.readOnlyBytes, into: &info)
-        return process(&frame, info: &info, port: port, effects: &effects)
+        let info = fieldValues.info
+        FrameInfo.parse(frame.readOnlyBytes, into: &info.pointee)
+        return process(&frame, info: &info.pointee, port: port, effects: &effects)
     }
 
     /// As ``process(_:port:effects:)`` for a frame already parsed into `info` (updated by rewrites).
@@ -69,7 +70,7 @@ public struct Pipeline: @unchecked Sendable {
         _ frame: inout FrameBuffer, info: inout FrameInfo, port: UInt8, effects: inout Effects
     ) -> Decision {
         var fields = fieldValues.vector
-        fields.load(info, port: port)
+        fields.load(info, port: port, used: usedFields)
         let number = firstMatch(fields, frame: frame.readOnlyBytes)
         let rule = number >= 0 ? rules[Int(number)] : defaultRule
         counters.add(slot: number >= 0 ? Int(number) : counters.defaultSlot, bytes: frame.length)
@@ -93,7 +94,7 @@ public struct Pipeline: @unchecked Sendable {
     /// The number of the first rule whose match holds for a parsed frame, or -1.
     public func firstMatch(info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
         var fields = fieldValues.vector
-        fields.load(info, port: port)
+        fields.load(info, port: port, used: usedFields)
         return firstMatch(fields, frame: frame)
     }
 

@@ -28,7 +28,7 @@ struct PipelineBench {
             print("  \(only) \(format(ns)) ns/frame   allocations/frame \(format(allocations, digits: 4))")
             return
         }
-        let mix = FrameMix.make(count: 4096)
+        let mix = FrameMix.make(count: Int(value(of: "--pool", in: arguments) ?? "") ?? 4096)
         var results: [(String, Double, Double)] = []
 
         for name in ["default.policy", "edge.policy", "reflect.policy"] {

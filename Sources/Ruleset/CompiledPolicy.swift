@@ -24,6 +24,8 @@ public final class CompiledPolicy: @unchecked Sendable {
     public let index: RuleIndex
     /// The verdict and options for frames no rule matches.
     public let defaultRule: CompiledRule
+    /// Every field a term or the index reads (bit `FieldCode.rawValue`).
+    public let usedFields: UInt32
 
     /// Rule names, by rule number.
     public let ruleNames: [String]
@@ -50,6 +52,12 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.bpfPrograms = FlatArray(bpfPrograms.map { FlatArray($0) })
         self.index = index
         self.defaultRule = defaultRule
+        var used: UInt32 = 0
+        for term in terms where term.test != .bpf { used |= term.field.bit }
+        for table in index.prefixTables.buffer { used |= table.field.bit }
+        for table in index.exactTables.buffer { used |= table.field.bit }
+        for table in index.rangeTables.buffer { used |= table.field.bit }
+        self.usedFields = used
         self.ruleNames = policy.rules.map(\.name)
         self.logPrefixes = logPrefixes
         self.captureFiles = captureFiles

@@ -18,14 +18,27 @@ extension FieldCode {
 public struct FieldVector {
     public let narrow: UnsafeMutablePointer<UInt64>
     public let wide: UnsafeMutablePointer<UInt128>
+    /// ``groupMasks``, ``l4BitsByGroups`` and ``l4BitsByProtocol``, copied next to the values
+    /// (reading the static tables went through a lazy-initialisation check every frame).
+    public let tables: UnsafePointer<UInt32>
     /// Bit `FieldCode.rawValue` set: the frame has that field.
     public var present: UInt32 = 0
 
     @inlinable
-    public init(narrow: UnsafeMutablePointer<UInt64>, wide: UnsafeMutablePointer<UInt128>) {
+    public init(
+        narrow: UnsafeMutablePointer<UInt64>, wide: UnsafeMutablePointer<UInt128>, tables: UnsafePointer<UInt32>
+    ) {
         self.narrow = narrow
         self.wide = wide
+        self.tables = tables
     }
+
+    /// Where each table starts in ``tables``.
+    @usableFromInline static let groupCount = Int(groupMaskLimit) + 1
+    public static var tableLength: Int { 2 * groupCount + 256 }
+
+    /// The three presence tables, one after the other.
+    public static func makeTables() -> [UInt32] { groupMasks + l4BitsByGroups + l4BitsByProtocol }
 
     /// The value of `field`, or nil when the frame lacks it.
     @inlinable @inline(__always)
@@ -34,58 +47,87 @@ public struct FieldVector {
         return field.isWide ? wide[field == .ip6Saddr ? 0 : 1] : UInt128(narrow[Int(field.rawValue)])
     }
 
-    /// Fills the vector from a parsed frame that arrived on `port`. Straight-line code: every
-    /// value is written, presence decides which count.
+    /// Fills the vector from a parsed frame that arrived on `port`: the values of the fields in
+    /// `used` (the fields a compiled policy reads; the branches go the same way every frame) and
+    /// the presence of every field.
     @inlinable
-    public mutating func load(_ info: borrowing FrameInfo, port: UInt8) {
+    public mutating func load(_ info: borrowing FrameInfo, port: UInt8, used: UInt32 = .max) {
         let v = narrow
-        v[Int(FieldCode.iif.rawValue)] = UInt64(port)
-        v[Int(FieldCode.etherSaddr.rawValue)] = info.sourceMAC
-        v[Int(FieldCode.etherDaddr.rawValue)] = info.destinationMAC
-        v[Int(FieldCode.etherType.rawValue)] = UInt64(info.etherType)
-        v[Int(FieldCode.vlanID.rawValue)] = UInt64(info.outerVLANTCI & 0x0fff)
-        v[Int(FieldCode.vlanPCP.rawValue)] = UInt64(info.outerVLANTCI >> 13)
-        v[Int(FieldCode.arpOperation.rawValue)] = UInt64(info.arpOperation)
-        v[Int(FieldCode.ipSaddr.rawValue)] = UInt64(info.ipv4Source)
-        v[Int(FieldCode.ipDaddr.rawValue)] = UInt64(info.ipv4Destination)
-        v[Int(FieldCode.ipProtocol.rawValue)] = UInt64(info.ipProtocol)
-        v[Int(FieldCode.ipDSCP.rawValue)] = UInt64(info.dscp)
-        v[Int(FieldCode.ipECN.rawValue)] = UInt64(info.ecn)
-        v[Int(FieldCode.ipTTL.rawValue)] = UInt64(info.ttl)
-        v[Int(FieldCode.ip6Nexthdr.rawValue)] = UInt64(info.ipProtocol)
-        v[Int(FieldCode.ip6Hoplimit.rawValue)] = UInt64(info.ttl)
-        v[Int(FieldCode.ip6DSCP.rawValue)] = UInt64(info.dscp)
-        v[Int(FieldCode.tcpSport.rawValue)] = UInt64(info.sourcePort)
-        v[Int(FieldCode.tcpDport.rawValue)] = UInt64(info.destinationPort)
-        v[Int(FieldCode.tcpFlags.rawValue)] = UInt64(info.tcpFlags)
-        v[Int(FieldCode.udpSport.rawValue)] = UInt64(info.sourcePort)
-        v[Int(FieldCode.udpDport.rawValue)] = UInt64(info.destinationPort)
-        v[Int(FieldCode.icmpType.rawValue)] = UInt64(info.icmpType)
-        v[Int(FieldCode.icmpv6Type.rawValue)] = UInt64(info.icmpType)
-        v[Int(FieldCode.metaL4proto.rawValue)] = UInt64(info.l4Protocol)
-        v[Int(FieldCode.metaLength.rawValue)] = UInt64(info.length)
-        wide[0] = info.ipv6Source
-        wide[1] = info.ipv6Destination
+        if used & FieldCode.iif.bit != 0 { v[Int(FieldCode.iif.rawValue)] = UInt64(port) }
+        if used & FieldCode.etherSaddr.bit != 0 { v[Int(FieldCode.etherSaddr.rawValue)] = info.sourceMAC }
+        if used & FieldCode.etherDaddr.bit != 0 { v[Int(FieldCode.etherDaddr.rawValue)] = info.destinationMAC }
+        if used & FieldCode.etherType.bit != 0 { v[Int(FieldCode.etherType.rawValue)] = UInt64(info.etherType) }
+        if used & FieldCode.vlanID.bit != 0 { v[Int(FieldCode.vlanID.rawValue)] = UInt64(info.outerVLANTCI & 0x0fff) }
+        if used & FieldCode.vlanPCP.bit != 0 { v[Int(FieldCode.vlanPCP.rawValue)] = UInt64(info.outerVLANTCI >> 13) }
+        if used & FieldCode.arpOperation.bit != 0 {
+            v[Int(FieldCode.arpOperation.rawValue)] = UInt64(info.arpOperation)
+        }
+        if used & FieldCode.ipSaddr.bit != 0 { v[Int(FieldCode.ipSaddr.rawValue)] = UInt64(info.ipv4Source) }
+        if used & FieldCode.ipDaddr.bit != 0 { v[Int(FieldCode.ipDaddr.rawValue)] = UInt64(info.ipv4Destination) }
+        if used & FieldCode.ipProtocol.bit != 0 { v[Int(FieldCode.ipProtocol.rawValue)] = UInt64(info.ipProtocol) }
+        if used & FieldCode.ipDSCP.bit != 0 { v[Int(FieldCode.ipDSCP.rawValue)] = UInt64(info.dscp) }
+        if used & FieldCode.ipECN.bit != 0 { v[Int(FieldCode.ipECN.rawValue)] = UInt64(info.ecn) }
+        if used & FieldCode.ipTTL.bit != 0 { v[Int(FieldCode.ipTTL.rawValue)] = UInt64(info.ttl) }
+        if used & FieldCode.ip6Nexthdr.bit != 0 { v[Int(FieldCode.ip6Nexthdr.rawValue)] = UInt64(info.ipProtocol) }
+        if used & FieldCode.ip6Hoplimit.bit != 0 { v[Int(FieldCode.ip6Hoplimit.rawValue)] = UInt64(info.ttl) }
+        if used & FieldCode.ip6DSCP.bit != 0 { v[Int(FieldCode.ip6DSCP.rawValue)] = UInt64(info.dscp) }
+        if used & FieldCode.tcpSport.bit != 0 { v[Int(FieldCode.tcpSport.rawValue)] = UInt64(info.sourcePort) }
+        if used & FieldCode.tcpDport.bit != 0 { v[Int(FieldCode.tcpDport.rawValue)] = UInt64(info.destinationPort) }
+        if used & FieldCode.tcpFlags.bit != 0 { v[Int(FieldCode.tcpFlags.rawValue)] = UInt64(info.tcpFlags) }
+        if used & FieldCode.udpSport.bit != 0 { v[Int(FieldCode.udpSport.rawValue)] = UInt64(info.sourcePort) }
+        if used & FieldCode.udpDport.bit != 0 { v[Int(FieldCode.udpDport.rawValue)] = UInt64(info.destinationPort) }
+        if used & FieldCode.icmpType.bit != 0 { v[Int(FieldCode.icmpType.rawValue)] = UInt64(info.icmpType) }
+        if used & FieldCode.icmpv6Type.bit != 0 { v[Int(FieldCode.icmpv6Type.rawValue)] = UInt64(info.icmpType) }
+        if used & FieldCode.metaL4proto.bit != 0 { v[Int(FieldCode.metaL4proto.rawValue)] = UInt64(info.l4Protocol) }
+        if used & FieldCode.metaLength.bit != 0 { v[Int(FieldCode.metaLength.rawValue)] = UInt64(info.length) }
+        if used & FieldCode.ip6Saddr.bit != 0 { wide[0] = info.ipv6Source }
+        if used & FieldCode.ip6Daddr.bit != 0 { wide[1] = info.ipv6Destination }
 
-        let p = info.present
+        // Presence without branches (they mispredicted on mixed traffic): the header groups the
+        // parser found index one table, the L4 protocol another.
+        let groups = Int(info.present.rawValue & 0x3ff)
+        let byGroups = tables[1024 + groups]
+        let byProtocol = tables[2048 + Int(info.l4Protocol)]
+        present = tables[groups] | (byGroups & byProtocol)
+    }
+
+    /// Presence bits that do not depend on the L4 protocol, by `FieldPresence` groups.
+    @usableFromInline static let groupMaskLimit: UInt16 = 0x3ff
+    @usableFromInline static let groupMasks: [UInt32] = (0...Int(groupMaskLimit)).map { raw in
+        let p = FieldPresence(rawValue: UInt16(raw))
         var mask = FieldCode.iif.bit | FieldCode.metaLength.bit
-        if p.contains(.ethernet) { mask |= Self.ethernetBits }
+        if p.contains(.ethernet) { mask |= ethernetBits }
         if p.contains(.vlan) { mask |= FieldCode.vlanID.bit | FieldCode.vlanPCP.bit }
         if p.contains(.arp) { mask |= FieldCode.arpOperation.bit }
-        if p.contains(.ipv4) { mask |= Self.ipv4Bits }
-        if p.contains(.ipv6) { mask |= Self.ipv6Bits }
+        if p.contains(.ipv4) { mask |= ipv4Bits }
+        if p.contains(.ipv6) { mask |= ipv6Bits }
         if p.contains(.l4Protocol) { mask |= FieldCode.metaL4proto.bit }
-        if p.contains(.ports) {
-            if info.l4Protocol == IPProtocol.tcp { mask |= FieldCode.tcpSport.bit | FieldCode.tcpDport.bit }
-            if info.l4Protocol == IPProtocol.udp { mask |= FieldCode.udpSport.bit | FieldCode.udpDport.bit }
-        }
         if p.contains(.tcpFlags) { mask |= FieldCode.tcpFlags.bit }
-        if p.contains(.icmpType) {
-            if info.l4Protocol == IPProtocol.icmp { mask |= FieldCode.icmpType.bit }
-            if info.l4Protocol == IPProtocol.icmpv6 { mask |= FieldCode.icmpv6Type.bit }
-        }
-        present = mask
+        return mask
     }
+
+    /// The L4 fields the groups allow (ports, ICMP type), before the protocol narrows them.
+    @usableFromInline static let l4BitsByGroups: [UInt32] = (0...Int(groupMaskLimit)).map { raw in
+        let p = FieldPresence(rawValue: UInt16(raw))
+        var mask: UInt32 = 0
+        if p.contains(.ports) { mask |= portBits }
+        if p.contains(.icmpType) { mask |= FieldCode.icmpType.bit | FieldCode.icmpv6Type.bit }
+        return mask
+    }
+
+    /// The L4 fields a protocol number has.
+    @usableFromInline static let l4BitsByProtocol: [UInt32] = (0...255).map { number in
+        switch UInt8(number) {
+        case IPProtocol.tcp: return FieldCode.tcpSport.bit | FieldCode.tcpDport.bit
+        case IPProtocol.udp: return FieldCode.udpSport.bit | FieldCode.udpDport.bit
+        case IPProtocol.icmp: return FieldCode.icmpType.bit
+        case IPProtocol.icmpv6: return FieldCode.icmpv6Type.bit
+        default: return 0
+        }
+    }
+
+    static let portBits =
+        FieldCode.tcpSport.bit | FieldCode.tcpDport.bit | FieldCode.udpSport.bit | FieldCode.udpDport.bit
 
     public static let ethernetBits = FieldCode.etherSaddr.bit | FieldCode.etherDaddr.bit | FieldCode.etherType.bit
     public static let ipv4Bits =
@@ -100,8 +142,17 @@ public struct FieldVector {
 public final class FieldVectorStorage: @unchecked Sendable {
     public let narrow: UnsafeMutablePointer<UInt64>
     public let wide: UnsafeMutablePointer<UInt128>
+    /// A parsed frame, reused frame after frame (no copy of a returned struct).
+    public let info: UnsafeMutablePointer<FrameInfo>
+
+    public let tables: UnsafeMutablePointer<UInt32>
 
     public init() {
+        let built = FieldVector.makeTables()
+        tables = .allocate(capacity: built.count)
+        tables.initialize(from: built, count: built.count)
+        info = .allocate(capacity: 1)
+        info.initialize(to: FrameInfo())
         narrow = .allocate(capacity: FieldCode.allCases.count)
         narrow.initialize(repeating: 0, count: FieldCode.allCases.count)
         wide = .allocate(capacity: 2)
@@ -109,10 +160,12 @@ public final class FieldVectorStorage: @unchecked Sendable {
     }
 
     deinit {
+        tables.deallocate()
+        info.deallocate()
         narrow.deallocate()
         wide.deallocate()
     }
 
     /// An empty vector over this storage.
-    @inlinable public var vector: FieldVector { FieldVector(narrow: narrow, wide: wide) }
+    @inlinable public var vector: FieldVector { FieldVector(narrow: narrow, wide: wide, tables: tables) }
 }

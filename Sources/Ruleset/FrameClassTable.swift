@@ -1,3 +1,5 @@
+import Frame
+
 /// For each common shape of frame (which fields it has), the rules that can match it.
 ///
 /// A rule whose equal terms need a field the frame lacks can never match it. Testing that per
@@ -7,27 +9,57 @@
 /// with one hash lookup. A frame of another shape (a truncated header, say) falls back to the
 /// full list, checking each rule's needs.
 public struct FrameClassTable: @unchecked Sendable {
-    /// Presence mask → index + 1 into `lists` (stored as a slice start).
-    public let classes: FlatHashMap
-    /// Rule lists, each a slice of the rule pool.
-    public let lists: FlatArray<PoolSlice>
+    /// One slot of the table: the presence mask it holds and that shape's rule list.
+    public struct Entry: Sendable {
+        public var shape: UInt32
+        public var rules: PoolSlice
+    }
 
-    init(classes: FlatHashMap, lists: [PoolSlice]) {
-        self.classes = classes
-        self.lists = FlatArray(lists)
+    /// A collision-free (perfect) hash over the known shapes: `(mask &* multiplier) >> shift`.
+    public let entries: FlatArray<Entry>
+    public let multiplier: UInt32
+    public let shift: UInt32
+
+    /// Builds the table for `shapes` (with their rule lists), searching for a multiplier that
+    /// puts every shape in its own slot.
+    init(shapes: [(shape: UInt32, rules: PoolSlice)]) {
+        var bits: UInt32 = 6
+        var random = SplitMix64(seed: 0x5eed)
+        while true {
+            for _ in 0..<2000 {
+                let multiplier = UInt32(truncatingIfNeeded: random.next()) | 1
+                let shift = 32 - bits
+                var slots = [Entry](repeating: Entry(shape: UInt32.max, rules: .empty), count: 1 << Int(bits))
+                var clash = false
+                for (shape, rules) in shapes {
+                    let index = Int((shape &* multiplier) >> shift)
+                    if slots[index].shape != UInt32.max {
+                        clash = true
+                        break
+                    }
+                    slots[index] = Entry(shape: shape, rules: rules)
+                }
+                if !clash {
+                    self.entries = FlatArray(slots)
+                    self.multiplier = multiplier
+                    self.shift = shift
+                    return
+                }
+            }
+            bits += 1
+        }
     }
 
     /// The rules to try for a frame with presence mask `present`, or nil when the shape is not
     /// one the table knows.
     @inlinable @inline(__always)
     public func rules(for present: UInt32) -> PoolSlice? {
-        let found = classes.lookup(UInt128(present))
-        return found.count == 0 ? nil : lists.base[Int(found.start)]
+        let entry = entries.base[Int((present &* multiplier) >> shift)]
+        return entry.shape == present ? entry.rules : nil
     }
 
     func deallocate() {
-        classes.deallocate()
-        lists.deallocate()
+        entries.deallocate()
     }
 
     /// Every presence mask ``FieldVector/load(_:port:)`` produces for a whole frame of a common shape.

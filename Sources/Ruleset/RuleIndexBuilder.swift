@@ -85,14 +85,12 @@ enum RuleIndexBuilder {
 
     /// The unindexed rules that can match each common frame shape.
     static func shapeTable(unindexed: [Int32], required: [UInt32], pool: inout [Int32]) -> FrameClassTable {
-        var lists: [PoolSlice] = []
-        var entries: [(key: UInt128, value: PoolSlice)] = []
+        var shapes: [(shape: UInt32, rules: PoolSlice)] = []
         for shape in FrameClassTable.commonShapes {
             let candidates = unindexed.filter { required[Int($0)] & ~shape == 0 }
-            lists.append(appendRules(candidates, to: &pool))
-            entries.append((UInt128(shape), PoolSlice(start: Int32(lists.count - 1), count: 1)))
+            shapes.append((shape, appendRules(candidates, to: &pool)))
         }
-        return FrameClassTable(classes: FlatHashMap(entries), lists: lists)
+        return FrameClassTable(shapes: shapes)
     }
 
     private struct PrefixKey: Hashable {
