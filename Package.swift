@@ -76,6 +76,7 @@ let package = Package(
             name: "LoaderTests",
             dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Capture", "Replay"]),
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["Capture", "Frame", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
