@@ -15,8 +15,9 @@ public struct BridgeConfiguration: Sendable {
     public var ringFrames: Int = 4096
     /// Use TPACKET_V3 blocks instead of V2 frames (higher latency; see the README).
     public var ringVersion3: Bool = false
-    /// Send through a TX ring with one kick per batch instead of one `send()` per frame.
-    public var transmitRing: Bool = false
+    /// Send through a TX ring with one kick per batch instead of one `send()` per frame
+    /// (measured on the veth testbed: about a third more frames per second, less CPU per frame).
+    public var transmitRing: Bool = true
     /// TX ring frames per socket when ``transmitRing`` is on.
     public var transmitRingFrames: Int = 1024
     /// Bypass the egress qdisc (PACKET_QDISC_BYPASS).

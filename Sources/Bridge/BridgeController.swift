@@ -113,7 +113,9 @@ public final class BridgeController: @unchecked Sendable {
         socketConfiguration.version = configuration.ringVersion3 ? .v3(blockTimeoutMilliseconds: 1) : .v2
         socketConfiguration.qdiscBypass = configuration.qdiscBypass
         socketConfiguration.mtu = mtu
-        if configuration.transmitRing { socketConfiguration.transmitFrameCount = configuration.transmitRingFrames }
+        // TPACKET_V3 has no TX ring: with it, frames are sent one `send()` each.
+        let transmitRing = configuration.transmitRing && !configuration.ringVersion3
+        if transmitRing { socketConfiguration.transmitFrameCount = configuration.transmitRingFrames }
         let active = slot.current()
         for number in 0..<max(1, configuration.workers) {
             var sockets: [PacketSocket] = []
@@ -135,7 +137,7 @@ public final class BridgeController: @unchecked Sendable {
             let captures = CaptureQueue(slotSize: sockets[0].receiveGeometry.frameSize)
             var options = WorkerOptions()
             if let cpus = configuration.cpus, !cpus.isEmpty { options.cpus = [cpus[number % cpus.count]] }
-            options.transmitRing = configuration.transmitRing
+            options.transmitRing = transmitRing
             options.stopAfter = configuration.count
             let worker = ForwardingWorker(
                 number: number, options: options, sockets: sockets, tap: tap, readsTap: number == 0, slot: slot,

@@ -44,8 +44,9 @@ struct RunCommand: ParsableCommand {
     var tpacketV3 = false
 
     @Flag(
-        name: .customLong("tx-ring"), help: "Send through a TX ring, one kick per batch, instead of send() per frame.")
-    var txRing = false
+        name: .customLong("tx-ring"), inversion: .prefixedNo,
+        help: "Send through a TX ring, one kick per batch (the default), or with one send() per frame.")
+    var txRing = true
 
     @Flag(name: .customLong("no-qdisc-bypass"), help: "Send through the egress qdisc (PACKET_QDISC_BYPASS off).")
     var noQdiscBypass = false

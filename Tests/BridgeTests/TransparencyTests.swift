@@ -102,12 +102,12 @@ import Testing
     }
 }
 
-/// The same cable with the other send path: frames copied into the egress port's TX ring and
-/// sent with one kick per batch.
-@Suite(.serialized) struct TransmitRingTests {
-    @Test func framesAndATransferCrossThroughTheTransmitRing() async throws {
+/// The same cable with the other send path: one `send()` per frame straight from the RX slot
+/// (the default is a TX ring with one kick per batch).
+@Suite(.serialized) struct SendPerFrameTests {
+    @Test func framesAndATransferCrossWithOneSendPerFrame() async throws {
         try await BridgeTestbed.with { bed in
-            try bed.start(policy: TransparencyTests.passAll, arguments: ["--tx-ring"])
+            try bed.start(policy: TransparencyTests.passAll, arguments: ["--no-tx-ring"])
             let marker: UInt8 = 0x7e
             let sent =
                 (0..<50).map { TestFrames.frame(length: 60 + $0 * 29, marker: marker) }

@@ -117,7 +117,8 @@ final class ForwardingWorker: @unchecked Sendable {
             fds[2] = pollfd(fd: readsTap ? tap?.fileDescriptor ?? -1 : -1, events: Int16(POLLIN), revents: 0)
             fds[3] = pollfd(fd: linkMonitor?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0)
             fds[4] = pollfd(fd: shared.wakeDescriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds())
+            var timeout = waitTime()
+            let ready = cls_ppoll(&fds, UInt(fds.count), &timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[4].revents != 0 { shared.drainWake() }
             for port in 0..<2 where fds[port].revents != 0 {
@@ -130,6 +131,7 @@ final class ForwardingWorker: @unchecked Sendable {
             if fds[2].revents & Int16(POLLIN) != 0 { forwardFromHost() }
             if fds[3].revents & Int16(POLLIN) != 0 { handleLinkEvents() }
             if delay.count > 0 { sendDueFrames(now: Clock.monotonic()) }
+            if transmitBacklog { flushTransmitRings() }
             publishStatistics()
             if let limit = options.stopAfter, shared.forwarded.load(ordering: .relaxed) >= limit {
                 stopAll()
@@ -140,12 +142,31 @@ final class ForwardingWorker: @unchecked Sendable {
         ledger.retire(thread: number)
     }
 
-    /// Milliseconds until the next held frame is due (rounded up), or a second when none is.
-    private func pollTimeoutMilliseconds() -> Int32 {
-        guard let due = delay.nextDue else { return 1000 }
-        let now = Clock.monotonic()
-        if due <= now { return 0 }
-        return Int32(min(1000, (due - now + 999_999) / 1_000_000))
+    /// How long the loop may sleep: until the next held frame is due, 200 µs while a TX ring
+    /// still holds frames the kernel had no room for (they must not wait for the next arrival),
+    /// else a second (the wake descriptor cuts it short).
+    private func waitTime() -> timespec {
+        var nanoseconds: UInt64 = 1_000_000_000
+        if let due = delay.nextDue {
+            let now = Clock.monotonic()
+            nanoseconds = due <= now ? 0 : min(nanoseconds, due - now)
+        }
+        if transmitBacklog { nanoseconds = min(nanoseconds, 200_000) }
+        return timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    }
+
+    /// A TX ring holds frames not yet handed to the kernel.
+    private var transmitBacklog: Bool {
+        guard options.transmitRing else { return false }
+        return (sockets[0]?.pendingTransmitCount ?? 0) > 0 || (sockets[1]?.pendingTransmitCount ?? 0) > 0
+    }
+
+    private func flushTransmitRings() {
+        for port in 0..<2 {
+            if let socket = sockets[port], socket.pendingTransmitCount > 0 {
+                flushTransmitRing(socket, egress: UInt8(port))
+            }
+        }
     }
 
     // MARK: The per-frame path
@@ -308,13 +329,7 @@ final class ForwardingWorker: @unchecked Sendable {
             send(delay.bytes(of: entry), egress: entry.egress, retries: entry.retries)
             delay.removeFirst()
         }
-        if options.transmitRing {
-            for port in 0..<2 {
-                if let socket = sockets[port], socket.pendingTransmitCount > 0 {
-                    flushTransmitRing(socket, egress: UInt8(port))
-                }
-            }
-        }
+        if options.transmitRing { flushTransmitRings() }
         shared.held.store(delay.count, ordering: .relaxed)
     }
 
@@ -327,11 +342,7 @@ final class ForwardingWorker: @unchecked Sendable {
             send(delay.bytes(of: entry), egress: entry.egress, retries: entry.retries)
             delay.removeFirst()
         }
-        for port in 0..<2 {
-            if let socket = sockets[port], socket.pendingTransmitCount > 0 {
-                flushTransmitRing(socket, egress: UInt8(port))
-            }
-        }
+        flushTransmitRings()
         shared.held.store(0, ordering: .relaxed)
     }
 
@@ -388,7 +399,9 @@ final class ForwardingWorker: @unchecked Sendable {
                     }
                 }
                 setLink(port, .up, reason: "link up")
-            } else {
+            } else if sockets[port] != nil {
+                // (A port already gone stays gone until it comes back: the messages the kernel
+                // sends while tearing an interface down are not news.)
                 setLink(port, .down, reason: event.state.isUp ? "no carrier" : "admin down")
             }
         }
