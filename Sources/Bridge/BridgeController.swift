@@ -241,6 +241,7 @@ public final class BridgeController: @unchecked Sendable {
     /// Returns the process exit status.
     public func run() -> Int32 {
         blockSignals()
+        keepControlOffForwardingCPUs()
         for worker in workers {
             finished.enter()
             let thread = Thread { [finished] in
@@ -282,6 +283,21 @@ public final class BridgeController: @unchecked Sendable {
         tearDown()
         logger.notice("stopped")
         return 0
+    }
+
+    /// With `--cpu`, the control thread (and the reload and metrics threads it starts, which
+    /// inherit its placement) runs on the CPUs the forwarding threads do not use, when there are
+    /// any: checking and committing a large policy takes seconds of CPU that must not come out
+    /// of a forwarding thread's time.
+    private func keepControlOffForwardingCPUs() {
+        guard let forwarding = configuration.cpus, !forwarding.isEmpty else { return }
+        let others = CPUAffinity.currentThreadCPUs().filter { !forwarding.contains($0) }
+        guard !others.isEmpty else { return }
+        do {
+            try CPUAffinity.pinCurrentThread(to: others)
+        } catch {
+            logger.warning("cannot move the control thread off the forwarding CPUs", metadata: ["error": "\(error)"])
+        }
     }
 
     private func blockSignals() {
@@ -393,6 +409,21 @@ public final class BridgeController: @unchecked Sendable {
                     "\(errors.count) error\(errors.count == 1 ? "" : "s"); generation \(old.generation) stays in force",
                 errors: errors, generation: old.generation)
         }
+        // The same files again (a SIGHUP storm, a config tool re-sending): nothing to change,
+        // and no need to make the kernel rebuild a large mirror table, as long as the kernel
+        // still holds it (a reload also repairs a mirror someone flushed).
+        if loaded.sha256 == old.loaded.sha256, mirrorIntact(for: loaded.compiled.policy) {
+            logger.info(
+                "reload: the policy files are unchanged",
+                metadata: ["trigger": "\(trigger)", "generation": "\(old.generation)"])
+            recordReload(
+                StatusReport.Reload(
+                    at: Clock.rfc3339(Clock.wall()), ok: true, generation: old.generation,
+                    message: "files unchanged; generation \(old.generation) stays in force", errors: []))
+            return ReloadReply(
+                ok: true, generation: old.generation, message: "files unchanged; generation \(old.generation) stays",
+                errors: [])
+        }
         let monitorPorts: MonitorPorts
         do {
             monitorPorts = try monitors.ports(for: loaded.compiled)
@@ -433,6 +464,13 @@ public final class BridgeController: @unchecked Sendable {
             StatusReport.Reload(
                 at: Clock.rfc3339(Clock.wall()), ok: true, generation: next.generation, message: message, errors: []))
         return ReloadReply(ok: true, generation: next.generation, message: message, errors: [])
+    }
+
+    /// The kernel still holds the mirror of `policy` (or there is no mirror to hold).
+    private func mirrorIntact(for policy: Policy) -> Bool {
+        guard let kernelMirror else { return true }
+        let expected = Set(KernelMirror.plan(policy, ports: mirrorPorts).mirroredRuleNames)
+        return kernelMirror.currentRuleNames() == expected
     }
 
     /// Logs and records a reload that changed nothing.

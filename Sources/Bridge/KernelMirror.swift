@@ -50,6 +50,13 @@ final class KernelMirror: @unchecked Sendable {
         }
     }
 
+    /// The names of the rules the kernel's mirror table holds now (nil when it cannot be read,
+    /// or the table is gone).
+    func currentRuleNames() -> Set<String>? {
+        guard let current = try? connection.counters(table: Self.table) else { return nil }
+        return Set(current.keys)
+    }
+
     /// Undoes a fail-open start whose first commit failed: a policy that never reached the
     /// kernel must not be what the kernel bridge enforces, so the bridge goes again.
     func abandon() {

@@ -65,6 +65,23 @@ import Testing
         }
     }
 
+    @Test func reloadingUnchangedFilesChangesNothingButRepairsAFlushedMirror() async throws {
+        try await BridgeTestbed.with { bed in
+            try bed.start(policy: Self.policy)
+            let before = try #require(try NftTable.read(in: bed.bridge))
+            let same = try bed.reload(policy: Self.policy)
+            #expect(same.status == 0)
+            #expect(same.output.contains("unchanged"), "\(same.output)")
+            #expect(try bed.status().policy.generation == 1)
+            // Someone flushes nftables: the next reload of the same files puts the mirror back.
+            try bed.bridge.exec("nft", "flush", "ruleset")
+            #expect(try NftTable.read(in: bed.bridge) == nil)
+            let repaired = try bed.reload(policy: Self.policy)
+            #expect(repaired.status == 0, "\(repaired.output)")
+            #expect(try NftTable.read(in: bed.bridge) == before)
+        }
+    }
+
     /// Frames that the policy above drops or forwards, each marked so it can be recognised.
     static func probeFrames() -> [(frame: [UInt8], forwarded: Bool)] {
         func udp(_ source: [UInt8], _ port: UInt16, marker: UInt8, vlan: UInt16? = nil) -> [UInt8] {

@@ -86,7 +86,7 @@ import Testing
                 "version 1\ndefault forward\nrule \"web\" {\n    match tcp dport 80\n    forward\n}\n",
             ]
             for round in 0..<20 {
-                let reply = try bed.reload(policy: policies[round % 2])
+                let reply = try bed.reload(policy: policies[(round + 1) % 2])
                 #expect(reply.status == 0, "\(reply.output)")
                 usleep(100_000)
             }
