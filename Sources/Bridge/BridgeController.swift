@@ -109,7 +109,9 @@ public final class BridgeController: @unchecked Sendable {
             }
         }
         var socketConfiguration = PacketSocketConfiguration()
-        socketConfiguration.frameCount = configuration.ringFrames
+        let frameSize = RingGeometry.receiveFrameSize(mtu: mtu, headroom: socketConfiguration.headroom)
+        socketConfiguration.frameCount =
+            configuration.ringFrames ?? max(4096, BridgeConfiguration.ringBytes / frameSize)
         socketConfiguration.version = configuration.ringVersion3 ? .v3(blockTimeoutMilliseconds: 1) : .v2
         socketConfiguration.qdiscBypass = configuration.qdiscBypass
         socketConfiguration.mtu = mtu

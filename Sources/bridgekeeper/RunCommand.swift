@@ -37,8 +37,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Forwarding threads, with PACKET_FANOUT (hash) spreading flows across them.")
     var workers: Int = 1
 
-    @Option(name: .customLong("ring-frames"), help: "Frames in each RX ring (frame size follows the MTU).")
-    var ringFrames: Int = 4096
+    @Option(name: .customLong("ring-frames"), help: "Frames in each RX ring (default: as many as fit in 32 MiB; frame size follows the MTU).")
+    var ringFrames: Int?
 
     @Flag(name: .customLong("tpacket-v3"), help: "Use TPACKET_V3 blocks (fewer wake-ups, more latency).")
     var tpacketV3 = false
@@ -84,7 +84,7 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
-        guard ringFrames >= 64 else { throw ValidationError("--ring-frames must be at least 64") }
+        if let ringFrames, ringFrames < 64 { throw ValidationError("--ring-frames must be at least 64") }
         guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }
         if noMirror && onFailure == .open {
             throw ValidationError("--on-failure open needs the nftables mirror; drop --no-mirror")
