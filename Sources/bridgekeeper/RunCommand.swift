@@ -37,7 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Forwarding threads, with PACKET_FANOUT (hash) spreading flows across them.")
     var workers: Int = 1
 
-    @Option(name: .customLong("ring-frames"), help: "Frames in each RX ring (default: as many as fit in 32 MiB; frame size follows the MTU).")
+    @Option(
+        name: .customLong("ring-frames"),
+        help: "Frames in each RX ring (default: as many as fit in 32 MiB; frame size follows the MTU).")
     var ringFrames: Int?
 
     @Flag(name: .customLong("tpacket-v3"), help: "Use TPACKET_V3 blocks (fewer wake-ups, more latency).")
