@@ -59,6 +59,17 @@ let package = Package(
             swiftSettings: hotPathSettings
         ),
 
+        // Fuzzing (make fuzz, deploy/fuzz.mk): the harness is plain code every build compiles; the two
+        // executables are libFuzzer entry points when built with -DBRIDGEKEEPER_LIBFUZZER and corpus
+        // replayers otherwise. The C shim only reaches ASan's poisoning calls when ASan is linked in.
+        .target(name: "CFuzzShim"),
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["CFuzzShim", "Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Mirror"]
+        ),
+        .executableTarget(name: "FuzzFrame", dependencies: ["FuzzHarness"]),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzHarness"]),
+
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
@@ -67,5 +78,6 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "TestSupport"]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
     ]
 )
