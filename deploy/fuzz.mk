@@ -14,6 +14,9 @@
 # $(FUZZ_WORK)/<target>/, crashes to $(FUZZ_ARTIFACTS)/<target>-crash-*. A crash is replayed in a
 # plain build with `.build/debug/FuzzFrame FILE` (or FuzzPolicy), then kept as a regression in
 # Tests/FuzzCorpus/regressions/<target>/ with a test that replays it.
+# Included anywhere in the Makefile, these rules never become its default goal.
+FUZZ_PREVIOUS_GOAL := $(.DEFAULT_GOAL)
+
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SCRATCH ?= .build-fuzz
@@ -25,7 +28,7 @@ FUZZ_CORPUS := Tests/FuzzCorpus
 # Swift's own crash backtracer would race ASan's and libFuzzer's reports: leave crashes to them.
 FUZZ_ENV := SWIFT_BACKTRACE=enable=no
 
-FUZZ_BUILD := $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) --sanitize fuzzer \
+FUZZ_BUILD = $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) --sanitize fuzzer \
 	-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DBRIDGEKEEPER_LIBFUZZER
 
 # Frames up to a 9 KiB jumbo; policy text up to 16 KiB, with the language's words as a dictionary.
@@ -65,3 +68,5 @@ fuzz-replay: deps
 	$(SWIFT) build --product FuzzPolicy
 	.build/debug/FuzzFrame $(FUZZ_CORPUS)/frame $(wildcard $(FUZZ_CORPUS)/regressions/frame)
 	.build/debug/FuzzPolicy $(FUZZ_CORPUS)/policy $(wildcard $(FUZZ_CORPUS)/regressions/policy)
+
+.DEFAULT_GOAL := $(FUZZ_PREVIOUS_GOAL)

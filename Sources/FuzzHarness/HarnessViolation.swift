@@ -37,8 +37,11 @@ struct ViolationLog {
         if !condition { items.append(HarnessViolation(check, detail())) }
     }
 
-    /// Adds violations found elsewhere, prefixing their detail with `context`.
-    mutating func add(_ others: [HarnessViolation], context: String) {
-        for other in others { items.append(HarnessViolation(other.check, context + ": " + other.detail)) }
+    /// Adds violations found elsewhere, prefixing their detail with `context` (only worked out
+    /// when there are any: describing a value through reflection costs more than the checks).
+    mutating func add(_ others: [HarnessViolation], context: @autoclosure () -> String) {
+        guard !others.isEmpty else { return }
+        let prefix = context()
+        for other in others { items.append(HarnessViolation(other.check, prefix + ": " + other.detail)) }
     }
 }
