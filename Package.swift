@@ -69,6 +69,17 @@ let package = Package(
         .executableTarget(
             name: "OperationsBench", dependencies: ["Operations", "Bridge"], swiftSettings: hotPathSettings),
 
+        // Fuzzing (make fuzz, deploy/fuzz.mk): the harness is plain code every build compiles; the two
+        // executables are libFuzzer entry points when built with -DBRIDGEKEEPER_LIBFUZZER and corpus
+        // replayers otherwise. The C shim only reaches ASan's poisoning calls when ASan is linked in.
+        .target(name: "CFuzzShim"),
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["CFuzzShim", "Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Mirror"]
+        ),
+        .executableTarget(name: "FuzzFrame", dependencies: ["FuzzHarness"]),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzHarness"]),
+
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
@@ -82,5 +93,6 @@ let package = Package(
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
     ]
 )

@@ -34,7 +34,9 @@ extension Parser {
         let token = peek
         guard token.kind == .word else {
             fail(.unexpectedToken, "expected a statement, found \(token.quoted)", at: token)
-            skipRestOfStatement(atStart: true)
+            // A stray `}` closes no block here: skipping stops at it, so consume it, or the
+            // statement loop would meet it again forever.
+            if token.kind == .closeBrace { advance() } else { skipRestOfStatement(atStart: true) }
             return nil
         }
         switch token.text {

@@ -44,7 +44,9 @@ enum LiteralParser {
     }
 
     /// What a word looks like, for "wrong kind" messages; nil when it looks like nothing known.
-    static func describe(_ text: Substring) -> String? {
+    /// The two ends of a range are single values (`withRanges: false`), so each dash is tried
+    /// once: trying ranges inside ranges took time exponential in the number of dashes.
+    static func describe(_ text: Substring, withRanges: Bool = true) -> String? {
         if number(text) != .notNumber { return "a number" }
         if AddressText.parseIPv4(text) != nil { return "an IPv4 address" }
         if AddressText.parseIPv6(text) != nil { return "an IPv6 address" }
@@ -55,10 +57,12 @@ enum LiteralParser {
             if AddressText.parseIPv6(address) != nil { return "an IPv6 prefix" }
             if AddressText.parseMAC(address) != nil { return "a MAC prefix" }
         }
-        for dash in text.indices where text[dash] == "-" {
+        for dash in text.indices where withRanges && text[dash] == "-" {
             let left = text[..<dash]
             let right = text[text.index(after: dash)...]
-            if let kind = describe(left), describe(right) == kind { return kind.droppingNoun() + " range" }
+            if let kind = describe(left, withRanges: false), describe(right, withRanges: false) == kind {
+                return kind.droppingNoun() + " range"
+            }
         }
         if DurationText.parse(text) != nil { return "a duration" }
         return nil

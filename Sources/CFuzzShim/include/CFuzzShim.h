@@ -1,0 +1,26 @@
+#ifndef BRIDGEKEEPER_CFUZZSHIM_H
+#define BRIDGEKEEPER_CFUZZSHIM_H
+/* AddressSanitizer's manual poisoning, reached only when the ASan runtime is linked in (the fuzz
+   build): the declarations are weak, so a plain build links with them null and the calls do
+   nothing. A poisoned byte that is read or written stops the fuzzer with a report at that access. */
+#include <stddef.h>
+
+void __asan_poison_memory_region(void const volatile *addr, size_t size) __attribute__((weak));
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size) __attribute__((weak));
+
+/// Marks `size` bytes at `address` as off limits (ASan only).
+static inline void bk_fuzz_poison(const void *address, size_t size) {
+    if (__asan_poison_memory_region) __asan_poison_memory_region(address, size);
+}
+
+/// Makes `size` bytes at `address` usable again (ASan only).
+static inline void bk_fuzz_unpoison(const void *address, size_t size) {
+    if (__asan_unpoison_memory_region) __asan_unpoison_memory_region(address, size);
+}
+
+/// True when the ASan runtime is linked in, so poisoned bytes are watched.
+static inline int bk_fuzz_poisoning_is_active(void) {
+    return __asan_poison_memory_region != NULL;
+}
+
+#endif
