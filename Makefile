@@ -43,6 +43,7 @@ bench-pipeline: deps
 
 include deploy/bench/bench.mk
 include deploy/install.mk
+include deploy/fuzz.mk
 
 ## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK
 ## (about ten minutes; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).
@@ -50,7 +51,7 @@ bench: bench-pipeline release
 	$(MAKE) bench-net BENCH_ARGS="--kernel-rules-cmd '{bridgekeeper} mirror --policy {policy} --port-a pA --port-b pB' $(BENCH_ARGS)"
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
 
 ## demo: two hosts and the bridge in network namespaces, real traffic, what the policy did.
 demo: release
