@@ -50,7 +50,7 @@ public struct FieldVector {
     /// Fills the vector from a parsed frame that arrived on `port`: the values of the fields in
     /// `used` (the fields a compiled policy reads; the branches go the same way every frame) and
     /// the presence of every field.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func load(_ info: borrowing FrameInfo, port: UInt8, used: UInt32 = .max) {
         let v = narrow
         if used & FieldCode.iif.bit != 0 { v[Int(FieldCode.iif.rawValue)] = UInt64(port) }
