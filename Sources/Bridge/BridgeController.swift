@@ -141,6 +141,7 @@ public final class BridgeController: @unchecked Sendable {
             if let cpus = configuration.cpus, !cpus.isEmpty { options.cpus = [cpus[number % cpus.count]] }
             options.transmitRing = transmitRing
             options.stopAfter = configuration.count
+            options.busyPollNanoseconds = UInt64(configuration.busyPollMicroseconds) * 1000
             let worker = ForwardingWorker(
                 number: number, options: options, sockets: sockets, tap: tap, readsTap: number == 0, slot: slot,
                 ledger: ledger, counters: portCounters, shared: workerShared,

@@ -50,6 +50,13 @@ struct RunCommand: ParsableCommand {
         help: "Send through a TX ring, one kick per batch (the default), or with one send() per frame.")
     var txRing = true
 
+    @Option(
+        name: .customLong("busy-poll"),
+        help:
+            "After traffic, keep checking the rings for this many microseconds before sleeping (lower latency, more CPU; default 0)."
+    )
+    var busyPoll: Int = 0
+
     @Flag(name: .customLong("no-qdisc-bypass"), help: "Send through the egress qdisc (PACKET_QDISC_BYPASS off).")
     var noQdiscBypass = false
 
@@ -87,6 +94,9 @@ struct RunCommand: ParsableCommand {
         }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         if let ringFrames, ringFrames < 64 { throw ValidationError("--ring-frames must be at least 64") }
+        guard (0...1_000_000).contains(busyPoll) else {
+            throw ValidationError("--busy-poll must be between 0 and 1000000 microseconds")
+        }
         guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }
         if noMirror && onFailure == .open {
             throw ValidationError("--on-failure open needs the nftables mirror; drop --no-mirror")
@@ -105,6 +115,7 @@ struct RunCommand: ParsableCommand {
         configuration.ringVersion3 = tpacketV3
         configuration.transmitRing = txRing
         configuration.qdiscBypass = !noQdiscBypass
+        configuration.busyPollMicroseconds = busyPoll
         configuration.delayCapacity = delayCapacity
         configuration.mirror = !noMirror
         configuration.metrics = metrics

@@ -40,7 +40,9 @@ REQUIRED_TOOLS = {
     "ping": "iputils-ping", "tcpdump": "tcpdump", "nft": "nftables", "sysctl": "procps",
 }
 CONTROL_SOCKET = Path("/run/bk-bench.sock")
-CANDIDATE_NAMES = ("kbr", "kbr-rules", "kbr-edge", "testpmd", "bk-fwd", "bk-edge", "bk-rules")
+CANDIDATE_NAMES = ("kbr", "kbr-rules", "kbr-edge", "testpmd", "bk-fwd", "bk-edge", "bk-rules", "bk-busy")
+# bk-busy: bk-fwd spinning on its rings this long after traffic before it sleeps (run --busy-poll).
+BUSY_POLL_MICROSECONDS = 50
 QUICK = dict(rounds=1, warmup=0.5, duration=2.0, trial=1.0, search_steps=3, ping_count=1000, reloads=10, reload_duration=2.0)
 
 
@@ -148,6 +150,8 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
         Bridgekeeper("bk-fwd", f"Bridgekeeper, {forward_all.name}", binary, forward_all, CONTROL_SOCKET, extra),
         Bridgekeeper("bk-edge", f"Bridgekeeper, {edge.name}", binary, edge, CONTROL_SOCKET, extra),
         Bridgekeeper("bk-rules", f"Bridgekeeper, {args.rules} generated rules", binary, policy, CONTROL_SOCKET, extra),
+        Bridgekeeper("bk-busy", f"Bridgekeeper, {forward_all.name}, --busy-poll {BUSY_POLL_MICROSECONDS}", binary,
+                     forward_all, CONTROL_SOCKET, extra + ["--busy-poll", str(BUSY_POLL_MICROSECONDS)]),
     ]
     by_name = {candidate.name: candidate for candidate in candidates}
     if "{nft}" in cmd or "{policy}" not in cmd:
@@ -224,7 +228,7 @@ def progress_line(name: str, record: dict) -> str:
         f"cpu {cpu['s_per_mframe']:.2f} s/Mf" if cpu["s_per_mframe"] is not None else "cpu -",
     ]
     if "reload" in record:
-        parts.append(f"reload lost {record['reload']['lost']}")
+        parts.append(f"reload lost {record['reload']['lost']} in {record['reload'].get('applied')} reloads")
     return f"{name}: " + ", ".join(parts) + f" [{record['seconds']:.0f} s]"
 
 

@@ -22,6 +22,8 @@ public struct WorkerOptions: Sendable {
     public var retryWaitMicroseconds: Int32 = 200
     /// Stop after forwarding this many frames (all threads together), as snf_bridge's `-n`.
     public var stopAfter: UInt64?
+    /// After a batch, check the rings' status words for this long before sleeping (0: never).
+    public var busyPollNanoseconds: UInt64 = 0
     public init() {}
 }
 
@@ -117,7 +119,7 @@ final class ForwardingWorker: @unchecked Sendable {
             fds[2] = pollfd(fd: readsTap ? tap?.fileDescriptor ?? -1 : -1, events: Int16(POLLIN), revents: 0)
             fds[3] = pollfd(fd: linkMonitor?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0)
             fds[4] = pollfd(fd: shared.wakeDescriptor, events: Int16(POLLIN), revents: 0)
-            var timeout = waitTime()
+            var timeout = options.busyPollNanoseconds > 0 && busyPollFindsFrames() ? timespec() : waitTime()
             let ready = cls_ppoll(&fds, UInt(fds.count), &timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[4].revents != 0 { shared.drainWake() }
@@ -153,6 +155,28 @@ final class ForwardingWorker: @unchecked Sendable {
         }
         if transmitBacklog { nanoseconds = min(nanoseconds, 200_000) }
         return timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    }
+
+    /// Spins on both RX rings' next status word for up to ``WorkerOptions/busyPollNanoseconds``
+    /// (no system call); true as soon as a frame is ready, so the loop polls without sleeping.
+    /// Stops early for held frames, a TX backlog, or a stop or policy swap to act on.
+    private func busyPollFindsFrames() -> Bool {
+        let deadline = Clock.monotonic() &+ options.busyPollNanoseconds
+        var spins = 0
+        while true {
+            for port in 0..<2 where linkUp[port] {
+                if sockets[port]?.hasReadyFrame == true { return true }
+            }
+            spins += 1
+            if spins & 63 == 0 {
+                if shared.stopRequested.load(ordering: .relaxed) || slot.generation != active.generation
+                    || delay.count > 0 || transmitBacklog || Clock.monotonic() >= deadline
+                {
+                    return false
+                }
+            }
+            cls_cpu_relax()
+        }
     }
 
     /// A TX ring holds frames not yet handed to the kernel.

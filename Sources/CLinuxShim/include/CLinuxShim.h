@@ -51,6 +51,14 @@ static inline unsigned int cls_tp_status_ts_mask(void) {
 static inline uint32_t cls_load_acquire_u32(const void *word) {
     return __atomic_load_n((const uint32_t *)word, __ATOMIC_ACQUIRE);
 }
+/* A spin-wait hint (PAUSE on x86, YIELD on arm64) between busy-poll checks. */
+static inline void cls_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 static inline void cls_store_release_u32(void *word, uint32_t value) {
     __atomic_store_n((uint32_t *)word, value, __ATOMIC_RELEASE);
 }

@@ -126,3 +126,17 @@ extension PacketSocket {
             buffer: buffer, wireLength: wireLength, flags: flags, packetType: packetType, timestamp: timestamp)
     }
 }
+
+extension PacketSocket {
+    /// Whether ``receive()`` would find a frame (or, with TPACKET_V3, a block to open) right now:
+    /// one read of the ring's status word, no system call. For busy-polling.
+    @inlinable
+    public var hasReadyFrame: Bool {
+        if rxUsesBlocks {
+            if blockIsOpen { return true }
+            let block = rxSlot.assumingMemoryBound(to: tpacket_block_desc.self)
+            return cls_load_acquire_u32(cls_v3_block_status(block)) & UInt32(TP_STATUS_USER) != 0
+        }
+        return cls_load_acquire_u32(rxSlot) & UInt32(TP_STATUS_USER) != 0
+    }
+}

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -168,6 +169,8 @@ class Bridgekeeper(Candidate):
         self.binary = binary
         self.extra = extra or []
         self.policy = policy
+        self._source_policy: Optional[Path] = None
+        self._reloads = 0
         self.control = control
         self._proc: Optional[Background] = None
         if policy is not None:
@@ -185,6 +188,13 @@ class Bridgekeeper(Candidate):
         return run(cmd, ns=NS_BR, check=False, timeout=10).returncode == 0
 
     def start(self, workdir: Path) -> None:
+        # Run a private copy: each reload probe appends a comment to it, so every SIGHUP is a real
+        # reload (a file whose contents did not change is not reloaded at all).
+        if self.policy is not None:
+            self._source_policy = self._source_policy or self.policy
+            self.policy = workdir / f"{self.name}.policy"
+            shutil.copyfile(self._source_policy, self.policy)
+            self._reloads = 0
         self.details["argv"] = shlex.join(self.argv())
         try:
             self.control.unlink()  # stale from a crashed run (only one bench runs at a time)
@@ -218,9 +228,24 @@ class Bridgekeeper(Candidate):
         return bool(self._proc and self._proc.alive())
 
     def reload(self) -> None:
+        """Changes the running policy file (a comment, so the rules stay the same) and sends SIGHUP:
+        the bridge parses, checks, compiles and swaps in the whole policy again."""
         if self._proc:
+            if self.policy is not None:
+                self._reloads += 1
+                with open(self.policy, "a") as policy:
+                    policy.write(f"# bench reload {self._reloads}\n")
             self._proc.signal_leader(signal.SIGHUP)
 
     def still_serving(self) -> bool:
         """True if the process is alive and answers `status`."""
         return self.alive() and self._status_ok()
+
+    def policy_generation(self) -> Optional[int]:
+        """The generation of the policy in force (from `status --json`), or None."""
+        cmd = [str(self.binary), "status", "--json", "--control", str(self.control)]
+        result = run(cmd, ns=NS_BR, check=False, timeout=10)
+        try:
+            return int(json.loads(result.stdout)["policy"]["generation"])
+        except (ValueError, KeyError, TypeError):
+            return None

@@ -286,10 +286,14 @@ class Meter:
                 time.sleep(duration / count)
                 candidate.reload()
 
+        before = candidate.policy_generation()
         result = self.fixed_run(self.streams.bridge_bound_64, pace=rate, warmup=0.3, duration=self.settings.reload_duration, during=send_reloads)
+        after = candidate.policy_generation()
         return {
             "rate_fps": round(result.offered_fps),
             "reloads": count,
+            # Reloads that swapped in a new policy (signals close together coalesce into one).
+            "applied": after - before if before is not None and after is not None else None,
             "offered": result.offered,
             "lost": result.lost,
             "still_serving": candidate.still_serving(),
