@@ -57,7 +57,7 @@ class Candidate(ABC):
         """False if its process died."""
         return True
 
-    def reload(self) -> None:
+    def reload(self, wait: bool = False) -> None:
         """Asks for a live policy reload (Bridgekeeper only)."""
         raise BenchError(f"{self.name} cannot reload")
 
@@ -227,15 +227,20 @@ class Bridgekeeper(Candidate):
     def alive(self) -> bool:
         return bool(self._proc and self._proc.alive())
 
-    def reload(self) -> None:
-        """Changes the running policy file (a comment, so the rules stay the same) and sends SIGHUP:
-        the bridge parses, checks, compiles and swaps in the whole policy again."""
+    def reload(self, wait: bool = False) -> None:
+        """Changes the running policy file (a comment, so the rules stay the same) and asks for a
+        reload: the bridge parses, checks, compiles and swaps in the whole policy again. SIGHUP
+        returns at once; `wait` uses `bridgekeeper reload`, which returns when a reload that
+        started after the request (so after every earlier one) has finished."""
         if self._proc:
             if self.policy is not None:
                 self._reloads += 1
                 with open(self.policy, "a") as policy:
                     policy.write(f"# bench reload {self._reloads}\n")
-            self._proc.signal_leader(signal.SIGHUP)
+            if wait:
+                run([str(self.binary), "reload", "--control", str(self.control)], ns=NS_BR, timeout=120)
+            else:
+                self._proc.signal_leader(signal.SIGHUP)
 
     def still_serving(self) -> bool:
         """True if the process is alive and answers `status`."""

@@ -282,9 +282,11 @@ class Meter:
         count = self.settings.reloads
 
         def send_reloads(duration: float) -> None:
-            for _ in range(count):
+            # The last request waits for its result: traffic runs until every reload has been
+            # applied (a 10,000-rule policy takes seconds to check and commit on a loaded CPU).
+            for n in range(count):
                 time.sleep(duration / count)
-                candidate.reload()
+                candidate.reload(wait=n == count - 1)
 
         before = candidate.policy_generation()
         result = self.fixed_run(self.streams.bridge_bound_64, pace=rate, warmup=0.3, duration=self.settings.reload_duration, during=send_reloads)
