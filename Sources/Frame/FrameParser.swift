@@ -20,7 +20,7 @@ extension FrameInfo {
     public static func parse(_ bytes: UnsafeRawBufferPointer, into info: inout FrameInfo) {
         // Every field's default is all-zero bytes: clearing the memory is `FrameInfo()`, without
         // building a temporary and copying it (that copy was a tenth of a frame's pipeline time).
-        withUnsafeMutableBytes(of: &info) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        withUnsafeMutableBytes(of: &info) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
         let end = bytes.count
         info.length = end
         guard end >= 14, let base = bytes.baseAddress else { return }

@@ -110,13 +110,18 @@ public final class Pipeline: @unchecked Sendable {
         // Collect the rule lists the frame's fields select.
         let cursors = scratch.cursors
         var lists = 0
-        for t in 0..<index.prefixTables.count {
-            let table = index.prefixTables.base[t]
-            guard let value = fields[table.field] else { continue }
-            let slice = table.table.lookup(table.shift >= 128 ? 0 : value >> table.shift)
-            if slice.count > 0 {
-                cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
-                lists += 1
+        for d in 0..<index.prefixDirectories.count {
+            let directory = index.prefixDirectories.base[d]
+            guard let value = fields[directory.field] else { continue }
+            var candidates = directory.candidates(value)
+            while candidates != 0 {
+                let table = index.prefixTables.base[Int(directory.firstTable) + candidates.trailingZeroBitCount]
+                candidates &= candidates &- 1
+                let slice = table.table.lookup(table.shift >= 128 ? 0 : value >> table.shift)
+                if slice.count > 0 {
+                    cursors[lists] = CandidateScratch.Cursor(next: slice.start, end: slice.start + slice.count)
+                    lists += 1
+                }
             }
         }
         for t in 0..<index.exactTables.count {

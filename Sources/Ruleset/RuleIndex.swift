@@ -3,7 +3,8 @@
 /// Each rule is filed under one *anchor*: a non-negated term on an address, port or VLAN field,
 /// whose values go into a structure keyed by that field:
 /// - address fields (MAC, IPv4, IPv6): one hash table per prefix length in use (an exact address
-///   is a full-length prefix; a range is split into prefixes), probed longest first;
+///   is a full-length prefix; a range is split into prefixes), probed longest first, and only
+///   those a ``PrefixDirectory`` says can hold a prefix of the value;
 /// - integer fields (ports, VLAN id): exact values in a hash table, ranges in a sorted table of
 ///   elementary segments (binary search).
 /// Rules with no good anchor are *unindexed*. For a frame, every structure whose field the frame
@@ -35,6 +36,8 @@ public struct RuleIndex: @unchecked Sendable {
     }
 
     public let prefixTables: FlatArray<PrefixTable>
+    /// One per address field with prefix tables: which of them a value can hit.
+    public let prefixDirectories: FlatArray<PrefixDirectory>
     public let exactTables: FlatArray<ExactTable>
     public let rangeTables: FlatArray<RangeTable>
     public let boundaryPool: FlatArray<UInt128>
@@ -50,10 +53,12 @@ public struct RuleIndex: @unchecked Sendable {
     public var maximumLists: Int { prefixTables.count + exactTables.count + rangeTables.count + 1 }
 
     init(
-        prefixTables: [PrefixTable], exactTables: [ExactTable], rangeTables: [RangeTable], boundaryPool: [UInt128],
+        prefixTables: [PrefixTable], prefixDirectories: [PrefixDirectory] = [], exactTables: [ExactTable],
+        rangeTables: [RangeTable], boundaryPool: [UInt128],
         segmentPool: [PoolSlice], rulePool: [Int32], unindexed: PoolSlice, shapes: FrameClassTable
     ) {
         self.prefixTables = FlatArray(prefixTables)
+        self.prefixDirectories = FlatArray(prefixDirectories)
         self.exactTables = FlatArray(exactTables)
         self.rangeTables = FlatArray(rangeTables)
         self.boundaryPool = FlatArray(boundaryPool)
@@ -82,7 +87,9 @@ public struct RuleIndex: @unchecked Sendable {
     func deallocate() {
         for i in 0..<prefixTables.count { prefixTables[i].table.deallocate() }
         for i in 0..<exactTables.count { exactTables[i].table.deallocate() }
+        for i in 0..<prefixDirectories.count { prefixDirectories[i].deallocate() }
         prefixTables.deallocate()
+        prefixDirectories.deallocate()
         exactTables.deallocate()
         rangeTables.deallocate()
         boundaryPool.deallocate()

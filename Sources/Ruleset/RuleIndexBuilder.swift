@@ -49,13 +49,24 @@ enum RuleIndexBuilder {
         }
 
         var prefixTables: [RuleIndex.PrefixTable] = []
-        for key in prefixEntries.keys.sorted(by: { ($0.field.rawValue, -$0.length) < ($1.field.rawValue, -$1.length) })
-        {
+        var prefixDirectories: [PrefixDirectory] = []
+        var fieldPrefixes: [(length: Int, values: [UInt128])] = []
+        // Sorted by field, then longest first: each field's tables are one contiguous run.
+        let keys = prefixEntries.keys.sorted { ($0.field.rawValue, -$0.length) < ($1.field.rawValue, -$1.length) }
+        for (position, key) in keys.enumerated() {
             let entries = prefixEntries[key]!.map { value, rules in (value, appendRules(rules, to: &rulePool)) }
             let width = Field.allCases.first { FieldCode($0) == key.field }!.bitWidth
             prefixTables.append(
                 RuleIndex.PrefixTable(
                     field: key.field, shift: UInt8(width - key.length), table: FlatHashMap(entries)))
+            fieldPrefixes.append((key.length, entries.map(\.0)))
+            if position + 1 == keys.count || keys[position + 1].field != key.field || fieldPrefixes.count == 64 {
+                prefixDirectories.append(
+                    PrefixDirectory(
+                        field: key.field, bitWidth: width, firstTable: prefixTables.count - fieldPrefixes.count,
+                        prefixes: fieldPrefixes))
+                fieldPrefixes = []
+            }
         }
         var exactTables: [RuleIndex.ExactTable] = []
         for field in exactEntries.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -78,8 +89,9 @@ enum RuleIndexBuilder {
         let unindexedSlice = appendRules(unindexed, to: &rulePool)
         let shapes = shapeTable(unindexed: unindexed, required: required, pool: &rulePool)
         return RuleIndex(
-            prefixTables: prefixTables, exactTables: exactTables, rangeTables: rangeTables,
-            boundaryPool: boundaryPool, segmentPool: segmentPool, rulePool: rulePool, unindexed: unindexedSlice,
+            prefixTables: prefixTables, prefixDirectories: prefixDirectories, exactTables: exactTables,
+            rangeTables: rangeTables, boundaryPool: boundaryPool, segmentPool: segmentPool, rulePool: rulePool,
+            unindexed: unindexedSlice,
             shapes: shapes)
     }
 

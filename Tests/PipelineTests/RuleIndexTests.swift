@@ -93,4 +93,72 @@ import Testing
             }
         }
     }
+
+    /// The prefix directory (which prefix tables a value's top 16 bits can hit) must not hide a
+    /// rule: prefixes from /4 to /128 spread over many /16s, including more than 64 IPv6 prefix
+    /// lengths (several directories for one field), against the reference evaluator, with frames
+    /// both inside and outside the listed prefixes.
+    @Test func prefixDirectoriesAgreeWithReference() {
+        var random = Random(seed: 2026)
+        // Addresses in a handful of /16s (some listed, some not), anywhere below them.
+        let v4Sixteens: [UInt32] = [0x0A00, 0x0A01, 0xC612, 0xC613, 0xCB00, 0x7F00]
+        let v6Sixteens: [UInt128] = [0x2001, 0x2002, 0xFD00, 0x3FFF]
+        func v4(_ random: inout Random) -> UInt32 {
+            v4Sixteens[random.below(v4Sixteens.count)] << 16 | UInt32(random.below(1 << 16))
+        }
+        func v6(_ random: inout Random) -> UInt128 {
+            v6Sixteens[random.below(v6Sixteens.count)] << 112 | UInt128(random.next()) << 48
+                | UInt128(random.below(1 << 16))
+        }
+        var rules: [Rule] = []
+        for number in 0..<400 {
+            let term: MatchTerm
+            if number % 2 == 0 {
+                let length = 4 + random.below(29)
+                let field: Field = random.below(2) == 0 ? .ipSaddr : .ipDaddr
+                term = F.term(field, [F.prefix(v4(&random), length)])
+            } else {
+                // Every length from /4 to /128 at least once: 125 tables on ip6 saddr.
+                let length = number < 250 ? 4 + (number / 2) % 125 : 4 + random.below(125)
+                let span = UInt128.max >> length
+                let address = v6(&random) & ~span
+                term = F.term(.ip6Saddr, [ValueInterval(lo: address, hi: address | span)])
+            }
+            rules.append(F.rule("r\(number)", [term]))
+        }
+        let policy = F.policy(rules)
+        let compiled = PolicyCompiler.compile(policy)
+        #expect(compiled.index.prefixDirectories.count >= 4, "ip saddr, ip daddr and two or more for ip6 saddr")
+        let pipeline = Pipeline(policy: compiled)
+        var matched = 0
+        for n in 0..<6000 {
+            var builder = FrameBuilder()
+            if n % 2 == 0 {
+                var ip = FrameBuilder.IPv4()
+                ip.source = v4(&random)
+                ip.destination = v4(&random)
+                ip.transport = F.udp(53)
+                builder.network = .ipv4(ip)
+            } else {
+                var ip = FrameBuilder.IPv6()
+                // Half the frames start from a listed rule's address, so deep prefixes are hit.
+                ip.source = v6(&random)
+                if random.below(2) == 0, case .field(let match) = rules[1 + 2 * random.below(200)].match[0] {
+                    ip.source =
+                        match.values[0].lo | (UInt128(random.next()) & (match.values[0].hi - match.values[0].lo))
+                }
+                ip.transport = F.udp(53)
+                builder.network = .ipv6(ip)
+            }
+            let bytes = builder.build()
+            let expected = ReferenceEvaluator.firstMatch(policy, frame: bytes, port: 0)
+            let got = bytes.withUnsafeBytes { raw in
+                pipeline.firstMatch(info: FrameInfo.parse(raw), port: 0, frame: raw)
+            }
+            #expect(got == expected)
+            if got != expected { return }
+            if got >= 0 { matched += 1 }
+        }
+        #expect(matched > 1000, "the frames must hit rules, not only miss them")
+    }
 }
