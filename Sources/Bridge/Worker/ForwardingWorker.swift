@@ -422,6 +422,9 @@ final class ForwardingWorker: @unchecked Sendable {
                         continue
                     }
                 }
+                // The ENETDOWN the kernel left on the socket when the link went down is stale now;
+                // unread, it would fail the port again at the next poll, with no event to revive it.
+                _ = sockets[port]?.takePendingError()
                 setLink(port, .up, reason: "link up")
             } else if sockets[port] != nil {
                 // (A port already gone stays gone until it comes back: the messages the kernel
