@@ -46,7 +46,7 @@ include deploy/install.mk
 include deploy/fuzz.mk
 
 ## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK
-## (about ten minutes; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).
+## (about 13 minutes on 2 CPUs; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).
 bench: bench-pipeline release
 	$(MAKE) bench-net BENCH_ARGS="--kernel-rules-cmd '{bridgekeeper} mirror --policy {policy} --port-a pA --port-b pB' $(BENCH_ARGS)"
 

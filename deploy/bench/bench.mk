@@ -1,6 +1,6 @@
 # Bridgekeeper's veth benchmark. Included from the top-level Makefile; run as root.
 #
-#   make bench-net                                  # full run, ~10 minutes on 2 CPUs
+#   make bench-net                                  # full run, ~13 minutes on 2 CPUs
 #   make bench-net BENCH_ARGS=--quick               # ~2-minute smoke run
 #   make bench-net BENCH_ARGS='--candidates kbr,testpmd --rounds 5'
 #   make bench-net BRIDGEKEEPER_BIN=/path/to/bridgekeeper

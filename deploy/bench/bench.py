@@ -41,6 +41,8 @@ REQUIRED_TOOLS = {
 }
 CONTROL_SOCKET = Path("/run/bk-bench.sock")
 CANDIDATE_NAMES = ("kbr", "kbr-rules", "kbr-edge", "testpmd", "bk-fwd", "bk-edge", "bk-rules", "bk-busy")
+# Run when no --candidates is given (bk-busy only on request: it adds ~2 minutes to a run).
+DEFAULT_CANDIDATES = CANDIDATE_NAMES[:-1]
 # bk-busy: bk-fwd spinning on its rings this long after traffic before it sleeps (run --busy-poll).
 BUSY_POLL_MICROSECONDS = 50
 QUICK = dict(rounds=1, warmup=0.5, duration=2.0, trial=1.0, search_steps=3, ping_count=1000, reloads=10, reload_duration=2.0)
@@ -57,7 +59,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--bridgekeeper", type=Path, default=REPO_ROOT / ".build/release/bridgekeeper",
                         help="bridgekeeper binary (default: .build/release/bridgekeeper); missing = its candidates are skipped")
     parser.add_argument("--candidates", default="",
-                        help=f"comma-separated subset of: {','.join(CANDIDATE_NAMES)} (default: all)")
+                        help=f"comma-separated subset of: {','.join(CANDIDATE_NAMES)} (default: all but bk-busy)")
     parser.add_argument("--quick", action="store_true", help="~2-minute smoke run: 1 round, short windows, 3 search steps")
     parser.add_argument("--rounds", type=int, help=f"rounds, candidates alternating within each (default {defaults.rounds})")
     parser.add_argument("--duration", type=float, help=f"measurement window of a full-rate run, s (default {defaults.duration})")
@@ -165,14 +167,12 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
                 candidate.skip_reason = f"{binary} not found (build it with `make release`)"
         print(f"bench: Bridgekeeper candidates skipped: {binary} not found (build it with `make release`)")
         notes.append(f"Bridgekeeper candidates skipped: {binary} not found")
-    if args.candidates:
-        candidates = [by_name[name] for name in wanted_candidates(args)]
-    return candidates
+    return [by_name[name] for name in wanted_candidates(args)]
 
 
 def wanted_candidates(args: argparse.Namespace) -> list[str]:
-    """The names given with --candidates (all when empty); raises BenchError on an unknown one."""
-    wanted = [name.strip() for name in args.candidates.split(",") if name.strip()] or list(CANDIDATE_NAMES)
+    """The names given with --candidates (the defaults when empty); raises BenchError on an unknown one."""
+    wanted = [name.strip() for name in args.candidates.split(",") if name.strip()] or list(DEFAULT_CANDIDATES)
     unknown = [name for name in wanted if name not in CANDIDATE_NAMES]
     if unknown:
         raise BenchError(f"unknown candidate(s) {', '.join(unknown)}; choose from {', '.join(CANDIDATE_NAMES)}")
