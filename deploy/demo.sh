@@ -56,7 +56,10 @@ bold "Checking the policy: $BIN check $POLICY"
 "$BIN" check "$POLICY"
 
 bold "Starting: bridgekeeper run --port-a pa --port-b pb --policy $POLICY"
-run_in $NS_BR "$BIN" run --port-a pa --port-b pb --policy "$POLICY" --control "$CONTROL" \
+# Started directly, not through run_in: `ip netns exec` execs the bridge, so $! is the bridge
+# itself (a backgrounded shell function would leave $! to a subshell, and killing that would
+# orphan the bridge).
+ip netns exec $NS_BR "$BIN" run --port-a pa --port-b pb --policy "$POLICY" --control "$CONTROL" \
     >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!
 for _ in $(seq 1 100); do
