@@ -76,7 +76,7 @@ public final class FrameHarness: @unchecked Sendable {
                     context: "\(subject.name) iif \(port)")
             }
         }
-        log.add(RewriteOracle.violations(bytes, seed: SplitMix.seed(of: bytes)), context: "rewrite oracle")
+        log.add(RewriteOracle.violations(bytes, seed: InputSeed.seed(of: bytes)), context: "rewrite oracle")
         let copy = GuardedFrame(copying: bytes, headroom: 0)
         log.add(ChecksumChecks.completionViolations(&copy.buffer, info: info), context: "received frame")
         log.add(copy.finish(), context: "received frame")

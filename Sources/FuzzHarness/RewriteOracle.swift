@@ -14,7 +14,7 @@ enum RewriteOracle {
         let frame = GuardedFrame(copying: bytes, headroom: 8)
         var info = FrameInfo.parse(frame.buffer.readOnlyBytes)
         ChecksumChecks.repair(&frame.buffer, info: info)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         for rewrite in rewrites(&random) {
             let before = frame.bytes
             let infoBefore = info
@@ -44,16 +44,16 @@ enum RewriteOracle {
 
     /// Every rewrite: the tag rewrites and a pop first on the frame as it came (tagged or not),
     /// then a push and the tag rewrites again on the new tag, every other field, and two pops.
-    static func rewrites(_ random: inout SplitMix) -> [FieldRewrite] {
-        let u16 = { (random: inout SplitMix) -> UInt16 in
+    static func rewrites(_ random: inout SplitMix64) -> [FieldRewrite] {
+        let u16 = { (random: inout SplitMix64) -> UInt16 in
             let edge: [UInt16] = [0, 1, 0x0fff, 0x1000, 0x7fff, 0xfffe, 0xffff]
             let draw = random.next()
             return draw & 3 == 0 ? edge[Int(draw >> 8) % edge.count] : UInt16(truncatingIfNeeded: draw >> 16)
         }
-        let u8 = { (random: inout SplitMix) -> UInt8 in UInt8(truncatingIfNeeded: random.next() >> 24) }
-        let u32 = { (random: inout SplitMix) -> UInt32 in UInt32(truncatingIfNeeded: random.next() >> 8) }
-        let u64 = { (random: inout SplitMix) -> UInt64 in random.next() }
-        let u128 = { (random: inout SplitMix) -> UInt128 in UInt128(random.next()) << 64 | UInt128(random.next()) }
+        let u8 = { (random: inout SplitMix64) -> UInt8 in UInt8(truncatingIfNeeded: random.next() >> 24) }
+        let u32 = { (random: inout SplitMix64) -> UInt32 in UInt32(truncatingIfNeeded: random.next() >> 8) }
+        let u64 = { (random: inout SplitMix64) -> UInt64 in random.next() }
+        let u128 = { (random: inout SplitMix64) -> UInt128 in UInt128(random.next()) << 64 | UInt128(random.next()) }
         return [
             .vlanID(u16(&random)), .vlanPCP(u8(&random)), .vlanPop,
             .vlanPush(u16(&random)), .vlanID(u16(&random)), .vlanPCP(u8(&random)),
@@ -107,20 +107,8 @@ enum RewriteOracle {
     }
 }
 
-/// SplitMix64: a small reproducible generator for the values the oracle writes.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+/// Reproducible seeds for fuzz inputs.
+enum InputSeed {
     /// FNV-1a over `bytes`: the seed for an input.
     static func seed(of bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
