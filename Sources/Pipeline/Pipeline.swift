@@ -7,8 +7,9 @@ import Ruleset
 /// statements (rewrites in place, effects), and return the decision.
 ///
 /// One `Pipeline` per forwarding thread (a class, so a call never copies its tables): it owns
-/// that thread's counters and scratch memory and keeps the compiled policy alive. ``process(_:port:effects:)`` allocates nothing, takes no
-/// lock and calls no closure or existential.
+/// that thread's counters and scratch memory and keeps the compiled policy alive.
+/// ``process(_:port:effects:)`` allocates nothing, takes no lock and calls no closure or
+/// existential.
 public final class Pipeline: @unchecked Sendable {
     /// The compiled policy (kept alive here; the views below point into it).
     public let policy: CompiledPolicy
