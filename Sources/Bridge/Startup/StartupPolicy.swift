@@ -1,0 +1,25 @@
+import Loader
+import Logging
+import Mirror
+
+/// The policy `run` starts with: read with exactly `check`'s code (plus the mirror's notes when
+/// mirroring), every diagnostic logged at its severity.
+enum StartupPolicy {
+    static func load(_ configuration: BridgeConfiguration, logger: Logger) throws(BridgeError) -> LoadedPolicy {
+        let ports = MirrorPorts(a: configuration.portA, b: configuration.portB)
+        let report = PolicyLoader.load(path: configuration.policyPath) { policy in
+            configuration.mirror ? KernelMirror.plan(policy, ports: ports).notes.map(\.diagnostic) : []
+        }
+        for diagnostic in report.diagnostics {
+            switch diagnostic.severity {
+            case .error: logger.error("\(diagnostic.summary)")
+            case .warning: logger.warning("\(diagnostic.summary)")
+            case .note: logger.info("\(diagnostic.summary)")
+            }
+        }
+        guard let loaded = report.loaded else {
+            throw .policy(path: configuration.policyPath, errors: max(1, report.errors.count))
+        }
+        return loaded
+    }
+}

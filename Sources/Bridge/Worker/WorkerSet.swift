@@ -1,0 +1,124 @@
+import Dispatch
+import Foundation
+import Logging
+import Ring
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The forwarding threads: one ``ForwardingWorker`` per `--workers`, each with its own socket on
+/// each port (in one PACKET_FANOUT group per port when there are several), its counters, its
+/// log and capture queues and its delay queue. Creates them, starts them (named and pinned),
+/// stops and joins them, and answers for all of them together.
+final class WorkerSet: @unchecked Sendable {
+    private(set) var workers: [ForwardingWorker] = []
+    /// By worker number: what each thread shares with the control plane.
+    private(set) var channels: [WorkerChannels] = []
+    private let finished = DispatchGroup()
+    private let logger: Logger
+
+    /// Opens every worker's sockets and builds the workers; throws (with every socket opened so
+    /// far closed) when a socket cannot be opened.
+    init(
+        configuration: BridgeConfiguration, mtu: Int, hostPort: TapDevice?, slot: PolicySlot, ledger: CounterLedger,
+        host: any WorkerHost, logger: Logger
+    ) throws(BridgeError) {
+        self.logger = logger
+        let settings = configuration.socketConfiguration(mtu: mtu)
+        let interfaces = [configuration.portA, configuration.portB]
+        for number in 0..<max(1, configuration.workers) {
+            var sockets: [PacketSocket?] = []
+            for (index, name) in interfaces.enumerated() {
+                var perPort = settings
+                if configuration.workers > 1 {
+                    perPort.fanoutGroup = BridgeConfiguration.fanoutGroup(pid: getpid(), port: index)
+                }
+                do {
+                    sockets.append(try PacketSocket(interface: name, configuration: perPort))
+                } catch {
+                    for socket in sockets { socket?.close() }
+                    closeSockets()
+                    throw .socket(error)
+                }
+            }
+            let slotSize = sockets.compactMap { $0?.receiveGeometry.frameSize }.max() ?? 2048
+            let channel = WorkerChannels(
+                shared: WorkerShared(), counters: PortCounterBlock(), ledger: ledger, logs: LogRecordQueue(),
+                captures: CaptureQueue(slotSize: slotSize))
+            let ports = WorkerPorts(sockets: sockets, hostPort: hostPort, linkMonitor: try? LinkMonitor())
+            let worker = ForwardingWorker(
+                configuration: WorkerConfiguration(number: number, of: configuration), ports: ports, slot: slot,
+                channels: channel, host: host, logger: logger)
+            workers.append(worker)
+            channels.append(channel)
+        }
+    }
+
+    /// Starts one thread per worker (`bk-forward-N`, pinned where `--cpu` says).
+    func start() {
+        for worker in workers {
+            finished.enter()
+            let thread = Thread { [finished, logger] in
+                if let cpus = worker.configuration.cpus {
+                    do throws(CPUAffinity.Failure) {
+                        try CPUAffinity.pinCurrentThread(to: cpus)
+                    } catch {
+                        logger.warning(
+                            "cannot pin forwarding thread",
+                            metadata: ["worker": "\(worker.number)", "error": "\(error)"])
+                    }
+                }
+                worker.run()
+                finished.leave()
+            }
+            thread.name = "bk-forward-\(worker.number)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Asks every thread to stop and waits until all have (held frames sent, counters retired).
+    func stopAndJoin() {
+        for channel in channels {
+            channel.shared.stopRequested.store(true, ordering: .relaxed)
+            channel.shared.wake()
+        }
+        finished.wait()
+    }
+
+    /// Ends every thread's current wait, so each looks at the policy slot now.
+    func wakeAll() {
+        for channel in channels { channel.shared.wake() }
+    }
+
+    /// Waits (up to `timeoutNanoseconds`) until every thread runs `generation`; false on timeout.
+    func waitUntilAllRun(generation: UInt64, timeoutNanoseconds: UInt64 = 2_000_000_000) -> Bool {
+        let deadline = Clock.monotonic() + timeoutNanoseconds
+        while Clock.monotonic() < deadline {
+            if channels.allSatisfy({ $0.shared.appliedGeneration.load(ordering: .acquiring) >= generation }) {
+                return true
+            }
+            usleep(200)
+        }
+        return false
+    }
+
+    /// Frames held for a delay by all threads now.
+    var held: Int { channels.reduce(0) { $0 + $1.shared.held.load(ordering: .relaxed) } }
+
+    /// The link condition of `port` as the first thread last saw it.
+    func link(_ port: Int) -> LinkCondition { channels.first?.shared.link(port) ?? .up }
+
+    /// A port counter summed over every thread.
+    func total(_ counter: PortCounter, port: Int) -> UInt64 {
+        channels.reduce(0) { $0 &+ $1.counters.read(counter, port: UInt8(port)) }
+    }
+
+    /// Closes every port socket (at exit).
+    func closeSockets() {
+        for worker in workers {
+            for socket in worker.ports.sockets { socket?.close() }
+        }
+    }
+}
