@@ -89,6 +89,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
         .testTarget(name: "CLITests", dependencies: ["Capture", "Frame", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
+        .testTarget(
+            name: "BridgeUnitTests",
+            dependencies: ["Bridge", "Loader", "Mirror", "Operations", "Pipeline", "Policy", "Ring", "Ruleset"]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
