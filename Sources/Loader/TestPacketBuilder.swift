@@ -129,6 +129,8 @@ public enum TestPacketBuilder {
                 return setTransport(number: UInt8(truncatingIfNeeded: v), item.field)
             case .metaLength:
                 length = Int(v)
+            case .ctState, .ctDirection:
+                return "a test packet's \(item.field.rawValue) comes from the flow table, not from its fields"
             }
             return nil
         }

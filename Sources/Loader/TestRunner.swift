@@ -87,6 +87,7 @@ extension VerdictKind {
         case .drop: self = .drop
         case .reflect: self = .reflect
         case .reflectForward: self = .reflectForward
+        case .reject: self = .reject
         }
     }
 }

@@ -296,8 +296,8 @@ public final class Pipeline: @unchecked Sendable {
                 i += 1
             }
             inSet = found
-        case .bpf:
-            inSet = false
+        case .bpf, .limit, .quota:
+            inSet = false  // INTEGRATION-PENDING: stateful terms
         }
         return inSet != term.negated
     }

@@ -35,12 +35,21 @@ public final class CompiledPolicy: @unchecked Sendable {
     public let captureFiles: [String]
     /// `mirror` interface names, by the index in ``Action/mirror(_:)``.
     public let mirrorInterfaces: [String]
+    /// `limit` terms, by the index in their term's slice.
+    public let limits: [CompiledLimit]
+    /// `quota` terms, by the index in their term's slice.
+    public let quotas: [CompiledQuota]
+    /// Some rule matches `ct state` or `ct direction`: frames must be looked up in the flow table.
+    public let usesFlows: Bool
+    /// Some rule rejects: answers may be built.
+    public let rejects: Bool
 
     init(
         policy: Policy, rules: [CompiledRule], terms: [Term], actions: [Action], intervalPool: [ValueInterval],
         narrowPool: [NarrowInterval],
         hashSets: [FlatHashMap], bpfPrograms: [[bpf_insn]], index: RuleIndex, defaultRule: CompiledRule,
-        logPrefixes: [String?], captureFiles: [String], mirrorInterfaces: [String]
+        logPrefixes: [String?], captureFiles: [String], mirrorInterfaces: [String], limits: [CompiledLimit] = [],
+        quotas: [CompiledQuota] = []
     ) {
         self.policy = policy
         self.rules = FlatArray(rules)
@@ -53,7 +62,8 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.index = index
         self.defaultRule = defaultRule
         var used: UInt32 = 0
-        for term in terms where term.test != .bpf { used |= term.field.bit }
+        for term in terms where term.test != .bpf && !term.test.isStateful { used |= term.field.bit }
+        for limit in limits { for field in limit.key { used |= field.bit } }
         for table in index.prefixTables.buffer { used |= table.field.bit }
         for table in index.exactTables.buffer { used |= table.field.bit }
         for table in index.rangeTables.buffer { used |= table.field.bit }
@@ -62,6 +72,10 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.logPrefixes = logPrefixes
         self.captureFiles = captureFiles
         self.mirrorInterfaces = mirrorInterfaces
+        self.limits = limits
+        self.quotas = quotas
+        self.usesFlows = terms.contains { $0.field == .ctState || $0.field == .ctDirection }
+        self.rejects = rules.contains { $0.verdict == .reject }
     }
 
     /// Number of rules.

@@ -30,6 +30,9 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
     case icmpv6Type
     case metaL4proto
     case metaLength
+    /// Set from the flow table by the pipeline, not from the frame.
+    case ctState
+    case ctDirection
 
     /// The code for a language field.
     public init(_ field: Field) {
@@ -61,6 +64,8 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
         case .icmpv6Type: self = .icmpv6Type
         case .metaL4proto: self = .metaL4proto
         case .metaLength: self = .metaLength
+        case .ctState: self = .ctState
+        case .ctDirection: self = .ctDirection
         }
     }
 }
@@ -125,6 +130,9 @@ extension FrameInfo {
             return present.contains(.l4Protocol) ? UInt128(l4Protocol) : nil
         case .metaLength:
             return UInt128(length)
+        case .ctState, .ctDirection:
+            // The flow table's, not the frame's.
+            return nil
         }
     }
 }

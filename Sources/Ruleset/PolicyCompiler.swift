@@ -37,7 +37,8 @@ public enum PolicyCompiler {
             intervalPool: builder.intervalPool, narrowPool: builder.narrowPool, hashSets: builder.hashSets,
             bpfPrograms: builder.bpfPrograms,
             index: index, defaultRule: defaultRule, logPrefixes: builder.logPrefixes,
-            captureFiles: builder.captureFiles, mirrorInterfaces: builder.mirrorInterfaces)
+            captureFiles: builder.captureFiles, mirrorInterfaces: builder.mirrorInterfaces, limits: builder.limits,
+            quotas: builder.quotas)
     }
 }
 
@@ -53,8 +54,13 @@ private struct ProgramBuilder {
     var logPrefixes: [String?] = []
     var captureFiles: [String] = []
     var mirrorInterfaces: [String] = []
+    var limits: [CompiledLimit] = []
+    var quotas: [CompiledQuota] = []
+    /// The rule being compiled, for the stateful terms' names.
+    private var ruleName = ""
 
     mutating func addRule(_ rule: Rule, defaults: VerdictOptions, options: PolicyCompiler.Options) {
+        ruleName = rule.name
         let compiledTerms = rule.match.map { compileTerm($0, options: options) }
             .enumerated()
             .sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }
@@ -76,7 +82,9 @@ private struct ProgramBuilder {
             actions.append(action)
         }
         var required: UInt32 = 0
-        for term in compiledTerms where !term.negated && term.test != .bpf { required |= term.field.bit }
+        for term in compiledTerms where !term.negated && term.test != .bpf && !term.test.isStateful {
+            required |= term.field.bit
+        }
         let filled = rule.verdict.options.filled(from: defaults)
         rules.append(
             CompiledRule(
@@ -84,12 +92,27 @@ private struct ProgramBuilder {
                 actions: PoolSlice(start: Int32(actionStart), count: Int32(actions.count - actionStart)),
                 verdict: VerdictCode(rule.verdict.kind), retries: UInt8(clamping: filled.retries ?? 0),
                 hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0,
-                requiredFields: required))
+                requiredFields: required, answer: rule.verdict.answer.map(CompiledAnswer.init) ?? .none))
     }
 
     /// A term and its rough cost, so cheap tests run first.
     private mutating func compileTerm(_ term: MatchTerm, options: PolicyCompiler.Options) -> (term: Term, cost: Int) {
         switch term {
+        case .limit(let match):
+            let ordinal = limits.filter { $0.ruleName == ruleName }.count
+            limits.append(
+                CompiledLimit(
+                    ruleName: ruleName, ordinal: ordinal, rate: match.rate, burst: match.effectiveBurst,
+                    over: match.over, key: match.per.map(FieldCode.init)))
+            let slice = PoolSlice(start: Int32(limits.count - 1), count: 1)
+            // Stateful terms run last, in written order: only frames the rest of the line lets
+            // through take a token.
+            return (Term(field: .metaLength, test: .limit, negated: false, slice: slice), 10_000 + ordinal)
+        case .quota(let match):
+            let ordinal = quotas.filter { $0.ruleName == ruleName }.count
+            quotas.append(CompiledQuota(ruleName: ruleName, ordinal: ordinal, bytes: match.bytes, over: match.over))
+            let slice = PoolSlice(start: Int32(quotas.count - 1), count: 1)
+            return (Term(field: .metaLength, test: .quota, negated: false, slice: slice), 20_000 + ordinal)
         case .bpf(let match):
             bpfPrograms.append(
                 match.program.map { bpf_insn(code: $0.code, jt: $0.jt, jf: $0.jf, k: $0.k) })
@@ -202,6 +225,7 @@ extension VerdictCode {
         case .drop: self = .drop
         case .reflect: self = .reflect
         case .reflectForward: self = .reflectForward
+        case .reject: self = .reject
         }
     }
 }

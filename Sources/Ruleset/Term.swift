@@ -21,6 +21,14 @@ public enum TermTest: UInt8, Sendable {
     case anyAllBits
     /// The BPF program `bpfPrograms[start]` accepts the frame.
     case bpf
+    /// The token bucket (or meter) `limits[start]` lets the frame through (or, `over`, does not).
+    case limit
+    /// The quota `quotas[start]` still has room for the frame (or, `over`, has run out).
+    case quota
+
+    /// The test keeps state from frame to frame: it runs after the rule's other terms, only for
+    /// frames they let through.
+    @inlinable public var isStateful: Bool { self == .limit || self == .quota }
 }
 
 /// One compiled condition of a rule's `match` line.
@@ -53,6 +61,8 @@ public enum VerdictCode: UInt8, Sendable {
     case drop = 1
     case reflect = 2
     case reflectForward = 3
+    /// Dropped, and the sender answered (``CompiledRule/answer``).
+    case reject = 4
 
     /// The frame goes out of the other port.
     @inlinable public var forwards: Bool { self == .forward || self == .reflectForward }
@@ -88,4 +98,35 @@ public struct CompiledRule: Sendable {
     /// Fields the rule's equal (non-negated) terms need: a frame lacking any of them cannot
     /// match, so the rule is skipped with one mask test.
     public var requiredFields: UInt32 = 0
+    /// What a `reject` answers with (``CompiledAnswer/none`` for other verdicts).
+    public var answer: CompiledAnswer = .none
+}
+
+/// A `reject`'s answer as the hot path reads it: which kind, and the ICMP and ICMPv6
+/// destination-unreachable codes to use for each family.
+public struct CompiledAnswer: Sendable, Equatable {
+    public enum Kind: UInt8, Sendable {
+        /// Not a reject.
+        case none
+        /// TCP gets a reset, everything else ICMP/ICMPv6 unreachable with the codes below.
+        case automatic
+        /// TCP gets a reset; nothing else is answered.
+        case tcpReset
+        /// ICMP (IPv4 frames) or ICMPv6 (IPv6 frames) unreachable with the codes below.
+        case unreachable
+    }
+
+    public var kind: Kind
+    /// The ICMP code for IPv4 frames, 0xff: IPv4 frames get no answer.
+    public var icmpCode: UInt8
+    /// The ICMPv6 code for IPv6 frames, 0xff: IPv6 frames get no answer.
+    public var icmpv6Code: UInt8
+
+    public init(kind: Kind, icmpCode: UInt8 = 0xff, icmpv6Code: UInt8 = 0xff) {
+        self.kind = kind
+        self.icmpCode = icmpCode
+        self.icmpv6Code = icmpv6Code
+    }
+
+    public static let none = CompiledAnswer(kind: .none)
 }

@@ -233,7 +233,9 @@ struct ErrorLocationTests {
             error: "4:20 value-out-of-range", message: "jitter 2ms (from defaults) is larger than delay 1ms"),
         BrokenCase(
             text: wrapped("defaults { retrys 2; }\n"), error: "3:12 unknown-keyword",
-            message: "unknown option 'retrys' in defaults; expected delay, jitter or retries; did you mean 'retries'?"),
+            message:
+                "unknown option 'retrys' in defaults; expected delay, jitter, retries, flow-timeout, flow-pickup, "
+                + "flows-full, answer-rate or meter-size; did you mean 'retries'?"),
         BrokenCase(
             text: "version 1\ndefault forward retries 2\n", error: "2:17 invalid-option",
             message: "'default' takes no options"),

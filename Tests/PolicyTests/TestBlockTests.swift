@@ -79,7 +79,7 @@ struct TestBlockTests {
             ),
             (
                 "test \"t\" { packet tcp dport 1; expect pass }\n", "3:39 unexpected-token",
-                "expected forward, drop or reflect after 'expect'"
+                "expected forward, drop, reflect or reject after 'expect'"
             ),
             (
                 "test \"t\" { packet tcp dport != 1; expect drop }\n", "3:29 unexpected-token",
@@ -94,8 +94,8 @@ struct TestBlockTests {
                 "4:6 duplicate-test", "test \"t\" is already defined at t.policy:3:1"
             ),
             (
-                "test \"t\" { packet tcp dport 1; packet tcp dport 2; expect drop }\n", "3:32 unexpected-token",
-                "a test has one packet line"
+                "test \"t\" { packet tcp dport 1; packet tcp dport 2; expect drop }\n", "3:12 missing-expect",
+                "the packet on line 3 has no 'expect' line before the next packet"
             ),
         ]
         for (body, error, message) in cases {

@@ -40,6 +40,12 @@ struct RuleChanges {
             case .bpf(var m):
                 m.location = nowhere
                 return .bpf(m)
+            case .limit(var m):
+                m.location = nowhere
+                return .limit(m)
+            case .quota(var m):
+                m.location = nowhere
+                return .quota(m)
             }
         }
         return copy

@@ -182,6 +182,8 @@ final class ForwardingWorker: @unchecked Sendable {
                 forward(frame.readOnlyBytes, egress: egress, decision: decision)
             case .drop:
                 counters.add(.dropped, port: port)
+            case .reject:
+                counters.add(.dropped, port: port)  // INTEGRATION-PENDING: the answer
             case .reflect:
                 reflect(frame.readOnlyBytes, from: port)
             case .reflectForward:

@@ -155,7 +155,7 @@ struct FieldLayout {
                 load: .meta(.l4proto), length: 1, mask: nil, shift: 0, dependencies: [],
                 spellsOutDependencies: false, selector: "meta l4proto", setType: .inetProtocol,
                 namedSetType: .inetProtocol, typeof: .meta(key: 16), style: .decimal, isAddress: false)
-        case .metaLength:
+        case .metaLength, .ctState, .ctDirection:
             return nil
         }
     }

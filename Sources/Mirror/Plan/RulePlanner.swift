@@ -30,8 +30,16 @@ struct RulePlanner {
             switch term {
             case .bpf(let bpf):
                 reasons.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
+            case .limit:
+                reasons.append("its `limit` is not mirrored yet")
+            case .quota:
+                reasons.append("its `quota` is not mirrored yet")
             case .field(let match):
                 guard let layout = FieldLayout.of(match.field) else {
+                    if match.field.isConnectionTracking {
+                        reasons.append("its `\(match.field.rawValue)` match is not mirrored yet")
+                        continue
+                    }
                     reasons.append(
                         "nft's `meta length` counts from the network header, without the Ethernet header and "
                             + "the VLAN tag the kernel takes off, so it cannot test the frame length")
@@ -221,6 +229,9 @@ struct RulePlanner {
                 "`reflect forward` becomes `accept` (forward only): the kernel bridge cannot hand frames to "
                     + "Bridgekeeper's host port")
             return .accept
+        case .reject:
+            note(.partlyMirrorable, "`reject` becomes `drop` in the kernel: it is not mirrored with its answer yet")
+            return .drop
         }
     }
 

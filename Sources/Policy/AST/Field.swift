@@ -33,6 +33,10 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     case icmpv6Type = "icmpv6 type"
     case metaL4proto = "meta l4proto"
     case metaLength = "meta length"
+    /// The frame's state in the flow table: new, established, related, invalid or untracked.
+    case ctState = "ct state"
+    /// Which way the frame goes in its flow: original (from the side that opened it) or reply.
+    case ctDirection = "ct direction"
 
     /// The kind of values the field takes, which decides how literals are parsed.
     public var valueKind: ValueKind {
@@ -64,6 +68,8 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
         case .tcpFlags: return 8
         case .icmpType, .icmpv6Type: return 8
         case .metaLength: return 16
+        case .ctState: return 8
+        case .ctDirection: return 1
         }
     }
 
@@ -83,6 +89,9 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
 
     /// `tcp flags` is a bit mask: a value matches when all its bits are set in the frame.
     public var isBitmask: Bool { self == .tcpFlags }
+
+    /// `ct ...` fields come from the flow table, not from the frame's bytes.
+    public var isConnectionTracking: Bool { self == .ctState || self == .ctDirection }
 }
 
 /// How a field's literals are written.

@@ -9,6 +9,8 @@ public struct Policy: Sendable, Hashable {
     public var defaultLocation: SourceLocation
     /// Verdict options from `defaults { ... }`, applied where a rule's verdict leaves them out.
     public var defaults: VerdictOptions
+    /// Flow tracking, answers and meters from `defaults { ... }`.
+    public var stateDefaults: StateDefaults
     /// Named sets, in the order they were declared.
     public var sets: [NamedSet]
     /// Rules in evaluation order (file order, includes expanded where they were written).
@@ -21,13 +23,14 @@ public struct Policy: Sendable, Hashable {
 
     public init(
         version: Int = 1, defaultVerdict: DefaultVerdict, defaultLocation: SourceLocation,
-        defaults: VerdictOptions = VerdictOptions(), sets: [NamedSet] = [], rules: [Rule] = [],
-        tests: [TestBlock] = [], sources: [SourceFile] = []
+        defaults: VerdictOptions = VerdictOptions(), stateDefaults: StateDefaults = StateDefaults(),
+        sets: [NamedSet] = [], rules: [Rule] = [], tests: [TestBlock] = [], sources: [SourceFile] = []
     ) {
         self.version = version
         self.defaultVerdict = defaultVerdict
         self.defaultLocation = defaultLocation
         self.defaults = defaults
+        self.stateDefaults = stateDefaults
         self.sets = sets
         self.rules = rules
         self.tests = tests
@@ -101,11 +104,26 @@ public enum MatchTerm: Sendable, Hashable {
     case field(FieldMatch)
     /// `bpf "pcap-filter expression"`, compiled by libpcap for Ethernet frames.
     case bpf(BPFMatch)
+    /// `limit rate [over] RATE [burst N UNIT] [per KEY]`: a token bucket (one per key with `per`).
+    case limit(LimitMatch)
+    /// `quota [over|until] N UNIT`: bytes counted per rule.
+    case quota(QuotaMatch)
 
     public var location: SourceLocation {
         switch self {
         case .field(let m): return m.location
         case .bpf(let m): return m.location
+        case .limit(let m): return m.location
+        case .quota(let m): return m.location
+        }
+    }
+
+    /// The term keeps state from frame to frame (a bucket or a byte count): it must be tried in
+    /// place, after the rule's stateless terms, and only for frames those let through.
+    public var isStateful: Bool {
+        switch self {
+        case .limit, .quota: return true
+        case .field, .bpf: return false
         }
     }
 }
@@ -194,10 +212,16 @@ public struct Verdict: Sendable, Hashable {
     public var kind: VerdictKind
     /// Options written on this verdict; nil where left out (then ``Policy/defaults`` apply).
     public var options: VerdictOptions
+    /// The answer a `reject` sends (``RejectAnswer/automatic`` for a plain `reject`).
+    public var answer: RejectAnswer?
     public var location: SourceLocation
-    public init(kind: VerdictKind, options: VerdictOptions = VerdictOptions(), location: SourceLocation) {
+    public init(
+        kind: VerdictKind, options: VerdictOptions = VerdictOptions(), answer: RejectAnswer? = nil,
+        location: SourceLocation
+    ) {
         self.kind = kind
         self.options = options
+        self.answer = kind == .reject ? answer ?? .automatic : nil
         self.location = location
     }
 }
@@ -208,6 +232,8 @@ public enum VerdictKind: String, Sendable, Hashable {
     case reflect
     /// `reflect forward`: both.
     case reflectForward = "reflect forward"
+    /// `reject [with ...]`: dropped, and the sender gets an answer (a TCP reset or an ICMP error).
+    case reject
 
     /// The frame goes out of the other port.
     public var forwards: Bool { self == .forward || self == .reflectForward }
@@ -233,17 +259,46 @@ public struct VerdictOptions: Sendable, Hashable {
     }
 }
 
-/// `test "NAME" { packet ...; expect ... }`.
+/// `test "NAME" { packet ...; expect ...; [wait D;] packet ...; expect ...; ... }`: packets in
+/// order, each with what must happen to it, run against one fresh flow table, meter state and
+/// clock, so "the answer passes, the unsolicited one does not" can be written.
 public struct TestBlock: Sendable, Hashable {
     public var name: String
+    /// The packets, in order (at least one).
+    public var steps: [TestStep]
+    public var location: SourceLocation
+    public init(name: String, steps: [TestStep], location: SourceLocation) {
+        self.name = name
+        self.steps = steps
+        self.location = location
+    }
+
+    /// A test of one packet.
+    public init(name: String, packet: TestPacket, expectation: Expectation, location: SourceLocation) {
+        self.init(name: name, steps: [TestStep(packet: packet, expectation: expectation)], location: location)
+    }
+
+    /// The first packet.
+    public var packet: TestPacket { steps[0].packet }
+    /// What must happen to the first packet.
+    public var expectation: Expectation { steps[0].expectation }
+}
+
+/// One `packet` line of a test (sent `repeatCount` times, back to back), `after` nanoseconds of
+/// the test's clock from the packet before it (`wait D`), and its `expect` line.
+public struct TestStep: Sendable, Hashable {
     public var packet: TestPacket
     public var expectation: Expectation
-    public var location: SourceLocation
-    public init(name: String, packet: TestPacket, expectation: Expectation, location: SourceLocation) {
-        self.name = name
+    /// `packet ... repeat N`: the same frame N times at the same moment, each expected to meet
+    /// the same fate.
+    public var repeatCount: Int
+    /// The test clock moves on this far before the packet (`wait D` lines before it).
+    public var after: UInt64
+    public init(packet: TestPacket, expectation: Expectation, repeatCount: Int = 1, after: UInt64 = 0) {
         self.packet = packet
         self.expectation = expectation
-        self.location = location
+        self.repeatCount = repeatCount
+        self.after = after
     }
 }
 
@@ -273,7 +328,15 @@ public struct FieldValue: Sendable, Hashable {
     }
 }
 
-/// `expect VERDICT [by "RULE"] [with FIELD VALUE ...]`.
+/// What a rejected test packet's answer must be.
+public enum AnswerExpectation: Sendable, Hashable {
+    /// `answer none`: no answer is sent (an ICMP error, a broadcast, a fragment...).
+    case none
+    /// `answer FIELD VALUE ...`: an answer is sent and has these field values.
+    case fields([FieldValue])
+}
+
+/// `expect VERDICT [by "RULE"] [with FIELD VALUE ...] [answer ...]`.
 public struct Expectation: Sendable, Hashable {
     public var verdict: VerdictKind
     /// The rule expected to decide; `by default` is written as nil with `byDefault` true.
@@ -282,15 +345,19 @@ public struct Expectation: Sendable, Hashable {
     public var byDefault: Bool
     /// Field values the frame must have after rewrites.
     public var fields: [FieldValue]
+    /// For `expect reject`: what the answer must be (`answer FIELD VALUE ...`, or `answer none`
+    /// for a frame that gets no answer); nil when the test does not say.
+    public var answer: AnswerExpectation?
     public var location: SourceLocation
     public init(
         verdict: VerdictKind, rule: String? = nil, byDefault: Bool = false, fields: [FieldValue] = [],
-        location: SourceLocation
+        answer: AnswerExpectation? = nil, location: SourceLocation
     ) {
         self.verdict = verdict
         self.rule = rule
         self.byDefault = byDefault
         self.fields = fields
+        self.answer = answer
         self.location = location
     }
 }

@@ -59,6 +59,12 @@ enum ShadowAnalysis {
                     let key = BPFKey(expression: match.expression, negated: match.negated)
                     terms.append(.bpf(key))
                     bpf.insert(key)
+                case .limit, .quota:
+                    // A bucket or a byte count of this rule's own: no other term implies it, so
+                    // a rule with one shadows nothing (it may not match), as an opaque term.
+                    let key = BPFKey(expression: "stateful term at \(term.location)", negated: false)
+                    terms.append(.bpf(key))
+                    bpf.insert(key)
                 case .field(let match) where match.field.isBitmask:
                     let masks = match.values.map(\.lo)
                     terms.append(.masks(match.field, negated: match.negated, masks))

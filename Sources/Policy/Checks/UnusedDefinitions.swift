@@ -53,7 +53,10 @@ enum UnusedDefinitions {
             }
             return values + (rule.verdict?.options.map(\.value) ?? [])
         case .test(let test):
-            return test.packet.map(\.value) + (test.expectation?.fields.map(\.value) ?? [])
+            return test.steps.flatMap { step in
+                step.packet.map(\.value)
+                    + (step.expectation.map { $0.fields.map(\.value) + $0.answerFields.map(\.value) } ?? [])
+            }
         case .version, .include, .defaultVerdict:
             return []
         }

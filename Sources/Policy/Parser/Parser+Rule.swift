@@ -1,6 +1,8 @@
 /// `rule "NAME" { comment; match; statements; verdict }`.
 extension Parser {
-    static let ruleKeywords = ["comment", "match", "log", "pcap", "mirror", "vlan", "forward", "drop", "reflect"]
+    static let ruleKeywords = [
+        "comment", "match", "log", "pcap", "mirror", "vlan", "forward", "drop", "reflect", "reject",
+    ]
 
     /// The quoted name after `rule` or `test`. A bare word is reported and used, so the block
     /// still parses.
@@ -112,7 +114,7 @@ extension Parser {
             if let statement = parseInspection() { rule.statements.append(statement) }
         case "vlan" where peek(1).kind == .word && !peek(1).newlineBefore && ["push", "pop"].contains(peek(1).text):
             if let statement = parseVLANStatement() { rule.statements.append(statement) }
-        case "forward", "drop", "reflect":
+        case "forward", "drop", "reflect", "reject":
             rule.verdict = parseVerdict()
         case "accept", "pass":
             fail(
@@ -214,6 +216,23 @@ extension Parser {
             kind = .reflectForward
         }
         var options: [SyntaxOption] = []
+        if kind == .reject {
+            var verdict = SyntaxVerdict(kind: kind, keyword: keyword, options: [])
+            if !atStatementEnd && peek.isWord("with") {
+                verdict.withKeyword = advance()
+                while !atStatementEnd && peek.kind == .word { verdict.rejectWith.append(advance()) }
+            }
+            if !atStatementEnd {
+                fail(
+                    .invalidOption,
+                    "unexpected \(peek.quoted) after 'reject'; write reject, reject with tcp reset, "
+                        + "or reject with icmp|icmpv6|icmpx type NAME",
+                    at: peek)
+                skipRestOfStatement()
+            }
+            endStatement(after: "the verdict")
+            return verdict
+        }
         while !atStatementEnd {
             let token = peek
             guard token.kind == .word, let name = SyntaxOption.Name(rawValue: token.text) else {
@@ -254,6 +273,16 @@ extension Parser {
                 let negated = parseOperator()
                 guard let expression = expectString("a quoted pcap-filter expression", after: token) else { return nil }
                 terms.append(.bpf(keyword: token, negated: negated, expression: expression))
+                continue
+            }
+            if token.text == "limit" {
+                guard let limit = parseLimit() else { return nil }
+                terms.append(.limit(limit))
+                continue
+            }
+            if token.text == "quota" {
+                guard let quota = parseQuota() else { return nil }
+                terms.append(.quota(quota))
                 continue
             }
             guard let field = parseField() else {

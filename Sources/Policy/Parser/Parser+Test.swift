@@ -7,6 +7,7 @@ extension Parser {
             let open = expectOpenBrace(after: "the test name", fallback: nameToken)
         else { return nil }
         var test = SyntaxTest(keyword: keyword, name: nameToken.text, nameToken: nameToken)
+        var waits: [Token] = []
         while true {
             let token = peek
             if token.kind == .closeBrace {
@@ -21,39 +22,74 @@ extension Parser {
             switch token.kind == .word ? token.text : "" {
             case "packet":
                 advance()
-                if test.packetKeyword != nil {
-                    sink.error(.unexpectedToken, "a test has one packet line; put all its fields on it", at: token)
-                    skipRestOfStatement()
-                    continue
+                if let last = test.steps.last, last.expectation == nil {
+                    sink.error(
+                        .missingExpect,
+                        "the packet on line \(last.packetKeyword.location.line) has no 'expect' line before the next packet",
+                        at: last.packetKeyword)
                 }
-                test.packetKeyword = token
-                test.packet = parseFieldValues(after: "'packet'") ?? []
+                var step = SyntaxTestStep(packetKeyword: token, packet: [], waits: waits)
+                waits = []
+                step.packet = parseFieldValues(after: "'packet'", stoppingAt: "repeat") ?? []
+                if !atStatementEnd && peek.isWord("repeat") {
+                    let repeatWord = advance()
+                    guard !atStatementEnd, peek.kind == .word else {
+                        sink.error(.unexpectedToken, "expected a count after 'repeat'", at: repeatWord)
+                        skipRestOfStatement()
+                        continue
+                    }
+                    step.repeatCount = advance()
+                    endStatement(after: "'repeat'")
+                }
+                test.steps.append(step)
             case "expect":
                 advance()
-                if test.expectation != nil {
-                    sink.error(.unexpectedToken, "a test has one expect line", at: token)
+                guard let last = test.steps.last else {
+                    // Without any packet the test is reported as having none.
                     skipRestOfStatement()
                     continue
                 }
-                test.expectation = parseExpectation(keyword: token)
+                if last.expectation != nil {
+                    sink.error(
+                        .unexpectedToken,
+                        "the packet on line \(last.packetKeyword.location.line) already has an 'expect' line",
+                        at: token)
+                    skipRestOfStatement()
+                    continue
+                }
+                test.steps[test.steps.count - 1].expectation = parseExpectation(keyword: token)
+            case "wait":
+                advance()
+                guard !atStatementEnd, peek.kind == .word else {
+                    sink.error(.unexpectedToken, "expected a duration after 'wait', as in wait 2s", at: token)
+                    skipRestOfStatement()
+                    continue
+                }
+                waits.append(advance())
+                endStatement(after: "'wait'")
             default:
                 fail(
                     .unknownKeyword,
-                    "expected 'packet' or 'expect' in a test, found \(token.quoted)"
-                        + (token.kind == .word ? Suggestion.hint(for: token.text, among: ["packet", "expect"]) : ""),
+                    "expected 'packet', 'expect' or 'wait' in a test, found \(token.quoted)"
+                        + (token.kind == .word
+                            ? Suggestion.hint(for: token.text, among: ["packet", "expect", "wait"]) : ""),
                     at: token)
                 skipRestOfStatement(atStart: true)
             }
+        }
+        if let wait = waits.first {
+            sink.error(.unexpectedToken, "'wait' must come before a packet", at: wait)
         }
         test.hadError = sink.errorCount > errorsBefore
         return .test(test)
     }
 
-    /// `FIELD VALUE ...` up to the end of the line.
-    private mutating func parseFieldValues(after what: String) -> [SyntaxFieldValue]? {
+    /// `FIELD VALUE ...` up to the end of the line (or the word `stop`).
+    private mutating func parseFieldValues(after what: String, stoppingAt stop: String? = nil) -> [SyntaxFieldValue]? {
         var values: [SyntaxFieldValue] = []
         while !atStatementEnd {
             let token = peek
+            if let stop, token.isWord(stop) { return values }
             guard token.kind == .word else {
                 fail(.unexpectedToken, "expected a field name after \(what), found \(token.quoted)", at: token)
                 skipRestOfStatement()
@@ -91,11 +127,11 @@ extension Parser {
         let token = peek
         guard token.kind == .word, !atStatementEnd, var verdict = VerdictKind(rawValue: token.text) else {
             if atStatementEnd {
-                sink.error(.unexpectedToken, "expected forward, drop or reflect after 'expect'", at: keyword)
+                sink.error(.unexpectedToken, "expected forward, drop, reflect or reject after 'expect'", at: keyword)
             } else {
                 fail(
-                    .unexpectedToken, "expected forward, drop or reflect after 'expect', found \(token.quoted)",
-                    at: token)
+                    .unexpectedToken,
+                    "expected forward, drop, reflect or reject after 'expect', found \(token.quoted)", at: token)
             }
             skipRestOfStatement()
             return nil
@@ -124,12 +160,33 @@ extension Parser {
                 skipRestOfStatement()
                 return nil
             }
-            guard let fields = parseFieldValues(after: "'with'") else { return nil }
+            guard let fields = parseFieldValues(after: "'with'", stoppingAt: "answer") else { return nil }
             expectation.fields = fields
-            return expectation
+            // The list ended the statement unless it stopped at `answer`.
+            guard peek.isWord("answer") else { return expectation }
+        }
+        if !atStatementEnd && peek.isWord("answer") {
+            let answer = advance()
+            expectation.answerKeyword = answer
+            if !atStatementEnd && peek.isWord("none") {
+                advance()
+                expectation.answerNone = true
+            } else {
+                if atStatementEnd {
+                    sink.error(
+                        .unexpectedToken, "expected 'none' or a field and value after 'answer'", at: answer)
+                    skipRestOfStatement()
+                    return nil
+                }
+                guard let fields = parseFieldValues(after: "'answer'") else { return nil }
+                expectation.answerFields = fields
+                return expectation
+            }
         }
         if !atStatementEnd {
-            fail(.unexpectedToken, "expected 'by' or 'with' after the expected verdict, found \(peek.quoted)", at: peek)
+            fail(
+                .unexpectedToken,
+                "expected 'by', 'with' or 'answer' after the expected verdict, found \(peek.quoted)", at: peek)
             skipRestOfStatement()
             return nil
         }

@@ -221,6 +221,7 @@ extension Parser {
         }
         let open = advance()
         var options: [SyntaxOption] = []
+        var stateOptions: [SyntaxStateOption] = []
         while true {
             let token = peek
             if token.kind == .closeBrace {
@@ -233,13 +234,23 @@ extension Parser {
             }
             if token.kind == .endOfFile || (token.newlineBefore && isTopLevelKeyword(token)) {
                 sink.error(.unexpectedToken, "'defaults' is missing its closing '}'", at: open)
-                return .defaults(SyntaxDefaults(keyword: keyword, options: options))
+                return .defaults(SyntaxDefaults(keyword: keyword, options: options, stateOptions: stateOptions))
+            }
+            if token.kind == .word, Parser.stateOptionNames.contains(token.text) {
+                advance()
+                var words: [Token] = []
+                while !atStatementEnd { words.append(advance()) }
+                stateOptions.append(SyntaxStateOption(nameToken: token, words: words))
+                endStatement(after: "'\(token.text)'")
+                continue
             }
             guard token.kind == .word, let name = SyntaxOption.Name(rawValue: token.text) else {
+                let known = SyntaxOption.Name.allCases.map(\.rawValue) + Parser.stateOptionNames.sorted()
                 fail(
                     .unknownKeyword,
-                    "unknown option \(token.quoted) in defaults; expected delay, jitter or retries"
-                        + Suggestion.hint(for: token.text, among: SyntaxOption.Name.allCases.map(\.rawValue)),
+                    "unknown option \(token.quoted) in defaults; expected delay, jitter, retries, flow-timeout, "
+                        + "flow-pickup, flows-full, answer-rate or meter-size"
+                        + Suggestion.hint(for: token.text, among: known),
                     at: token)
                 skipRestOfStatement(atStart: true)
                 continue
@@ -250,7 +261,7 @@ extension Parser {
             endStatement(after: "'\(token.text)'")
         }
         endStatement(after: "'defaults { ... }'")
-        return .defaults(SyntaxDefaults(keyword: keyword, options: options))
+        return .defaults(SyntaxDefaults(keyword: keyword, options: options, stateOptions: stateOptions))
     }
 
     /// The value after `delay`, `jitter` or `retries` (already consumed).
@@ -263,6 +274,12 @@ extension Parser {
         guard let value = parseValue(allowSets: false, after: "'\(nameToken.text)'") else { return nil }
         return SyntaxOption(name: name, nameToken: nameToken, value: value)
     }
+
+    /// The `defaults` settings for flows, answers and meters (each timeout name may also stand
+    /// alone, as in `defaults { tcp-established 2h; }`).
+    static let stateOptionNames: Set<String> = Set(
+        ["flow-timeout", "tcp-closing", "flow-pickup", "flows-full", "answer-rate", "meter-size"]
+            + FlowTimeoutName.allCases.map(\.rawValue))
 
     func isTopLevelKeyword(_ token: Token) -> Bool {
         token.kind == .word && Parser.topLevelKeywords.contains(token.text) && token.text != "set"

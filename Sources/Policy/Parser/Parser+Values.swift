@@ -6,7 +6,9 @@ extension Parser {
         let token = peek
         switch token.kind {
         case .word:
-            return parseWordValue()
+            guard let first = parseWordValue() else { return nil }
+            guard allowSets, peek.kind == .comma, !peek.newlineBefore else { return first }
+            return parseCommaList(startingWith: first, at: token)
         case .define:
             advance()
             return .define(token)
@@ -24,6 +26,22 @@ extension Parser {
             skipRestOfStatement()
             return nil
         }
+    }
+
+    /// nft's `established,related`: values joined by commas without braces, one anonymous set.
+    private mutating func parseCommaList(startingWith first: ValueExpression, at start: Token) -> ValueExpression? {
+        var elements = [first]
+        while peek.kind == .comma && !peek.newlineBefore {
+            let comma = advance()
+            guard peek.kind == .word, !peek.newlineBefore else {
+                fail(.unexpectedToken, "expected a value after ','", at: peek.newlineBefore ? comma : peek)
+                skipRestOfStatement()
+                return nil
+            }
+            guard let next = parseWordValue() else { return nil }
+            elements.append(next)
+        }
+        return .anonymousSet(elements, open: start)
     }
 
     /// `word` or `word|word|...`.

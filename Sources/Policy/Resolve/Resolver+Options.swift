@@ -82,6 +82,10 @@ extension Resolver {
     /// The verdict with the options written on it (defaults are filled in by the compiler).
     mutating func resolveVerdict(_ syntax: SyntaxVerdict) -> Verdict? {
         let errorsBefore = sink.errorCount
+        if syntax.kind == .reject {
+            guard let answer = resolveRejectAnswer(syntax) else { return nil }
+            return Verdict(kind: .reject, answer: answer, location: syntax.keyword.location)
+        }
         if !syntax.kind.forwards, let first = syntax.options.first {
             let takes =
                 syntax.kind == .reflect

@@ -11,7 +11,7 @@ extension Resolver {
             if !syntax.hadError {
                 sink.error(
                     .missingVerdict,
-                    "rule \"\(syntax.name)\" has no verdict; end it with forward, drop or reflect",
+                    "rule \"\(syntax.name)\" has no verdict; end it with forward, drop, reflect or reject",
                     at: syntax.keyword)
             }
             return nil
@@ -44,6 +44,10 @@ extension Resolver {
                         FieldMatch(
                             field: field.field, negated: negated, values: values.values, setName: values.setName,
                             location: field.location)))
+            case .limit(let limit):
+                if let resolvedLimit = resolveLimit(limit) { resolved.append(.limit(resolvedLimit)) }
+            case .quota(let quota):
+                if let resolvedQuota = resolveQuota(quota) { resolved.append(.quota(resolvedQuota)) }
             case .bpf(let keyword, let negated, let expression):
                 guard !expression.text.allSatisfy({ $0 == " " || $0 == "\t" }) else {
                     sink.error(.badBPF, "empty bpf expression", at: expression)

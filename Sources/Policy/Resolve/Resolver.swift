@@ -11,6 +11,7 @@ struct Resolver {
     var defaultVerdict: (verdict: DefaultVerdict, keyword: Token)?
     var defaultsSyntax: SyntaxDefaults?
     var defaults = VerdictOptions()
+    var stateDefaults = StateDefaults()
     var bpfCache: [String: Result<[BPFInstruction], BPFCompileError>] = [:]
 
     init(sink: DiagnosticSink) {
@@ -21,7 +22,10 @@ struct Resolver {
     /// The policy, or nil when any error was reported.
     mutating func resolve(items: [LoadedItem], sources: [SourceFile], mainPath: String) -> Policy? {
         declare(items)
-        if let defaultsSyntax { defaults = resolveDefaults(defaultsSyntax) }
+        if let defaultsSyntax {
+            defaults = resolveDefaults(defaultsSyntax)
+            stateDefaults = resolveStateDefaults(defaultsSyntax.stateOptions)
+        }
         var rules: [Rule] = []
         var tests: [TestBlock] = []
         for loaded in items {
@@ -50,7 +54,8 @@ struct Resolver {
         }
         return Policy(
             version: 1, defaultVerdict: defaultVerdict.verdict, defaultLocation: defaultVerdict.keyword.location,
-            defaults: defaults, sets: sets, rules: rules, tests: tests, sources: sources)
+            defaults: defaults, stateDefaults: stateDefaults, sets: sets, rules: rules, tests: tests,
+            sources: sources)
     }
 
     /// Collects defines, sets, the default, defaults and rule and test names over all files.

@@ -107,11 +107,41 @@ struct SyntaxOption {
 struct SyntaxDefaults {
     var keyword: Token
     var options: [SyntaxOption]
+    /// Flow, answer and meter settings: each a name and the words after it.
+    var stateOptions: [SyntaxStateOption] = []
+}
+
+/// `flow-timeout NAME D`, `flow-pickup strict`, `answer-rate 100/second`... in `defaults`.
+struct SyntaxStateOption {
+    var nameToken: Token
+    var words: [Token]
 }
 
 enum SyntaxTerm {
     case field(SyntaxField, negated: Bool, value: ValueExpression)
     case bpf(keyword: Token, negated: Bool, expression: Token)
+    case limit(SyntaxLimit)
+    case quota(SyntaxQuota)
+}
+
+/// `limit rate [over] RATE [burst N UNIT] [per FIELD [. FIELD ...]]` as written.
+struct SyntaxLimit {
+    var keyword: Token
+    var over: Bool
+    /// `10/second`, or `10` and `mbytes/second`.
+    var rate: [Token]
+    /// The number and the unit after `burst`.
+    var burst: [Token]
+    var burstKeyword: Token?
+    var per: [SyntaxField]
+}
+
+/// `quota [over|until] N UNIT` as written.
+struct SyntaxQuota {
+    var keyword: Token
+    var over: Bool
+    var amount: Token
+    var unit: Token
 }
 
 struct SyntaxStatement {
@@ -131,6 +161,9 @@ struct SyntaxVerdict {
     var kind: VerdictKind
     var keyword: Token
     var options: [SyntaxOption]
+    /// `reject with ...`: the words after `with`.
+    var rejectWith: [Token] = []
+    var withKeyword: Token?
 }
 
 struct SyntaxRule {
@@ -158,14 +191,27 @@ struct SyntaxExpectation {
     var rule: Token?
     var byDefault: Bool
     var fields: [SyntaxFieldValue]
+    /// `answer none` (`answerNone`) or `answer FIELD VALUE ...`.
+    var answerKeyword: Token?
+    var answerNone = false
+    var answerFields: [SyntaxFieldValue] = []
+}
+
+/// One `packet` line of a test with the `expect` line that follows it.
+struct SyntaxTestStep {
+    var packetKeyword: Token
+    var packet: [SyntaxFieldValue]
+    /// `repeat N` at the end of the packet line.
+    var repeatCount: Token?
+    /// The `wait D` lines before the packet.
+    var waits: [Token] = []
+    var expectation: SyntaxExpectation?
 }
 
 struct SyntaxTest {
     var keyword: Token
     var name: String
     var nameToken: Token
-    var packetKeyword: Token?
-    var packet: [SyntaxFieldValue] = []
-    var expectation: SyntaxExpectation?
+    var steps: [SyntaxTestStep] = []
     var hadError = false
 }

@@ -1,7 +1,10 @@
-/// Durations as the policy writes them: digits, an optional fraction, and a unit `us`, `ms` or
-/// `s` (`25ms`, `1.5ms`, `100us`, `1s`). Held in nanoseconds.
+/// Durations as the policy writes them: digits, an optional fraction, and a unit `us`, `ms`,
+/// `s`, `m`, `h` or `d` (`25ms`, `1.5ms`, `100us`, `1s`, `2h`, `5d`). Held in nanoseconds.
 public enum DurationText {
-    private static let units: [(String, UInt64)] = [("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)]
+    private static let units: [(String, UInt64)] = [
+        ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+        ("d", 86_400_000_000_000),
+    ]
 
     /// Why a word is not a duration.
     enum Failure: Error, Equatable {
@@ -53,8 +56,12 @@ public enum DurationText {
     private static func isDigit(_ ch: UInt8) -> Bool { ch >= UInt8(ascii: "0") && ch <= UInt8(ascii: "9") }
 
     /// Writes nanoseconds back in the largest unit that keeps it short: `25ms`, `1.5ms`, `100us`,
-    /// `2s`; values under a microsecond as a fraction of `us`.
+    /// `2s`; values under a microsecond as a fraction of `us`; whole minutes, hours and days as
+    /// `5m`, `2h`, `5d`.
     public static func format(_ nanoseconds: UInt64) -> String {
+        for (suffix, scale) in units.reversed().prefix(3) where nanoseconds >= scale && nanoseconds % scale == 0 {
+            return "\(nanoseconds / scale)\(suffix)"
+        }
         let (suffix, scale) =
             nanoseconds >= 1_000_000_000
             ? ("s", UInt64(1_000_000_000))
