@@ -1,19 +1,21 @@
 import Frame
 
-/// One key's bucket in a ``MeterTable``: the key, the bucket's two numbers, the next slot in
-/// its hash chain and a hash tag, in exactly one 64-byte cache line.
+/// One key's bucket in a ``MeterTable``: the key, the bucket's two numbers, a hash tag and
+/// whether the slot is in use, in exactly one 64-byte cache line.
 struct MeterSlot {
     var key: MeterKey
     var tokens: UInt64
     var last: UInt64
-    /// The next slot in the same hash chain, or -1.
-    var chain: Int32
-    /// The hash's high 32 bits: most mismatches in a chain are told apart without the key.
+    /// The hash's high 32 bits: the slot's home position (tag & mask), and most mismatches
+    /// told apart without comparing the key.
     var tag: UInt32
+    /// 1 when the slot holds a key, 0 when it is empty.
+    var used: UInt32
 }
 
 /// A slot's neighbours in the table's recency list (most recently used first); kept apart
 /// from the slots so moving one to the front touches 8-byte entries, not whole cache lines.
+/// The list runs through slot positions, so a slot that moves takes its links along.
 struct RecencyLink {
     var previous: Int32
     var next: Int32

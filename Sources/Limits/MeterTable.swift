@@ -3,21 +3,23 @@
 ///
 /// Every key gets its own bucket, starting full, run by the table's ``RateLimit``: two sources
 /// sending the same flood each get their own allowance. When the table is full, a new key takes
-/// the slot of the least recently used key, which is counted in ``evictions``. A bucket that has
-/// been idle long enough to refill is the same as a fresh one, so evicting it loses nothing;
+/// the place of the least recently used key, which is counted in ``evictions``. A bucket that
+/// has been idle long enough to refill is the same as a fresh one, so evicting it loses nothing;
 /// ``evictionsBeforeRefill`` counts the evictions that did forget a partly drained bucket (a key
 /// that comes back then starts with a full allowance: a sign the table is too small).
 ///
-/// Layout: 64-byte slots (key, bucket, hash-chain link, hash tag), chained hashing with a
-/// power-of-two head array and a random seed, and a doubly linked recency list in a separate
-/// array of 8-byte links, so finding, refreshing and evicting are O(1). Nothing is allocated
-/// after `init`, eviction included.
+/// Layout: open addressing with linear probing over 64-byte slots (key, bucket, hash tag), at
+/// most half full, with a random hash seed; a frame of a known key usually reads one slot.
+/// Removing a key shifts the rest of its probe run back (no tombstones, so lookups never slow
+/// down with churn). A doubly linked recency list in a separate array of 8-byte links gives the
+/// least recently used key in O(1). Nothing is allocated after `init`, eviction included.
+/// Memory: 144 bytes per key of capacity (9 MiB for the default 65,536).
 ///
 /// A table belongs to one forwarding thread (no locks). With several workers, each has its own
 /// table, and a key's frames are limited per worker unless the fanout keeps them on one.
 public final class MeterTable: @unchecked Sendable {
-    /// The most keys a table can hold (16 Mi: 1 GiB of slots).
-    public static let maximumCapacity = 1 << 24
+    /// The most keys a table can hold (4 Mi: 576 MiB).
+    public static let maximumCapacity = 1 << 22
     /// The table size when the policy does not give one (`defaults { meter-size 65536; }`).
     public static let defaultCapacity = 65_536
 
@@ -35,11 +37,11 @@ public final class MeterTable: @unchecked Sendable {
     public private(set) var evictionsBeforeRefill: UInt64 = 0
 
     private let slots: UnsafeMutablePointer<MeterSlot>
-    /// `capacity + 1` links; the last is the list's sentinel: its `next` is the most recently
+    /// One link per slot plus the list's sentinel (the last): its `next` is the most recently
     /// used slot, its `previous` the least.
     private let links: UnsafeMutablePointer<RecencyLink>
-    private let heads: UnsafeMutablePointer<Int32>
-    private let headMask: Int
+    private let slotCount: Int
+    private let mask: Int
     private let sentinel: Int32
     private let hasher: MeterHash
 
@@ -52,103 +54,109 @@ public final class MeterTable: @unchecked Sendable {
         guard capacity >= 1, capacity <= MeterTable.maximumCapacity else { throw .meterSizeOutOfRange(capacity) }
         self.limit = limit
         self.capacity = capacity
-        var headCount = 1
-        while headCount < capacity { headCount <<= 1 }
-        headMask = headCount - 1
-        sentinel = Int32(capacity)
+        var slotCount = 2
+        while slotCount < 2 * capacity { slotCount <<= 1 }
+        self.slotCount = slotCount
+        mask = slotCount - 1
+        sentinel = Int32(slotCount)
         hasher = MeterHash(seed: seed)
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: capacity * MemoryLayout<MeterSlot>.stride, alignment: 64)
-        slots = raw.bindMemory(to: MeterSlot.self, capacity: capacity)
-        links = .allocate(capacity: capacity + 1)
-        heads = .allocate(capacity: headCount)
-        heads.initialize(repeating: -1, count: headCount)
-        links[capacity] = RecencyLink(previous: sentinel, next: sentinel)
+            byteCount: slotCount * MemoryLayout<MeterSlot>.stride, alignment: 64)
+        slots = raw.initializeMemory(
+            as: MeterSlot.self, repeating: MeterSlot(key: MeterKey(), tokens: 0, last: 0, tag: 0, used: 0),
+            count: slotCount)
+        links = .allocate(capacity: slotCount + 1)
+        links.initialize(repeating: RecencyLink(previous: sentinel, next: sentinel), count: slotCount + 1)
     }
 
     deinit {
         UnsafeMutableRawPointer(slots).deallocate()
         links.deallocate()
-        heads.deallocate()
     }
 
     /// Runs a frame of `length` bytes with `key`, arriving at `now`, through the key's bucket
     /// (a full new one for a key not held, evicting the least recently used key when the table
     /// is full); true when the limit matches. The key becomes the most recently used.
     public func matches(_ key: MeterKey, length: Int, now: UInt64) -> Bool {
-        let hash = hasher.hash(key)
-        let head = Int(truncatingIfNeeded: hash) & headMask
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
-        var index = heads[head]
-        while index >= 0 {
-            let slot = slots + Int(index)
+        let tag = UInt32(truncatingIfNeeded: hasher.hash(key) >> 32)
+        var index = Int(tag) & mask
+        while slots[index].used != 0 {
+            let slot = slots + index
             if slot.pointee.tag == tag && slot.pointee.key == key {
-                if links[Int(sentinel)].next != index {
-                    unlink(index)
-                    linkFirst(index)
+                let position = Int32(truncatingIfNeeded: index)
+                if links[Int(sentinel)].next != position {
+                    unlink(position)
+                    linkFirst(position)
                 }
                 return limit.evaluate(tokens: &slot.pointee.tokens, last: &slot.pointee.last, length: length, now: now)
             }
-            index = slot.pointee.chain
+            index = (index &+ 1) & mask
         }
-        let fresh = takeSlot(now: now)
-        let slot = slots + Int(fresh)
-        slot.initialize(
-            to: MeterSlot(key: key, tokens: limit.capacity, last: now, chain: heads[head], tag: tag))
-        heads[head] = fresh
-        linkFirst(fresh)
+        if count == capacity {
+            evictLeastRecent(now: now)
+            // Shifting the victim's probe run back may have moved the first free slot.
+            index = Int(tag) & mask
+            while slots[index].used != 0 { index = (index &+ 1) & mask }
+        } else {
+            count &+= 1
+        }
+        let slot = slots + index
+        slot.pointee = MeterSlot(key: key, tokens: limit.capacity, last: now, tag: tag, used: 1)
+        linkFirst(Int32(truncatingIfNeeded: index))
         insertions &+= 1
         return limit.evaluate(tokens: &slot.pointee.tokens, last: &slot.pointee.last, length: length, now: now)
     }
 
     /// The bucket held for `key`, without running a frame or changing the recency order.
     public func bucket(for key: MeterKey) -> TokenBucket? {
-        let hash = hasher.hash(key)
-        var index = heads[Int(truncatingIfNeeded: hash) & headMask]
-        while index >= 0 {
-            let slot = slots[Int(index)]
-            if slot.key == key {
+        let tag = UInt32(truncatingIfNeeded: hasher.hash(key) >> 32)
+        var index = Int(tag) & mask
+        while slots[index].used != 0 {
+            let slot = slots[index]
+            if slot.tag == tag && slot.key == key {
                 var bucket = TokenBucket(full: limit, now: slot.last)
                 bucket.tokens = slot.tokens
                 return bucket
             }
-            index = slot.chain
+            index = (index &+ 1) & mask
         }
         return nil
     }
 
     /// Forgets every key (the counters stay).
     public func removeAll() {
-        heads.update(repeating: -1, count: headMask + 1)
+        for index in 0..<slotCount { slots[index].used = 0 }
         links[Int(sentinel)] = RecencyLink(previous: sentinel, next: sentinel)
         count = 0
     }
 
-    /// A slot for a new key: an unused one while there are any, else the least recently used
-    /// key's, taken out of its chain and the recency list.
-    @inline(__always)
-    private func takeSlot(now: UInt64) -> Int32 {
-        if count < capacity {
-            count &+= 1
-            return Int32(truncatingIfNeeded: count &- 1)
-        }
-        let victim = links[Int(sentinel)].previous
-        let slot = slots + Int(victim)
+    /// Removes the least recently used key, then moves each later slot of its probe run whose
+    /// home is not between the hole and itself back into the hole (backward-shift deletion),
+    /// taking its recency links along.
+    private func evictLeastRecent(now: UInt64) {
+        var hole = Int(links[Int(sentinel)].previous)
+        let victim = slots[hole]
         evictions &+= 1
-        if limit.refilled(tokens: slot.pointee.tokens, last: slot.pointee.last, now: now) < limit.capacity {
+        if limit.refilled(tokens: victim.tokens, last: victim.last, now: now) < limit.capacity {
             evictionsBeforeRefill &+= 1
         }
-        let head = Int(truncatingIfNeeded: hasher.hash(slot.pointee.key)) & headMask
-        if heads[head] == victim {
-            heads[head] = slot.pointee.chain
-        } else {
-            var previous = heads[head]
-            while slots[Int(previous)].chain != victim { previous = slots[Int(previous)].chain }
-            slots[Int(previous)].chain = slot.pointee.chain
+        unlink(Int32(truncatingIfNeeded: hole))
+        slots[hole].used = 0
+        var next = (hole &+ 1) & mask
+        while slots[next].used != 0 {
+            let home = Int(slots[next].tag) & mask
+            if (next &- home) & mask >= (next &- hole) & mask {
+                slots[hole] = slots[next]
+                slots[next].used = 0
+                let link = links[next]
+                let moved = Int32(truncatingIfNeeded: hole)
+                links[hole] = link
+                links[Int(link.previous)].next = moved
+                links[Int(link.next)].previous = moved
+                hole = next
+            }
+            next = (next &+ 1) & mask
         }
-        unlink(victim)
-        slot.deinitialize(count: 1)
-        return victim
     }
 
     @inline(__always)
