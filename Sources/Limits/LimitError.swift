@@ -30,6 +30,8 @@ public enum LimitError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooManyMeterKeyAddresses
     /// A meter key with more than four short fields (ports, protocol, VLAN id).
     case tooManyMeterKeyShortFields
+    /// A meter key with both TCP and UDP ports: no frame has both.
+    case conflictingMeterKeyProtocols
 
     public var description: String {
         switch self {
@@ -60,6 +62,8 @@ public enum LimitError: Error, Sendable, Hashable, CustomStringConvertible {
             "a meter key holds at most two addresses (ip, ip6 or ether)"
         case .tooManyMeterKeyShortFields:
             "a meter key holds at most four ports, protocols or VLAN ids"
+        case .conflictingMeterKeyProtocols:
+            "a meter key cannot have both tcp and udp ports: no frame has both"
         }
     }
 }

@@ -70,6 +70,9 @@ import Testing
         #expect(throws: LimitError.tooManyMeterKeyShortFields) {
             try MeterKeySpec([.tcpSourcePort, .tcpDestinationPort, .udpSourcePort, .udpDestinationPort, .vlanID])
         }
+        #expect(throws: LimitError.conflictingMeterKeyProtocols) {
+            try MeterKeySpec([.ipSource, .tcpDestinationPort, .udpDestinationPort])
+        }
         for field in MeterKeyField.allCases { #expect(MeterKeyField(name: Substring(field.name)) == field) }
         #expect(MeterKeyField(name: "ip  saddr") == nil)
     }
