@@ -33,6 +33,7 @@ public enum LimitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A meter key with both TCP and UDP ports: no frame has both.
     case conflictingMeterKeyProtocols
 
+    /// One line saying what is wrong, for the diagnostic.
     public var description: String {
         switch self {
         case .zeroRate:
