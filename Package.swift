@@ -28,6 +28,10 @@ let package = Package(
         .target(name: "Policy", dependencies: ["Frame", "CPcap"]),
         .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
+        // Answers: the resets and ICMP errors a `reject` sends back, built in the data plane.
+        .target(name: "Answers", dependencies: ["Frame"], swiftSettings: hotPathSettings),
+        // Limits: nft's token buckets, meters (a bucket per key) and quotas, clocked by the caller.
+        .target(name: "Limits", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
@@ -82,6 +86,8 @@ let package = Package(
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "AnswersTests", dependencies: ["Answers", "Frame"]),
+        .testTarget(name: "LimitsTests", dependencies: ["Limits", "Frame"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .testTarget(
             name: "LoaderTests",
