@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Policy", dependencies: ["Frame", "CPcap"]),
         .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
+        .target(name: "Flow", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
@@ -63,7 +64,7 @@ let package = Package(
         .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "PipelineBench",
-            dependencies: ["CAllocationCounter", "Frame", "Policy", "Ruleset", "Pipeline", "Loader"],
+            dependencies: ["CAllocationCounter", "Frame", "Flow", "Policy", "Ruleset", "Pipeline", "Loader"],
             swiftSettings: hotPathSettings
         ),
         .executableTarget(
@@ -81,6 +82,7 @@ let package = Package(
         .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzHarness"]),
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "PipelineTests", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .testTarget(

@@ -1,0 +1,123 @@
+/// Which end of a ``FlowKey`` a frame came from: the lower (address, port) pair or the higher.
+public enum FlowSide: UInt8, Sendable {
+    /// The frame's source is the key's low side.
+    case low = 0
+    /// The frame's source is the key's high side.
+    case high = 1
+
+    /// The other end.
+    @inlinable public var other: FlowSide { self == .low ? .high : .low }
+}
+
+/// A flow's key, the same for both directions: the lower (address, port) pair first.
+///
+/// Both directions of a flow build the same key; ``FlowSide`` says which end a frame came from.
+/// Addresses are compared first, then ports (so the order is the pair's, not each field's
+/// sorted on its own as in Suricata: the side stays recoverable). For ICMP query flows the order
+/// is by address alone, `lowPort` holds the identifier and `highPort` the request type. The VLAN
+/// ids are part of the key: the same addresses on two VLANs are two flows.
+public struct FlowKey: Sendable, Hashable {
+    /// The low side's address (IPv4 v4-mapped).
+    public var lowAddress: UInt128
+    /// The high side's address.
+    public var highAddress: UInt128
+    /// The low side's port (the identifier for ICMP query flows; 0 without ports).
+    public var lowPort: UInt16
+    /// The high side's port (the request type for ICMP query flows; 0 without ports).
+    public var highPort: UInt16
+    /// The L4 protocol number.
+    public var ipProtocol: UInt8
+    /// IPv4 or IPv6.
+    public var family: FlowFamily
+    /// The outer VLAN id, 12 bits.
+    public var outerVLAN: UInt16
+    /// The inner (QinQ) VLAN id, 12 bits.
+    public var innerVLAN: UInt16
+
+    /// The key of a frame from `source`:`sourcePort` to `destination`:`destinationPort`, and the
+    /// side the frame came from. For ICMP query protocols pass the identifier as `sourcePort` and
+    /// the request type as `destinationPort` (see ``FlowTuple``).
+    @inlinable @inline(__always)
+    public static func oriented(
+        family: FlowFamily, ipProtocol: UInt8, source: UInt128, sourcePort: UInt16, destination: UInt128,
+        destinationPort: UInt16, outerVLAN: UInt16, innerVLAN: UInt16
+    ) -> (key: FlowKey, side: FlowSide) {
+        let sourceIsLow: Bool
+        if isICMP(ipProtocol, family) {
+            sourceIsLow = source <= destination
+        } else {
+            sourceIsLow = source < destination || (source == destination && sourcePort <= destinationPort)
+        }
+        if sourceIsLow || isICMP(ipProtocol, family) {
+            let key = FlowKey(
+                lowAddress: sourceIsLow ? source : destination, highAddress: sourceIsLow ? destination : source,
+                lowPort: sourcePort, highPort: destinationPort, ipProtocol: ipProtocol, family: family,
+                outerVLAN: outerVLAN, innerVLAN: innerVLAN)
+            return (key, sourceIsLow ? .low : .high)
+        }
+        let key = FlowKey(
+            lowAddress: destination, highAddress: source, lowPort: destinationPort, highPort: sourcePort,
+            ipProtocol: ipProtocol, family: family, outerVLAN: outerVLAN, innerVLAN: innerVLAN)
+        return (key, .high)
+    }
+
+    /// The key of `tuple`, and the side its source (the originator) is on.
+    @inlinable
+    public init(_ tuple: FlowTuple) {
+        self = FlowKey.side(of: tuple).key
+    }
+
+    /// The key of `tuple` and the side of its source.
+    @inlinable
+    public static func side(of tuple: FlowTuple) -> (key: FlowKey, side: FlowSide) {
+        oriented(
+            family: tuple.family, ipProtocol: tuple.ipProtocol, source: tuple.source, sourcePort: tuple.sourcePort,
+            destination: tuple.destination, destinationPort: tuple.destinationPort, outerVLAN: tuple.outerVLAN,
+            innerVLAN: tuple.innerVLAN)
+    }
+
+    /// A key from its fields, already in canonical order.
+    @inlinable
+    public init(
+        lowAddress: UInt128, highAddress: UInt128, lowPort: UInt16, highPort: UInt16, ipProtocol: UInt8,
+        family: FlowFamily, outerVLAN: UInt16, innerVLAN: UInt16
+    ) {
+        self.lowAddress = lowAddress
+        self.highAddress = highAddress
+        self.lowPort = lowPort
+        self.highPort = highPort
+        self.ipProtocol = ipProtocol
+        self.family = family
+        self.outerVLAN = outerVLAN
+        self.innerVLAN = innerVLAN
+    }
+
+    /// The flow in the orientation of a frame sent from `side`.
+    @inlinable
+    public func tuple(from side: FlowSide) -> FlowTuple {
+        let icmp = FlowKey.isICMP(ipProtocol, family)
+        let fromLow = side == .low
+        return FlowTuple(
+            family: family, ipProtocol: ipProtocol, source: fromLow ? lowAddress : highAddress,
+            destination: fromLow ? highAddress : lowAddress,
+            sourcePort: icmp || fromLow ? lowPort : highPort, destinationPort: icmp || fromLow ? highPort : lowPort,
+            outerVLAN: outerVLAN, innerVLAN: innerVLAN)
+    }
+
+    /// The address on `side`.
+    @inlinable @inline(__always)
+    public func address(_ side: FlowSide) -> UInt128 { side == .low ? lowAddress : highAddress }
+
+    /// True for ICMP over IPv4 and ICMPv6 over IPv6, whose query flows are keyed by identifier.
+    @inlinable @inline(__always)
+    public static func isICMP(_ ipProtocol: UInt8, _ family: FlowFamily) -> Bool {
+        family == .ipv4 ? ipProtocol == 1 : ipProtocol == 58
+    }
+
+    /// Ports, protocol and VLANs in one word, for hashing.
+    @inlinable @inline(__always)
+    var metaWord: UInt64 {
+        UInt64(lowPort) | UInt64(highPort) << 16 | UInt64(ipProtocol) << 32 | UInt64(outerVLAN & 0x0fff) << 40
+            | UInt64(innerVLAN & 0x0fff) << 52
+    }
+}
