@@ -22,7 +22,7 @@ extension FlowTable {
     @inline(__always)
     public func classify(frame: UnsafeRawBufferPointer, info: FrameInfo, now: UInt64) -> FlowLookup {
         core.pointee.statistics.lookups &+= 1
-        let lookup = classifyFrame(frame, info, now)
+        let lookup = classifyFrame(frame, info, now &+ FlowTable.clockBias)
         if lookup.state == .invalid { core.pointee.statistics.invalid &+= 1 }
         return lookup
     }

@@ -14,6 +14,7 @@ extension FlowTable {
     public func insertEstablished<Events: FlowEventSink>(
         _ tuple: FlowTuple, remaining: UInt64, creator: UInt32, now: UInt64, events: inout Events
     ) -> RestoreOutcome {
+        let now = now &+ FlowTable.clockBias
         let (key, side) = FlowKey.side(of: tuple)
         let hash = hasher.hash(key)
         var index = find(key, hash: hash)
@@ -48,7 +49,7 @@ extension FlowTable {
         append(index, to: timeoutClass, now: now)
         let timeout = lists[Int(timeoutClass.rawValue)].timeout
         let shortfall = timeout - min(remaining, timeout)
-        slot.pointee.lastSeen = now >= shortfall ? now - shortfall : 0
+        slot.pointee.lastSeen = now - shortfall
         core.pointee.statistics.created &+= 1
         core.pointee.statistics.restored &+= 1
         return .inserted

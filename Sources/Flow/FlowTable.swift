@@ -36,6 +36,10 @@ public final class FlowTable: @unchecked Sendable {
     /// A UDP flow answered sooner than this after it began stays on the short `udp` timeout
     /// (a DNS query and its answer), as in nf_conntrack.
     static let udpStreamAge: UInt64 = 2_000_000_000
+    /// Added to the caller's clock inside the table, so a time some timeout before `now` (a
+    /// restored flow's last use) is never below zero, even just after boot. Larger than
+    /// ``FlowTimeouts/maximum``.
+    static let clockBias: UInt64 = 1 << 56
 
     /// The most flows the table holds.
     public let capacity: Int
