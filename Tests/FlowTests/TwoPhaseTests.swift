@@ -1,0 +1,50 @@
+import Flow
+import Frame
+import Testing
+
+/// classify changes nothing; commit acts only on forwarded frames and fresh lookups.
+@Suite struct TwoPhaseTests {
+    @Test func classifyAloneChangesNothing() throws {
+        let harness = try Harness()
+        let syn = Frames.tcp4(Address.client, 40000, Address.server, 443, TCPFlag.syn)
+        #expect(harness.classify(syn).state == .new)
+        #expect(harness.classify(syn).createsFlow)
+        #expect(harness.table.statistics.inUse == 0 && harness.table.statistics.lookups == 2)
+    }
+
+    @Test func aDroppedFrameCreatesAndChangesNothing() throws {
+        let harness = try Harness()
+        let syn = Frames.tcp4(Address.client, 40000, Address.server, 443, TCPFlag.syn)
+        #expect(harness.send(syn, forwarded: false).outcome == .untouched)
+        #expect(harness.table.statistics.inUse == 0)
+        harness.send(syn)
+        harness.send(Frames.tcp4(Address.server, 443, Address.client, 40000, TCPFlag.synAck))
+        harness.send(Frames.tcp4(Address.client, 40000, Address.server, 443, TCPFlag.ack))
+        // A FIN the policy drops never reached the server: the connection stays open.
+        harness.send(Frames.tcp4(Address.client, 40000, Address.server, 443, TCPFlag.finAck), forwarded: false)
+        let flow = try harness.onlyFlow()
+        #expect(flow.tcpState == .established && flow.framesOriginal == 2)
+    }
+
+    @Test func aStaleLookupIsRefused() throws {
+        let harness = try Harness()
+        let first = Frames.udp4(Address.client, 1, Address.server, 2)
+        let second = Frames.udp4(Address.client, 3, Address.server, 4)
+        let (a, b) = first.withUnsafeBytes { one in
+            second.withUnsafeBytes { two in
+                (
+                    harness.table.classify(frame: one, info: FrameInfo.parse(one), now: harness.now),
+                    harness.table.classify(frame: two, info: FrameInfo.parse(two), now: harness.now)
+                )
+            }
+        }
+        let now = harness.now
+        #expect(
+            harness.table.commit(a, forwarded: true, length: 60, creator: 0, now: now, events: &harness.events)
+                == .created)
+        #expect(
+            harness.table.commit(b, forwarded: true, length: 60, creator: 0, now: now, events: &harness.events)
+                == .untouched)
+        #expect(harness.table.statistics.staleCommits == 1 && harness.table.statistics.inUse == 1)
+    }
+}
