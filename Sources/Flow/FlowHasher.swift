@@ -41,7 +41,7 @@ public struct FlowHasher: Sendable {
         let b = FlowHasher.fold(
             UInt64(truncatingIfNeeded: key.lowAddress >> 64) ^ seeds.2,
             UInt64(truncatingIfNeeded: key.highAddress >> 64) ^ seeds.3)
-        let c = FlowHasher.fold(key.metaWord ^ seeds.4, UInt64(key.family.rawValue) ^ seeds.5)
+        let c = FlowHasher.fold(key.packed ^ seeds.4, UInt64(key.family.rawValue) ^ seeds.5)
         let mixed = FlowHasher.fold(a ^ b ^ c, seeds.6)
         return UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))
     }

@@ -21,18 +21,31 @@ public struct FlowKey: Sendable, Hashable {
     public var lowAddress: UInt128
     /// The high side's address.
     public var highAddress: UInt128
-    /// The low side's port (the identifier for ICMP query flows; 0 without ports).
-    public var lowPort: UInt16
-    /// The high side's port (the request type for ICMP query flows; 0 without ports).
-    public var highPort: UInt16
-    /// The L4 protocol number.
-    public var ipProtocol: UInt8
+    /// Ports, protocol and VLANs in one word (see ``packPorts(low:high:protocol:outerVLAN:innerVLAN:)``),
+    /// so comparing two keys is five word compares.
+    public var packed: UInt64
     /// IPv4 or IPv6.
     public var family: FlowFamily
+
+    /// The low side's port (the identifier for ICMP query flows; 0 without ports).
+    @inlinable public var lowPort: UInt16 { UInt16(truncatingIfNeeded: packed) }
+    /// The high side's port (the request type for ICMP query flows; 0 without ports).
+    @inlinable public var highPort: UInt16 { UInt16(truncatingIfNeeded: packed >> 16) }
+    /// The L4 protocol number.
+    @inlinable public var ipProtocol: UInt8 { UInt8(truncatingIfNeeded: packed >> 32) }
     /// The outer VLAN id, 12 bits.
-    public var outerVLAN: UInt16
+    @inlinable public var outerVLAN: UInt16 { UInt16(truncatingIfNeeded: packed >> 40) & 0x0fff }
     /// The inner (QinQ) VLAN id, 12 bits.
-    public var innerVLAN: UInt16
+    @inlinable public var innerVLAN: UInt16 { UInt16(truncatingIfNeeded: packed >> 52) & 0x0fff }
+
+    /// Ports (16 bits each), protocol (8) and VLAN ids (12 each) in one word.
+    @inlinable @inline(__always)
+    public static func packPorts(
+        low: UInt16, high: UInt16, protocol ipProtocol: UInt8, outerVLAN: UInt16, innerVLAN: UInt16
+    ) -> UInt64 {
+        UInt64(low) | UInt64(high) << 16 | UInt64(ipProtocol) << 32 | UInt64(outerVLAN & 0x0fff) << 40
+            | UInt64(innerVLAN & 0x0fff) << 52
+    }
 
     /// The key of a frame from `source`:`sourcePort` to `destination`:`destinationPort`, and the
     /// side the frame came from. For ICMP query protocols pass the identifier as `sourcePort` and
@@ -77,19 +90,16 @@ public struct FlowKey: Sendable, Hashable {
     }
 
     /// A key from its fields, already in canonical order.
-    @inlinable
+    @inlinable @inline(__always)
     public init(
         lowAddress: UInt128, highAddress: UInt128, lowPort: UInt16, highPort: UInt16, ipProtocol: UInt8,
         family: FlowFamily, outerVLAN: UInt16, innerVLAN: UInt16
     ) {
         self.lowAddress = lowAddress
         self.highAddress = highAddress
-        self.lowPort = lowPort
-        self.highPort = highPort
-        self.ipProtocol = ipProtocol
+        self.packed = FlowKey.packPorts(
+            low: lowPort, high: highPort, protocol: ipProtocol, outerVLAN: outerVLAN, innerVLAN: innerVLAN)
         self.family = family
-        self.outerVLAN = outerVLAN
-        self.innerVLAN = innerVLAN
     }
 
     /// The flow in the orientation of a frame sent from `side`.
@@ -114,10 +124,4 @@ public struct FlowKey: Sendable, Hashable {
         family == .ipv4 ? ipProtocol == 1 : ipProtocol == 58
     }
 
-    /// Ports, protocol and VLANs in one word, for hashing.
-    @inlinable @inline(__always)
-    var metaWord: UInt64 {
-        UInt64(lowPort) | UInt64(highPort) << 16 | UInt64(ipProtocol) << 32 | UInt64(outerVLAN & 0x0fff) << 40
-            | UInt64(innerVLAN & 0x0fff) << 52
-    }
 }

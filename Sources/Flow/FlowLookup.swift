@@ -15,6 +15,9 @@ enum FlowAction: UInt8 {
 /// The result of ``FlowTable/classify(frame:info:now:)``: the frame's `ct state` and
 /// `ct direction`, and what ``FlowTable/commit(_:forwarded:length:creator:now:events:)`` needs
 /// to apply it once the policy has decided.
+///
+/// Four words, returned in registers: a new flow's key waits in the table until the commit, so
+/// only the lookup of the latest classify may be committed.
 public struct FlowLookup: Sendable {
     /// The frame's `ct state`.
     public var state: CTState
@@ -33,7 +36,6 @@ public struct FlowLookup: Sendable {
     var hash: UInt32
     var identification: UInt32
     var epoch: UInt64
-    var key: FlowKey
 
     /// True when committing a forwarded frame would create a flow (the table may then be full).
     public var createsFlow: Bool { action == .create || action == .reopen }
@@ -51,7 +53,6 @@ public struct FlowLookup: Sendable {
         hash = 0
         identification = 0
         self.epoch = epoch
-        key = FlowSlot.empty.key
     }
 }
 

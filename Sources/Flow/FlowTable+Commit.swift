@@ -35,12 +35,14 @@ extension FlowTable {
                 end(index, reason: reason, now: now, events: &events)
                 unlist(index)
             } else {
-                index = freeSlot(now: now, events: &events)
+                let key = pendingKey.pointee
+                index = freeSlot(forHash: lookup.hash, now: now, events: &events)
                 guard index != FlowTable.none else {
                     core.pointee.statistics.refusedFull &+= 1
                     core.pointee.epoch &+= 1
                     return .full
                 }
+                slots[Int(index)].key = key
                 chain(index, hash: lookup.hash)
             }
             start(index, lookup, length: length, creator: creator, now: now)
@@ -57,15 +59,14 @@ extension FlowTable {
         return outcome
     }
 
-    /// Fills slot `index` (chained under the lookup's key, on no list) with a new flow.
+    /// Fills slot `index` (holding the new flow's key, chained, on no list) with a new flow.
     @inline(__always)
     private func start(_ index: UInt32, _ lookup: FlowLookup, length: Int, creator: UInt32, now: UInt64) {
         let slot = slots + Int(index)
-        let tcp = lookup.key.ipProtocol == IPProtocol.tcp
+        let tcp = slot.pointee.key.ipProtocol == IPProtocol.tcp
         var flags: FlowFlags = [.inUse]
         if lookup.side == .high { flags.insert(.originatorHigh) }
         if tcp && lookup.nextState == .established { flags.insert(.pickedUp) }
-        slot.pointee.key = lookup.key
         slot.pointee.tcpState = tcp ? lookup.nextState : .none
         slot.pointee.flags = flags
         slot.pointee.creator = creator
@@ -161,7 +162,7 @@ extension FlowTable {
         guard index != FlowTable.none else { return false }
         let slot = slots + Int(index)
         let key = slot.pointee.key
-        let fragment = lookup.key
+        let fragment = pendingKey.pointee
         guard slot.pointee.flags.contains(.inUse), key.family == fragment.family,
             key.outerVLAN == fragment.outerVLAN, key.innerVLAN == fragment.innerVLAN,
             (key.lowAddress == fragment.lowAddress && key.highAddress == fragment.highAddress)
@@ -182,7 +183,7 @@ extension FlowTable {
     /// Remembers a forwarded first fragment's state for the rest of its datagram.
     @inline(__always)
     private func remember(_ lookup: FlowLookup, slot index: UInt32, now: UInt64) {
-        let key = lookup.key
+        let key = slots[Int(index)].key
         let source = key.address(lookup.side)
         let destination = key.address(lookup.side.other)
         let meta = FragmentTable.meta(

@@ -28,16 +28,20 @@ extension FlowTable {
         return removed
     }
 
-    /// A free slot for a new flow: from the free list, else by reclaiming an expired list head,
-    /// else by evicting the unassured flow nearest its deadline; ``none`` when nothing can go.
+    /// A free slot for a new flow with `hash`: its home slot if free, else from the free list,
+    /// else by reclaiming an expired list head, else by evicting the unassured flow nearest its
+    /// deadline; ``none`` when nothing can go.
     @inline(__always)
-    func freeSlot<Events: FlowEventSink>(now: UInt64, events: inout Events) -> UInt32 {
-        let index = popFree()
+    func freeSlot<Events: FlowEventSink>(forHash hash: UInt32, now: UInt64, events: inout Events) -> UInt32 {
+        let home = self.home(hash)
+        let index = popFree(preferring: home)
         if index != FlowTable.none { return index }
-        return reclaimSlot(now: now, events: &events)
+        return reclaimSlot(preferring: home, now: now, events: &events)
     }
 
-    private func reclaimSlot<Events: FlowEventSink>(now: UInt64, events: inout Events) -> UInt32 {
+    private func reclaimSlot<Events: FlowEventSink>(
+        preferring home: UInt32, now: UInt64, events: inout Events
+    ) -> UInt32 {
         var victim = FlowTable.none
         var earliest = UInt64.max
         for classIndex in 0..<FlowTimeoutClass.count {
@@ -45,7 +49,7 @@ extension FlowTable {
             guard head != FlowTable.none else { continue }
             if isExpired(head, now: now) {
                 retire(head, reason: endReason(head), now: now, events: &events)
-                return popFree()
+                return popFree(preferring: home)
             }
             if FlowTable.evictable & (1 << classIndex) != 0 {
                 let deadline = deadline(slots + Int(head))
@@ -57,7 +61,7 @@ extension FlowTable {
         }
         guard victim != FlowTable.none else { return FlowTable.none }
         retire(victim, reason: .evicted, now: now, events: &events)
-        return popFree()
+        return popFree(preferring: home)
     }
 
     /// One bit per class whose flows may be evicted early (``FlowTimeoutClass/mayBeEvicted``).

@@ -37,6 +37,7 @@ extension FlowTable {
         if listed != core.pointee.inUse { problems.append("in use \(core.pointee.inUse), listed \(listed)") }
         var free = 0
         var index = core.pointee.freeHead
+        var previousFree = FlowTable.none
         while index != FlowTable.none {
             guard Int(index) < capacity, seen[Int(index)] == 0 else {
                 problems.append("free list: slot \(index) repeated, listed or out of range")
@@ -44,7 +45,9 @@ extension FlowTable {
             }
             seen[Int(index)] = 2
             if slots[Int(index)].flags.contains(.inUse) { problems.append("free slot \(index) marked in use") }
+            if slots[Int(index)].previous != previousFree { problems.append("free slot \(index) back link") }
             free += 1
+            previousFree = index
             index = slots[Int(index)].next
         }
         if listed + free != capacity { problems.append("\(listed) listed + \(free) free != capacity \(capacity)") }

@@ -74,14 +74,17 @@ extension FlowTable {
         slot.pointee.hashNext = FlowTable.none
     }
 
-    /// A slot from the free list, or ``none``.
+    /// A slot from the (doubly linked) free list, `home` when it is free, or ``none``.
     @inline(__always)
-    func popFree() -> UInt32 {
-        let index = core.pointee.freeHead
-        if index != FlowTable.none {
-            core.pointee.freeHead = slots[Int(index)].next
-            core.pointee.inUse &+= 1
-        }
+    func popFree(preferring home: UInt32) -> UInt32 {
+        let index = slots[Int(home)].flags.contains(.inUse) ? core.pointee.freeHead : home
+        guard index != FlowTable.none else { return index }
+        let slot = slots + Int(index)
+        let previous = slot.pointee.previous
+        let next = slot.pointee.next
+        if previous == FlowTable.none { core.pointee.freeHead = next } else { slots[Int(previous)].next = next }
+        if next != FlowTable.none { slots[Int(next)].previous = previous }
+        core.pointee.inUse &+= 1
         return index
     }
 
@@ -92,8 +95,10 @@ extension FlowTable {
         unchain(index)
         let slot = slots + Int(index)
         slot.pointee.flags = []
-        slot.pointee.next = core.pointee.freeHead
+        let head = core.pointee.freeHead
+        slot.pointee.next = head
         slot.pointee.previous = FlowTable.none
+        if head != FlowTable.none { slots[Int(head)].previous = index }
         core.pointee.freeHead = index
         core.pointee.inUse &-= 1
     }

@@ -24,7 +24,7 @@ extension FlowTable {
             end(index, reason: endReason(index), now: now, events: &events)
             unlist(index)
         } else {
-            index = freeSlot(now: now, events: &events)
+            index = freeSlot(forHash: hash, now: now, events: &events)
             guard index != FlowTable.none else {
                 core.pointee.statistics.refusedFull &+= 1
                 return .full

@@ -179,8 +179,8 @@ final class Harness {
         lookup: FlowLookup, outcome: CommitOutcome
     ) {
         frame.withUnsafeBytes { bytes in
-            let info = FrameInfo.parse(bytes)
-            let lookup = table.classify(frame: bytes, info: info, now: now)
+            var info = FrameInfo.parse(bytes)
+            let lookup = table.classify(frame: bytes, info: &info, now: now)
             let outcome = table.commit(
                 lookup, forwarded: forwarded, length: frame.count, creator: creator, now: now, events: &events)
             return (lookup, outcome)
@@ -189,7 +189,10 @@ final class Harness {
 
     /// Classifies `frame` without committing it.
     func classify(_ frame: [UInt8]) -> FlowLookup {
-        frame.withUnsafeBytes { table.classify(frame: $0, info: FrameInfo.parse($0), now: now) }
+        frame.withUnsafeBytes { bytes in
+            var info = FrameInfo.parse(bytes)
+            return table.classify(frame: bytes, info: &info, now: now)
+        }
     }
 
     /// Moves the clock on by `seconds`.
