@@ -22,8 +22,8 @@ struct FlowFlags: OptionSet {
 }
 
 /// One flow's entry in the table's slot pool: 128 bytes, two cache lines. The first line holds
-/// what a lookup reads (key, chain link, cached hash), the second what a commit writes (times and
-/// counters).
+/// everything a lookup reads (key, state, flags, class, hash, chain link, last use); the second
+/// what only a commit needs (list links, times, counters).
 struct FlowSlot {
     /// The flow's key.
     var key: FlowKey
@@ -31,20 +31,22 @@ struct FlowSlot {
     var tcpState: TCPState
     /// See ``FlowFlags``.
     var flags: FlowFlags
+    /// The list the flow is on.
+    var timeoutClass: FlowTimeoutClass
+    /// The key's hash, compared before the key.
+    var hash: UInt32
     /// The next slot in this bucket's chain.
     var hashNext: UInt32
-    /// The previous slot in this flow's timeout-class list.
+    /// When a frame last refreshed it; its deadline is `lastSeen + timeout(class)`.
+    var lastSeen: UInt64
+    /// The previous slot in this flow's timeout-class list, or in the free list.
     var previous: UInt32
     /// The next slot in this flow's timeout-class list, or in the free list.
     var next: UInt32
-    /// The key's hash, compared before the key.
-    var hash: UInt32
     /// The creator the caller passed when the flow was created.
     var creator: UInt32
     /// When the flow was created (ns, the caller's monotonic clock).
     var created: UInt64
-    /// When a frame last refreshed it; its deadline is `lastSeen + timeout(class)`.
-    var lastSeen: UInt64
     /// When it was last put at the tail of its class list (lists are ordered by this).
     var listTime: UInt64
     /// Frames from the originator.
@@ -55,8 +57,6 @@ struct FlowSlot {
     var bytesOriginal: UInt64
     /// Bytes from the responder.
     var bytesReply: UInt64
-    /// The list the flow is on.
-    var timeoutClass: FlowTimeoutClass
 
     /// The side of the key that sent the first frame.
     @inline(__always) var originator: FlowSide { flags.contains(.originatorHigh) ? .high : .low }
@@ -66,9 +66,9 @@ struct FlowSlot {
         key: FlowKey(
             lowAddress: 0, highAddress: 0, lowPort: 0, highPort: 0, ipProtocol: 0, family: .ipv4, outerVLAN: 0,
             innerVLAN: 0),
-        tcpState: .none, flags: [], hashNext: FlowTable.none, previous: FlowTable.none, next: FlowTable.none,
-        hash: 0, creator: 0, created: 0, lastSeen: 0, listTime: 0, framesOriginal: 0, framesReply: 0,
-        bytesOriginal: 0, bytesReply: 0, timeoutClass: .genericUnreplied)
+        tcpState: .none, flags: [], timeoutClass: .genericUnreplied, hash: 0, hashNext: FlowTable.none, lastSeen: 0,
+        previous: FlowTable.none, next: FlowTable.none, creator: 0, created: 0, listTime: 0, framesOriginal: 0,
+        framesReply: 0, bytesOriginal: 0, bytesReply: 0)
 }
 
 /// One timeout class's list: slots ordered by `listTime`, oldest at the head.
@@ -92,6 +92,9 @@ struct FlowTableCore {
     /// Bumped by every change; a lookup from before a change may not be committed.
     var epoch: UInt64
     var strictPickup: Bool
+    /// Where classify folds an early read of a found flow's second cache line, so that line is
+    /// on its way while the first is compared (Swift has no prefetch; the value means nothing).
+    var secondLineSink: UInt64
     var fragmentTimeout: UInt64
     /// The class ``FlowTable/expire(now:budget:events:)`` starts with (rotates, so a budget
     /// that runs out in one class does not starve the others).

@@ -51,7 +51,7 @@ extension FlowTable {
                 retire(head, reason: endReason(head), now: now, events: &events)
                 return popFree(preferring: home)
             }
-            if FlowTable.evictable & (1 << classIndex) != 0 {
+            if FlowTimeoutClass(rawValue: UInt8(classIndex))?.mayBeEvicted == true {
                 let deadline = deadline(slots + Int(head))
                 if deadline < earliest {
                     earliest = deadline
@@ -63,15 +63,6 @@ extension FlowTable {
         retire(victim, reason: .evicted, now: now, events: &events)
         return popFree(preferring: home)
     }
-
-    /// One bit per class whose flows may be evicted early (``FlowTimeoutClass/mayBeEvicted``).
-    static let evictable: Int = {
-        var mask = 0
-        for timeoutClass in FlowTimeoutClass.allCases where timeoutClass.mayBeEvicted {
-            mask |= 1 << Int(timeoutClass.rawValue)
-        }
-        return mask
-    }()
 
     /// Why the flow in `index` ends when its time runs out: closed for a finished TCP
     /// connection, expired otherwise.

@@ -50,3 +50,32 @@ import Testing
         #expect(harness.flows.map(\.tuple.sourcePort) == [3])
     }
 }
+
+/// `warm` reads and changes nothing.
+@Suite struct WarmTests {
+    @Test func warmingChangesNoOutcome() throws {
+        let warmed = try Harness()
+        let plain = try Harness()
+        let frames = [
+            Frames.tcp4(Address.client, 40000, Address.server, 443, TCPFlag.syn),
+            Frames.tcp4(Address.server, 443, Address.client, 40000, TCPFlag.synAck),
+            Frames.udp4(Address.client, 5, Address.server, 53, vlans: [7]),
+            Frames.icmp4(Address.client, Address.server, type: 8),
+            Frames.ethernet(.arp(FrameBuilder.ARP())),
+            Frames.udp6(Address.client6, 5, Address.server6, 53),
+        ]
+        for frame in frames {
+            let before = warmed.table.statistics
+            frame.withUnsafeBytes { bytes in
+                var info = FrameInfo.parse(bytes)
+                _ = warmed.table.warm(frame: bytes, info: &info)
+            }
+            #expect(warmed.table.statistics == before)
+            let a = warmed.send(frame)
+            let b = plain.send(frame)
+            #expect(
+                a.lookup.state == b.lookup.state && a.lookup.direction == b.lookup.direction && a.outcome == b.outcome)
+        }
+        #expect(warmed.flows == plain.flows)
+    }
+}
