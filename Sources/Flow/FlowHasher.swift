@@ -38,9 +38,13 @@ public struct FlowHasher: Sendable {
     public func hash(_ key: FlowKey) -> UInt32 {
         let a = FlowHasher.fold(
             UInt64(truncatingIfNeeded: key.lowAddress) ^ seeds.0, UInt64(truncatingIfNeeded: key.highAddress) ^ seeds.1)
-        let b = FlowHasher.fold(
-            UInt64(truncatingIfNeeded: key.lowAddress >> 64) ^ seeds.2,
-            UInt64(truncatingIfNeeded: key.highAddress >> 64) ^ seeds.3)
+        // An IPv4 flow's high words are the same for every IPv4 flow (v4-mapped): skip them.
+        let b =
+            key.family == .ipv4
+            ? 0
+            : FlowHasher.fold(
+                UInt64(truncatingIfNeeded: key.lowAddress >> 64) ^ seeds.2,
+                UInt64(truncatingIfNeeded: key.highAddress >> 64) ^ seeds.3)
         let c = FlowHasher.fold(key.packed ^ seeds.4, UInt64(key.family.rawValue) ^ seeds.5)
         let mixed = FlowHasher.fold(a ^ b ^ c, seeds.6)
         return UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))

@@ -92,9 +92,6 @@ struct FlowTableCore {
     /// Bumped by every change; a lookup from before a change may not be committed.
     var epoch: UInt64
     var strictPickup: Bool
-    /// Where classify folds an early read of a found flow's second cache line, so that line is
-    /// on its way while the first is compared (Swift has no prefetch; the value means nothing).
-    var secondLineSink: UInt64
     var fragmentTimeout: UInt64
     /// The class ``FlowTable/expire(now:budget:events:)`` starts with (rotates, so a budget
     /// that runs out in one class does not starve the others).

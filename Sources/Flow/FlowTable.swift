@@ -97,7 +97,7 @@ public final class FlowTable: @unchecked Sendable {
         core = .allocate(capacity: 1)
         core.initialize(
             to: FlowTableCore(
-                freeHead: 0, inUse: 0, epoch: 0, strictPickup: false, secondLineSink: 0, fragmentTimeout: 0,
+                freeHead: 0, inUse: 0, epoch: 0, strictPickup: false, fragmentTimeout: 0,
                 expireCursor: 0,
                 statistics: FlowStatistics()))
         pendingKey = .allocate(capacity: 1)
@@ -173,16 +173,12 @@ public final class FlowTable: @unchecked Sendable {
         var index = buckets[Int(hash & bucketMask)]
         let home = self.home(hash)
         let homeSlot = slots + Int(home)
-        core.pointee.secondLineSink &+= homeSlot.pointee.listTime
         if homeSlot.pointee.hash == hash && homeSlot.pointee.flags.contains(.inUse) && homeSlot.pointee.key == key {
             return home
         }
         while index != FlowTable.none {
             let slot = slots + Int(index)
-            if slot.pointee.hash == hash && slot.pointee.key == key {
-                core.pointee.secondLineSink &+= slot.pointee.listTime
-                return index
-            }
+            if slot.pointee.hash == hash && slot.pointee.key == key { return index }
             index = slot.pointee.hashNext
         }
         return FlowTable.none
