@@ -1,8 +1,9 @@
 import Frame
 
-/// Phase one: a frame's `ct state` and direction, and what committing it would do. Reads the
-/// table, never changes it (an expired flow is treated as gone; the commit that replaces it, or
-/// expiry, reclaims it).
+/// Phase one: a frame's `ct state` and direction, and what committing it would do. Changes no
+/// flow (an expired flow is treated as gone; the commit that replaces it, or expiry, reclaims
+/// it); it only counts the lookup, starts a new epoch and, for a new flow, keeps its key for
+/// the commit.
 extension FlowTable {
     /// Classifies one frame, parsed into `info`, at time `now`. `info` is `inout` only so it is
     /// passed by reference (a borrowed 167-byte parse was copied at every call, 13 ns a frame);
@@ -17,10 +18,12 @@ extension FlowTable {
     /// - ICMP/ICMPv6 errors quoting a known flow, sent to that flow's quoted source: `related`
     ///   (direction opposite to the quoted packet's); quoting nothing known, or sent elsewhere:
     ///   `invalid`.
-    /// - A first fragment is classified by its flow and remembered on commit; a later fragment
-    ///   gets the state and direction its first fragment got, and is `invalid` when that first
-    ///   fragment was not seen (or was forgotten: the fragment table is small and its entries
-    ///   live for the `fragment` timeout).
+    /// - A first fragment is classified by its flow and, when forwarded as `new` or
+    ///   `established`, remembered on commit; a later fragment gets the state and direction its
+    ///   first fragment got, and is `invalid` when that first fragment was not seen, was dropped,
+    ///   was itself `invalid` or `related`, or was forgotten (the fragment table is small and its
+    ///   entries live for the `fragment` timeout). Later fragments have no ports, so they never
+    ///   create or advance a flow; they are counted on it.
     @inline(__always)
     public func classify(frame: UnsafeRawBufferPointer, info: inout FrameInfo, now: UInt64) -> FlowLookup {
         core.pointee.statistics.lookups &+= 1

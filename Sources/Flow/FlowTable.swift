@@ -16,8 +16,8 @@ public enum FlowTableError: Error, Sendable, Equatable {
 /// at list heads. No allocation per frame, per new flow or per expiry, no lock, no existential.
 ///
 /// Use it in two phases, as nf_conntrack confirms an entry only when its packet is accepted:
-/// ``classify(frame:info:now:)`` gives the frame's `ct state` and direction without changing the
-/// table; once the policy has decided, ``commit(_:forwarded:length:creator:now:events:)`` creates
+/// ``classify(frame:info:now:)`` gives the frame's `ct state` and direction without changing a
+/// flow; once the policy has decided, ``commit(_:forwarded:length:creator:now:events:)`` creates
 /// the flow (if the frame was forwarded and may create one), applies the state change and counts
 /// the frame. Only the lookup of the latest classify may be committed, and only before anything
 /// else changes the table (``expire(now:budget:events:)``, ``apply(_:)``,
