@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Answers", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         // Limits: nft's token buckets, meters (a bucket per key) and quotas, clocked by the caller.
         .target(name: "Limits", dependencies: ["Frame"], swiftSettings: hotPathSettings),
+        // Flow: the flow table behind `ct state` (one per forwarding thread).
+        .target(name: "Flow", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
@@ -67,7 +69,7 @@ let package = Package(
         .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "PipelineBench",
-            dependencies: ["CAllocationCounter", "Frame", "Policy", "Ruleset", "Pipeline", "Loader"],
+            dependencies: ["CAllocationCounter", "Frame", "Flow", "Policy", "Ruleset", "Pipeline", "Loader"],
             swiftSettings: hotPathSettings
         ),
         .executableTarget(
@@ -85,6 +87,7 @@ let package = Package(
         .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzHarness"]),
 
         .testTarget(name: "FrameTests", dependencies: ["Frame"]),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "Frame"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "AnswersTests", dependencies: ["Answers", "Frame"]),
         .testTarget(name: "LimitsTests", dependencies: ["Limits", "Frame"]),

@@ -66,6 +66,13 @@ public struct FrameInfo: Sendable, Equatable {
     /// The packet is an IP fragment: IPv4 MF or offset != 0; an IPv6 fragment header with M or
     /// offset != 0 (an atomic fragment, RFC 6946, is not one).
     public var isFragment: Bool = false
+    /// The packet is the first fragment of its datagram (offset 0, more to come): it carries the
+    /// L4 header the later fragments lack. False when ``isFragment`` is false.
+    public var isFirstFragment: Bool = false
+    /// The identification that ties a datagram's fragments together: the IPv4 header's 16-bit
+    /// Identification (for every IPv4 packet), or the IPv6 Fragment header's 32-bit Identification
+    /// (0 when the packet has no Fragment header).
+    public var ipIdentification: UInt32 = 0
     /// Offset one past the IP packet's last byte: the smaller of the end the IP header's length
     /// field gives and the end of the captured bytes (Ethernet padding lies beyond it). Valid
     /// with `.l4Protocol`; the L4 segment is `l4Offset ..< ipEnd`.

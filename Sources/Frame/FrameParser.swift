@@ -95,6 +95,8 @@ extension FrameInfo {
         let fragmentField = base.be16(offset + 6)
         let fragmentOffset = fragmentField & 0x1fff
         isFragment = fragmentField & 0x2000 != 0 || fragmentOffset != 0
+        isFirstFragment = isFragment && fragmentOffset == 0
+        ipIdentification = UInt32(base.be16(offset + 4))
         ttl = base.u8(offset + 8)
         ipProtocol = base.u8(offset + 9)
         ipv4Source = base.be32(offset + 12)
@@ -136,6 +138,8 @@ extension FrameInfo {
                 let field = base.be16(cursor + 2)
                 let fragmentOffset = field >> 3
                 isFragment = fragmentOffset != 0 || field & 1 != 0
+                isFirstFragment = isFragment && fragmentOffset == 0
+                ipIdentification = base.be32(cursor + 4)
                 guard fragmentOffset == 0 else { return }
                 next = base.u8(cursor)
                 cursor += 8

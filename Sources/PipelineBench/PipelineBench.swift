@@ -28,6 +28,8 @@ struct PipelineBench {
             print("  \(only) \(format(ns)) ns/frame   allocations/frame \(format(allocations, digits: 4))")
             return
         }
+        // The flow table's own numbers; `--flows-only` stops after them, `--no-flows` skips them.
+        if FlowBench.run(arguments: arguments) { return }
         let mix = FrameMix.make(count: Int(value(of: "--pool", in: arguments) ?? "") ?? 4096)
         var results: [(String, Double, Double)] = []
 
