@@ -25,8 +25,10 @@ let package = Package(
 
         // The frame's journey.
         .target(name: "Frame", swiftSettings: hotPathSettings),
-        .target(name: "Policy", dependencies: ["Frame", "CPcap"]),
-        .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
+        .target(name: "Policy", dependencies: ["Frame", "CPcap", "Limits", "Answers", "Flow"]),
+        .target(
+            name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap", "Limits", "Answers"],
+            swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
         // Answers: the resets and ICMP errors a `reject` sends back, built in the data plane.
         .target(name: "Answers", dependencies: ["Frame"], swiftSettings: hotPathSettings),

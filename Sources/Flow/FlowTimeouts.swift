@@ -1,6 +1,6 @@
 /// The user-facing names of the flow timeouts, spelt as the policy language writes them
 /// (`defaults { flow-timeout tcp-established 2h; tcp-closing 10s; }`).
-public enum FlowTimeoutName: String, Sendable, CaseIterable {
+public enum FlowTimeoutName: String, Sendable, Hashable, CaseIterable {
     /// TCP after the originator's SYN.
     case tcpSynSent = "tcp-syn-sent"
     /// TCP after the responder's SYN-ACK.
@@ -49,7 +49,7 @@ public enum FlowSettingsError: Error, Sendable, Equatable {
 /// How long an idle flow is kept, per protocol and state, in nanoseconds. The defaults are
 /// nf_conntrack's (`nf_conntrack_tcp_timeout_*`, `nf_conntrack_udp_timeout*`, ...), so the
 /// table never forgets a flow before a kernel fallback would.
-public struct FlowTimeouts: Sendable, Equatable {
+public struct FlowTimeouts: Sendable, Hashable {
     /// The longest timeout accepted: 365 days.
     public static let maximum: UInt64 = 365 * 86_400 * 1_000_000_000
 
@@ -112,7 +112,7 @@ public struct FlowTimeouts: Sendable, Equatable {
 }
 
 /// What a TCP segment other than a SYN may do on a flow the table does not know.
-public enum FlowPickup: String, Sendable {
+public enum FlowPickup: String, Sendable, Hashable, CaseIterable {
     /// A bare ACK creates the flow (mid-stream pickup after a restart), like
     /// `nf_conntrack_tcp_loose=1`: its first frame is `new`, its timeout capped at
     /// `tcp-unacknowledged` until the other side answers.
@@ -123,7 +123,7 @@ public enum FlowPickup: String, Sendable {
 
 /// What happens to a frame that would create a flow when the table is full and no unassured
 /// flow can be evicted.
-public enum FlowsFullAction: String, Sendable {
+public enum FlowsFullAction: String, Sendable, Hashable, CaseIterable {
     /// Drop it, as nf_conntrack does ("table full, dropping packet").
     case drop
     /// Forward it untracked.
@@ -132,7 +132,7 @@ public enum FlowsFullAction: String, Sendable {
 
 /// Everything about flow tracking a policy may set; a reload applies new settings to a running
 /// table without losing a flow.
-public struct FlowSettings: Sendable, Equatable {
+public struct FlowSettings: Sendable, Hashable {
     /// Timeouts per protocol and state.
     public var timeouts: FlowTimeouts
     /// Mid-stream pickup of TCP flows.

@@ -63,7 +63,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.defaultRule = defaultRule
         var used: UInt32 = 0
         for term in terms where term.test != .bpf && !term.test.isStateful { used |= term.field.bit }
-        for limit in limits { for field in limit.key { used |= field.bit } }
+        for limit in limits { for field in limit.keyFields { used |= field.bit } }
         for table in index.prefixTables.buffer { used |= table.field.bit }
         for table in index.exactTables.buffer { used |= table.field.bit }
         for table in index.rangeTables.buffer { used |= table.field.bit }

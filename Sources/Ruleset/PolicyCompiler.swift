@@ -92,7 +92,7 @@ private struct ProgramBuilder {
                 actions: PoolSlice(start: Int32(actionStart), count: Int32(actions.count - actionStart)),
                 verdict: VerdictCode(rule.verdict.kind), retries: UInt8(clamping: filled.retries ?? 0),
                 hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0,
-                requiredFields: required, answer: rule.verdict.answer.map(CompiledAnswer.init) ?? .none))
+                requiredFields: required, answer: rule.verdict.answer ?? .automatic))
     }
 
     /// A term and its rough cost, so cheap tests run first.
@@ -100,17 +100,14 @@ private struct ProgramBuilder {
         switch term {
         case .limit(let match):
             let ordinal = limits.filter { $0.ruleName == ruleName }.count
-            limits.append(
-                CompiledLimit(
-                    ruleName: ruleName, ordinal: ordinal, rate: match.rate, burst: match.effectiveBurst,
-                    over: match.over, key: match.per.map(FieldCode.init)))
+            limits.append(CompiledLimit(ruleName: ruleName, ordinal: ordinal, limit: match.limit, key: match.per))
             let slice = PoolSlice(start: Int32(limits.count - 1), count: 1)
             // Stateful terms run last, in written order: only frames the rest of the line lets
             // through take a token.
             return (Term(field: .metaLength, test: .limit, negated: false, slice: slice), 10_000 + ordinal)
         case .quota(let match):
             let ordinal = quotas.filter { $0.ruleName == ruleName }.count
-            quotas.append(CompiledQuota(ruleName: ruleName, ordinal: ordinal, bytes: match.bytes, over: match.over))
+            quotas.append(CompiledQuota(ruleName: ruleName, ordinal: ordinal, amount: match.amount, mode: match.mode))
             let slice = PoolSlice(start: Int32(quotas.count - 1), count: 1)
             return (Term(field: .metaLength, test: .quota, negated: false, slice: slice), 20_000 + ordinal)
         case .bpf(let match):

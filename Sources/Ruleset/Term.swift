@@ -1,3 +1,4 @@
+import Answers
 import Frame
 
 /// How a term tests its field's value.
@@ -98,35 +99,6 @@ public struct CompiledRule: Sendable {
     /// Fields the rule's equal (non-negated) terms need: a frame lacking any of them cannot
     /// match, so the rule is skipped with one mask test.
     public var requiredFields: UInt32 = 0
-    /// What a `reject` answers with (``CompiledAnswer/none`` for other verdicts).
-    public var answer: CompiledAnswer = .none
-}
-
-/// A `reject`'s answer as the hot path reads it: which kind, and the ICMP and ICMPv6
-/// destination-unreachable codes to use for each family.
-public struct CompiledAnswer: Sendable, Equatable {
-    public enum Kind: UInt8, Sendable {
-        /// Not a reject.
-        case none
-        /// TCP gets a reset, everything else ICMP/ICMPv6 unreachable with the codes below.
-        case automatic
-        /// TCP gets a reset; nothing else is answered.
-        case tcpReset
-        /// ICMP (IPv4 frames) or ICMPv6 (IPv6 frames) unreachable with the codes below.
-        case unreachable
-    }
-
-    public var kind: Kind
-    /// The ICMP code for IPv4 frames, 0xff: IPv4 frames get no answer.
-    public var icmpCode: UInt8
-    /// The ICMPv6 code for IPv6 frames, 0xff: IPv6 frames get no answer.
-    public var icmpv6Code: UInt8
-
-    public init(kind: Kind, icmpCode: UInt8 = 0xff, icmpv6Code: UInt8 = 0xff) {
-        self.kind = kind
-        self.icmpCode = icmpCode
-        self.icmpv6Code = icmpv6Code
-    }
-
-    public static let none = CompiledAnswer(kind: .none)
+    /// What a `reject` answers with (unused by other verdicts).
+    public var answer: RejectKind = .automatic
 }

@@ -1,3 +1,6 @@
+import Answers
+import Flow
+import Limits
 import Policy
 import Testing
 
@@ -34,33 +37,41 @@ struct StatefulSyntaxTests {
         #expect(error.message.contains("related"))
     }
 
+    static func limit(_ rate: Rate, burst: Burst? = nil, over: Bool = false) throws -> RateLimit {
+        try RateLimit(rate: rate, burst: burst, over: over)
+    }
+
     @Test func limitsInEveryFormNftWritesThem() throws {
         let cases: [(String, LimitMatch)] = [
-            ("limit rate 10/second", LimitMatch(rate: Rate(amount: 10, unit: .second), location: at(4, 11))),
+            (
+                "limit rate 10/second",
+                LimitMatch(limit: try Self.limit(Rate(packets: 10, per: .second)), location: at(4, 11))
+            ),
             (
                 "limit rate over 10/minute burst 20 packets",
-                LimitMatch(rate: Rate(amount: 10, unit: .minute), burst: 20, over: true, location: at(4, 11))
+                LimitMatch(
+                    limit: try Self.limit(Rate(packets: 10, per: .minute), burst: Burst(packets: 20), over: true),
+                    location: at(4, 11))
             ),
             (
                 "limit rate over 10 mbytes/second",
-                LimitMatch(
-                    rate: Rate(amount: 10 << 20, unit: .second, countsBytes: true), over: true, location: at(4, 11))
+                LimitMatch(limit: try Self.limit(Rate(10, .mbytes, per: .second), over: true), location: at(4, 11))
             ),
             (
                 "limit rate 10 mbytes/second burst 9000 kbytes",
                 LimitMatch(
-                    rate: Rate(amount: 10 << 20, unit: .second, countsBytes: true), burst: 9000 << 10,
+                    limit: try Self.limit(Rate(10, .mbytes, per: .second), burst: Burst(9000, .kbytes)),
                     location: at(4, 11))
             ),
             (
                 "limit rate over 20/second burst 5 packets per ip saddr . tcp dport",
                 LimitMatch(
-                    rate: Rate(amount: 20, unit: .second), burst: 5, over: true, per: [.ipSaddr, .tcpDport],
-                    location: at(4, 11))
+                    limit: try Self.limit(Rate(packets: 20, per: .second), burst: Burst(packets: 5), over: true),
+                    per: [.ipSource, .tcpDestinationPort], location: at(4, 11))
             ),
             (
                 "limit rate 3/hour per ip6 saddr",
-                LimitMatch(rate: Rate(amount: 3, unit: .hour), per: [.ip6Saddr], location: at(4, 11))
+                LimitMatch(limit: try Self.limit(Rate(packets: 3, per: .hour)), per: [.ip6Source], location: at(4, 11))
             ),
         ]
         for (text, expected) in cases {
@@ -77,7 +88,7 @@ struct StatefulSyntaxTests {
             Issue.record("the limit is the second term")
             return
         }
-        #expect(limit.effectiveBurst == 5)
+        #expect(limit.limit.burst == 5)
         #expect(checked.rules[0].match[1].isStateful)
     }
 
@@ -85,13 +96,14 @@ struct StatefulSyntaxTests {
         let cases: [(String, String, String)] = [
             ("limit 10/second", "4:17 unexpected-token", "expected 'rate' after 'limit'"),
             ("limit rate 10/fortnight", "4:22 invalid-value", "unknown time unit 'fortnight'"),
-            ("limit rate 0/second", "4:22 value-out-of-range", "above zero"),
+            ("limit rate 0/second", "4:22 value-out-of-range", "at least 1 per unit"),
             ("limit rate ten/second", "4:22 invalid-value", "'ten' is not a number"),
             ("limit rate 10 gallons/second", "4:25 invalid-value", "unknown byte unit 'gallons'"),
             ("limit rate 10/second burst 5", "4:38 invalid-value", "burst N packets"),
             ("limit rate 10/second burst 5 kbytes", "4:40 invalid-value", "a packet rate's burst is in packets"),
             ("limit rate 10 kbytes/second burst 5 packets", "4:47 invalid-value", "a byte rate's burst is in bytes"),
             ("limit rate 10/second per ip ttl", "4:36 invalid-value", "a meter cannot be keyed by 'ip ttl'"),
+            ("limit rate 10/second per tcp dport . udp dport", "4:36 invalid-value", "both tcp and udp ports"),
             (
                 "limit rate 10/second per ip saddr . ip saddr", "4:47 duplicate-match",
                 "already part of this meter's key"
@@ -106,10 +118,16 @@ struct StatefulSyntaxTests {
 
     @Test func quotas() throws {
         let cases: [(String, QuotaMatch)] = [
-            ("quota over 10 mbytes", QuotaMatch(bytes: 10 << 20, over: true, location: at(4, 11))),
-            ("quota until 100 kbytes", QuotaMatch(bytes: 100 << 10, over: false, location: at(4, 11))),
-            ("quota 2 gbytes", QuotaMatch(bytes: 2 << 30, over: false, location: at(4, 11))),
-            ("quota 1500 bytes", QuotaMatch(bytes: 1500, over: false, location: at(4, 11))),
+            (
+                "quota over 10 mbytes",
+                QuotaMatch(amount: try QuotaAmount(10, .mbytes), mode: .over, location: at(4, 11))
+            ),
+            (
+                "quota until 100 kbytes",
+                QuotaMatch(amount: try QuotaAmount(100, .kbytes), mode: .until, location: at(4, 11))
+            ),
+            ("quota 2 gbytes", QuotaMatch(amount: try QuotaAmount(2, .gbytes), mode: .until, location: at(4, 11))),
+            ("quota 1500 bytes", QuotaMatch(amount: try QuotaAmount(1500, .bytes), mode: .until, location: at(4, 11))),
         ]
         for (text, expected) in cases {
             let checked = try #require(policy(Self.rule(text, "drop")), "\(text)")
@@ -121,7 +139,7 @@ struct StatefulSyntaxTests {
     }
 
     @Test func rejectAnswers() throws {
-        let cases: [(String, RejectAnswer)] = [
+        let cases: [(String, RejectKind)] = [
             ("reject", .automatic),
             ("reject with tcp reset", .tcpReset),
             ("reject with icmp type host-unreachable", .icmp(code: 1)),
@@ -165,16 +183,16 @@ struct StatefulSyntaxTests {
             """)
         let checked = try #require(policy(text))
         let state = checked.stateDefaults
+        let timeouts = state.flows.timeouts
         #expect(checked.defaults.retries == 2)
-        #expect(state.flowTimeouts[.tcpEstablished] == 7_200_000_000_000)
-        #expect(state.flowTimeouts[.udp] == 45_000_000_000)
-        #expect(state.flowTimeouts[.icmp] == 15_000_000_000)
-        for name in FlowTimeoutName.closing { #expect(state.flowTimeouts[name] == 10_000_000_000) }
-        #expect(state.flowTimeouts[.tcpClose] == nil)
-        #expect(state.flowPickup == .strict)
-        #expect(state.flowsFull == .forward)
-        #expect(state.answerRate == Rate(amount: 50, unit: .second))
-        #expect(state.answerBurst == 10)
+        #expect(timeouts[.tcpEstablished] == 7_200_000_000_000)
+        #expect(timeouts[.udp] == 45_000_000_000)
+        #expect(timeouts[.icmp] == 15_000_000_000)
+        for name in FlowTimeoutName.tcpClosing.members { #expect(timeouts[name] == 10_000_000_000) }
+        #expect(timeouts[.tcpSynSent] == FlowTimeouts()[.tcpSynSent])
+        #expect(state.flows.pickup == .strict)
+        #expect(state.flows.whenFull == .forward)
+        #expect(state.answerRate == (try RateLimit(rate: Rate(packets: 50, per: .second), burst: Burst(packets: 10))))
         #expect(state.meterSize == 1024)
     }
 
@@ -182,11 +200,11 @@ struct StatefulSyntaxTests {
         let cases: [(String, String, String)] = [
             ("defaults { flow-timeout tcp-establshed 2h; }", "3:25 invalid-option", "did you mean 'tcp-established'?"),
             ("defaults { udp 45; }", "3:16 invalid-value", "'45' is not a duration"),
-            ("defaults { udp 45d; }", "3:16 value-out-of-range", "1s to 30d"),
+            ("defaults { udp 400d; }", "3:16 value-out-of-range", "1s to 365d"),
             ("defaults { flow-pickup lax; }", "3:24 invalid-value", "loose or strict"),
             ("defaults { flows-full accept; }", "3:23 invalid-value", "drop or forward"),
             ("defaults { answer-rate lots; }", "3:24 invalid-value", "not a packet rate"),
-            ("defaults { meter-size 0; }", "3:23 value-out-of-range", "1 to 16777216"),
+            ("defaults { meter-size 0; }", "3:23 value-out-of-range", "1 to 4194304"),
             ("defaults { udp 30s; udp 40s; }", "3:21 invalid-option", "given twice"),
         ]
         for (body, error, message) in cases {

@@ -1,3 +1,5 @@
+import Answers
+
 /// A checked policy: every `include` expanded, every `$define` and `@set` resolved to values,
 /// every name and value validated. This is what the compiler and the nftables mirror read.
 public struct Policy: Sendable, Hashable {
@@ -212,11 +214,11 @@ public struct Verdict: Sendable, Hashable {
     public var kind: VerdictKind
     /// Options written on this verdict; nil where left out (then ``Policy/defaults`` apply).
     public var options: VerdictOptions
-    /// The answer a `reject` sends (``RejectAnswer/automatic`` for a plain `reject`).
-    public var answer: RejectAnswer?
+    /// The answer a `reject` sends (``Answers/RejectKind/automatic`` for a plain `reject`).
+    public var answer: RejectKind?
     public var location: SourceLocation
     public init(
-        kind: VerdictKind, options: VerdictOptions = VerdictOptions(), answer: RejectAnswer? = nil,
+        kind: VerdictKind, options: VerdictOptions = VerdictOptions(), answer: RejectKind? = nil,
         location: SourceLocation
     ) {
         self.kind = kind

@@ -1,3 +1,5 @@
+import Flow
+
 /// Top-level statements: `version`, `include`, `define`, `set`, `default`, `defaults`, `rule`,
 /// `test`.
 extension Parser {

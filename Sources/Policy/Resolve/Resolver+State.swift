@@ -1,124 +1,121 @@
+import Answers
+import Flow
+import Limits
+
 /// The terms, verdicts and settings that keep state: `limit`, `quota`, `reject` and the flow,
 /// answer and meter settings in `defaults`.
 extension Resolver {
-    /// Fields a meter (`limit ... per`) may be keyed by.
-    static let meterKeyFields: [Field] = [
-        .ipSaddr, .ipDaddr, .ip6Saddr, .ip6Daddr, .etherSaddr, .etherDaddr, .tcpSport, .tcpDport, .udpSport,
-        .udpDport, .metaL4proto, .vlanID, .iif,
-    ]
-
     mutating func resolveLimit(_ syntax: SyntaxLimit) -> LimitMatch? {
         let rateText = syntax.rate.map(\.text).joined(separator: " ")
+        let hint = "; write N/second (packets) or N bytes|kbytes|mbytes/second, with second, minute, hour, day or week"
         let rate: Rate
         switch AmountText.rate(syntax.rate.map { $0.text[...] }) {
         case .success(let value): rate = value
-        case .failure(let failure):
-            let hint = "; write N/second (packets) or N bytes|kbytes|mbytes/second, with second, minute, hour or day"
-            switch failure {
-            case .zero: sink.error(.valueOutOfRange, "a limit's rate must be above zero", at: syntax.rate[0])
-            case .tooLarge: sink.error(.valueOutOfRange, "rate \(rateText) is too large", at: syntax.rate[0])
-            case .notNumber(let text):
-                sink.error(.invalidValue, "'\(text)' is not a number" + hint, at: syntax.rate[0])
-            case .unknownTimeUnit(let text):
-                sink.error(
-                    .invalidValue,
-                    (text.isEmpty ? "'\(rateText)' has no time unit" : "unknown time unit '\(text)'") + hint,
-                    at: syntax.rate[syntax.rate.count - 1])
-            case .unknownByteUnit(let text):
-                sink.error(.invalidValue, "unknown byte unit '\(text)'" + hint, at: syntax.rate[1])
-            }
+        case .failure(.notNumber(let text)):
+            sink.error(.invalidValue, "'\(text)' is not a number" + hint, at: syntax.rate[0])
+            return nil
+        case .failure(.unknownTimeUnit(let text)):
+            sink.error(
+                .invalidValue,
+                (text.isEmpty ? "'\(rateText)' has no time unit" : "unknown time unit '\(text)'") + hint,
+                at: syntax.rate[syntax.rate.count - 1])
+            return nil
+        case .failure(.unknownByteUnit(let text)):
+            sink.error(.invalidValue, "unknown byte unit '\(text)'" + hint, at: syntax.rate[1])
+            return nil
+        case .failure(.invalid(let error)):
+            sink.error(.valueOutOfRange, "\(error)", at: syntax.rate[0])
             return nil
         }
-        var burst: UInt64?
+        var burst: Burst?
         if let keyword = syntax.burstKeyword {
-            guard let value = resolveBurst(syntax.burst, keyword: keyword, bytes: rate.countsBytes) else { return nil }
-            burst = value
+            guard let written = resolveBurst(syntax.burst, keyword: keyword, for: rate) else { return nil }
+            burst = written
         }
-        var per: [Field] = []
-        for field in syntax.per {
-            guard Resolver.meterKeyFields.contains(field.field) else {
+        let limit: RateLimit
+        do throws(LimitError) {
+            limit = try RateLimit(rate: rate, burst: burst, over: syntax.over)
+        } catch {
+            sink.error(.valueOutOfRange, "\(error)", at: syntax.rate[0])
+            return nil
+        }
+        guard let per = resolveMeterKey(syntax.per) else { return nil }
+        return LimitMatch(limit: limit, per: per, location: syntax.keyword.location)
+    }
+
+    /// `burst N packets` (packet rates) or `burst N bytes|kbytes|mbytes` (byte rates).
+    private mutating func resolveBurst(_ words: [Token], keyword: Token, for rate: Rate) -> Burst? {
+        let shape = rate.measure == .bytes ? "burst N bytes|kbytes|mbytes" : "burst N packets"
+        guard words.count == 2 else {
+            sink.error(.invalidValue, "write the burst with its unit: \(shape)", at: words.first ?? keyword)
+            return nil
+        }
+        switch AmountText.burst(words[0].text[...], unit: words[1].text[...]) {
+        case .success(let burst):
+            guard burst.measure == rate.measure else {
+                let which =
+                    rate.measure == .bytes ? "a byte rate's burst is in bytes" : "a packet rate's burst is in packets"
+                sink.error(.invalidValue, "\(which): \(shape)", at: words[1])
+                return nil
+            }
+            return burst
+        case .failure(.notNumber(let text)):
+            sink.error(.invalidValue, "'\(text)' is not a number; \(shape)", at: words[0])
+        case .failure(.unknownByteUnit(let unit)), .failure(.unknownTimeUnit(let unit)):
+            sink.error(.invalidValue, "unknown unit '\(unit)'; \(shape)", at: words[1])
+        case .failure(.invalid(let error)):
+            sink.error(.valueOutOfRange, "\(error)", at: words[0])
+        }
+        return nil
+    }
+
+    /// The fields after `per`, checked as a meter key.
+    private mutating func resolveMeterKey(_ fields: [SyntaxField]) -> [MeterKeyField]? {
+        var per: [MeterKeyField] = []
+        for field in fields {
+            guard let key = MeterKeyField(name: field.field.rawValue[...]) else {
                 sink.error(
                     .invalidValue,
                     "a meter cannot be keyed by '\(field.field.rawValue)'; use "
-                        + Resolver.meterKeyFields.map(\.rawValue).joined(separator: ", "),
+                        + MeterKeyField.allCases.map(\.name).joined(separator: ", "),
                     at: field.location, length: field.length)
                 return nil
             }
-            guard !per.contains(field.field) else {
+            guard !per.contains(key) else {
                 sink.error(
                     .duplicateMatch, "'\(field.field.rawValue)' is already part of this meter's key",
                     at: field.location, length: field.length)
                 return nil
             }
-            per.append(field.field)
+            per.append(key)
         }
-        if per.count > 4 || per.filter({ $0.bitWidth > 64 }).count > 2 {
-            sink.error(
-                .invalidValue, "a meter's key holds at most four fields, two of them IPv6 addresses",
-                at: syntax.per[0].location)
+        guard let first = fields.first else { return per }
+        do throws(LimitError) {
+            _ = try MeterKeySpec(per)
+        } catch {
+            sink.error(.invalidValue, "\(error)", at: first.location)
             return nil
         }
-        return LimitMatch(rate: rate, burst: burst, over: syntax.over, per: per, location: syntax.keyword.location)
-    }
-
-    /// `burst N packets` (packet rates) or `burst N bytes|kbytes|mbytes` (byte rates).
-    private mutating func resolveBurst(_ words: [Token], keyword: Token, bytes: Bool) -> UInt64? {
-        let shape = bytes ? "burst N bytes|kbytes|mbytes" : "burst N packets"
-        guard words.count == 2 else {
-            sink.error(.invalidValue, "write the burst with its unit: \(shape)", at: words.first ?? keyword)
-            return nil
-        }
-        let result: Result<UInt64, AmountText.Failure>
-        if words[1].text == "packets" {
-            guard !bytes else {
-                sink.error(
-                    .invalidValue, "a byte rate's burst is in bytes: \(shape)", at: words[1])
-                return nil
-            }
-            result = AmountText.count(words[0].text[...])
-        } else {
-            guard bytes else {
-                sink.error(
-                    .invalidValue, "a packet rate's burst is in packets: \(shape)", at: words[1])
-                return nil
-            }
-            result = AmountText.bytes(words[0].text[...], unit: words[1].text[...])
-        }
-        switch result {
-        case .success(let value) where value <= UInt64(UInt32.max):
-            return value
-        case .success, .failure(.tooLarge):
-            sink.error(.valueOutOfRange, "burst \(words[0].text) \(words[1].text) is too large", at: words[0])
-        case .failure(.zero):
-            sink.error(.valueOutOfRange, "a burst must be above zero", at: words[0])
-        case .failure(.unknownByteUnit(let unit)):
-            sink.error(.invalidValue, "unknown unit '\(unit)'; \(shape)", at: words[1])
-        case .failure:
-            sink.error(.invalidValue, "'\(words[0].text)' is not a number; \(shape)", at: words[0])
-        }
-        return nil
+        return per
     }
 
     mutating func resolveQuota(_ syntax: SyntaxQuota) -> QuotaMatch? {
-        switch AmountText.bytes(syntax.amount.text[...], unit: syntax.unit.text[...]) {
-        case .success(let bytes):
-            return QuotaMatch(bytes: bytes, over: syntax.over, location: syntax.keyword.location)
-        case .failure(.unknownByteUnit(let unit)):
+        switch AmountText.quota(syntax.amount.text[...], unit: syntax.unit.text[...]) {
+        case .success(let amount):
+            return QuotaMatch(amount: amount, mode: syntax.over ? .over : .until, location: syntax.keyword.location)
+        case .failure(.unknownByteUnit(let unit)), .failure(.unknownTimeUnit(let unit)):
             sink.error(
                 .invalidValue, "unknown unit '\(unit)'; a quota is in bytes, kbytes, mbytes or gbytes", at: syntax.unit)
-        case .failure(.tooLarge):
-            sink.error(
-                .valueOutOfRange, "quota \(syntax.amount.text) \(syntax.unit.text) is too large", at: syntax.amount)
-        case .failure(.zero):
-            sink.error(.valueOutOfRange, "a quota must be above zero", at: syntax.amount)
-        case .failure:
+        case .failure(.invalid(let error)):
+            sink.error(.valueOutOfRange, "\(error)", at: syntax.amount)
+        case .failure(.notNumber):
             sink.error(.invalidValue, "'\(syntax.amount.text)' is not a number", at: syntax.amount)
         }
         return nil
     }
 
     /// The answer after `reject with` (nothing after `reject`: the automatic answer).
-    mutating func resolveRejectAnswer(_ syntax: SyntaxVerdict) -> RejectAnswer? {
+    mutating func resolveRejectAnswer(_ syntax: SyntaxVerdict) -> RejectKind? {
         let words = syntax.rejectWith
         guard let with = syntax.withKeyword else { return .automatic }
         let usage = "write reject with tcp reset, or reject with icmp|icmpv6|icmpx type NAME"
@@ -134,7 +131,12 @@ extension Resolver {
             }
             return .tcpReset
         }
-        guard ["icmp", "icmpv6", "icmpx"].contains(family.text) else {
+        let table: [RejectCodeName]
+        switch family.text {
+        case "icmp": table = RejectCodeNames.icmp
+        case "icmpv6": table = RejectCodeNames.icmpv6
+        case "icmpx": table = RejectCodeNames.icmpx
+        default:
             sink.error(
                 .invalidOption,
                 "unknown answer '\(family.text)'; \(usage)"
@@ -151,23 +153,18 @@ extension Resolver {
                 at: rest.dropFirst().first ?? family)
             return nil
         }
-        switch family.text {
-        case "icmp":
-            guard let code = Resolver.code(name.text, in: NamedValues.icmpRejectCodes) else { break }
-            return .icmp(code: code)
-        case "icmpv6":
-            guard let code = Resolver.code(name.text, in: NamedValues.icmpv6RejectCodes) else { break }
-            return .icmpv6(code: code)
-        default:
-            guard let reason = IcmpxReason(rawValue: name.text) else { break }
-            return .icmpx(reason)
+        var code = RejectCodeNames.code(named: name.text[...], in: table)
+        if code == nil, family.text != "icmpx", let number = AmountText.number(name.text[...]), number <= 255 {
+            code = UInt8(number)
         }
-        let names: [String]
-        switch family.text {
-        case "icmp": names = NamedValues.icmpRejectCodes.map(\.0)
-        case "icmpv6": names = NamedValues.icmpv6RejectCodes.map(\.0)
-        default: names = IcmpxReason.allCases.map(\.rawValue)
+        switch (family.text, code) {
+        case ("icmp", let code?): return .icmp(code: code)
+        case ("icmpv6", let code?): return .icmpv6(code: code)
+        case (_, let code?):
+            if let icmpx = ICMPxCode(rawValue: code) { return .icmpx(icmpx) }
+        default: break
         }
+        let names = table.map(\.name)
         sink.error(
             .invalidValue,
             "unknown \(family.text) reject type '\(name.text)'; one of " + names.joined(separator: ", ")
@@ -175,16 +172,6 @@ extension Resolver {
             at: name)
         return nil
     }
-
-    /// A code by name, or a number 0-255.
-    private static func code(_ text: String, in names: [(String, UInt8)]) -> UInt8? {
-        if let named = names.first(where: { $0.0 == text }) { return named.1 }
-        if case .value(let number) = LiteralParser.number(text[...]), number <= 255 { return UInt8(number) }
-        return nil
-    }
-
-    /// Longest flow timeout: 30 days. Shortest: 1 second.
-    static let flowTimeoutRange: ClosedRange<UInt64> = 1_000_000_000...2_592_000_000_000_000
 
     /// The flow, answer and meter settings of `defaults { ... }`.
     mutating func resolveStateDefaults(_ options: [SyntaxStateOption]) -> StateDefaults {
@@ -218,25 +205,28 @@ extension Resolver {
                     sink.error(.invalidValue, "flow-pickup is loose or strict, not '\(word.text)'", at: word)
                     continue
                 }
-                state.flowPickup = pickup
+                state.flows.pickup = pickup
             case "flows-full":
                 guard let word = singleWord(option), once(name, option.nameToken) else { continue }
-                guard let choice = FlowsFull(rawValue: word.text) else {
+                guard let choice = FlowsFullAction(rawValue: word.text) else {
                     sink.error(.invalidValue, "flows-full is drop or forward, not '\(word.text)'", at: word)
                     continue
                 }
-                state.flowsFull = choice
+                state.flows.whenFull = choice
             case "answer-rate":
                 guard once(name, option.nameToken) else { continue }
                 resolveAnswerRate(option, into: &state)
             case "meter-size":
                 guard let word = singleWord(option), once(name, option.nameToken) else { continue }
-                switch AmountText.count(word.text[...]) {
-                case .success(let size) where size <= 16_777_216:
-                    state.meterSize = Int(size)
-                default:
-                    sink.error(.valueOutOfRange, "meter-size is a number of buckets, 1 to 16777216", at: word)
+                guard let size = AmountText.number(word.text[...]),
+                    (1...UInt64(MeterTable.maximumCapacity)).contains(size)
+                else {
+                    sink.error(
+                        .valueOutOfRange, "meter-size is a number of buckets, 1 to \(MeterTable.maximumCapacity)",
+                        at: word)
+                    continue
                 }
+                state.meterSize = Int(size)
             default:
                 guard let value = option.words.first, option.words.count == 1 else {
                     sink.error(
@@ -254,13 +244,8 @@ extension Resolver {
     private mutating func setTimeout(
         _ nameToken: Token, _ valueToken: Token, into state: inout StateDefaults, once: (String, Token) -> Bool
     ) {
-        let names: [FlowTimeoutName]
-        if nameToken.text == "tcp-closing" {
-            names = FlowTimeoutName.closing
-        } else if let name = FlowTimeoutName(rawValue: nameToken.text) {
-            names = [name]
-        } else {
-            let known = FlowTimeoutName.allCases.map(\.rawValue) + ["tcp-closing"]
+        guard let name = FlowTimeoutName(rawValue: nameToken.text) else {
+            let known = FlowTimeoutName.allCases.map(\.rawValue)
             sink.error(
                 .invalidOption,
                 "unknown flow timeout '\(nameToken.text)'; one of " + known.joined(separator: ", ")
@@ -269,11 +254,16 @@ extension Resolver {
             return
         }
         guard once(nameToken.text, nameToken) else { return }
+        let range = "(1s to \(DurationText.format(FlowTimeouts.maximum)))"
         switch DurationText.parseChecked(valueToken.text[...]) {
-        case .success(let nanoseconds) where Resolver.flowTimeoutRange.contains(nanoseconds):
-            for name in names { state.flowTimeouts[name] = nanoseconds }
+        case .success(let nanoseconds) where nanoseconds >= 1_000_000_000:
+            do throws(FlowSettingsError) {
+                try state.flows.timeouts.set(name, to: nanoseconds)
+            } catch {
+                sink.error(.valueOutOfRange, "flow timeout \(valueToken.text) is out of range \(range)", at: valueToken)
+            }
         case .success, .failure(.tooLarge):
-            sink.error(.valueOutOfRange, "flow timeout \(valueToken.text) is out of range (1s to 30d)", at: valueToken)
+            sink.error(.valueOutOfRange, "flow timeout \(valueToken.text) is out of range \(range)", at: valueToken)
         case .failure:
             sink.error(
                 .invalidValue, "'\(valueToken.text)' is not a duration; write it with a unit, as in 30s, 10m, 2h or 5d",
@@ -287,24 +277,28 @@ extension Resolver {
             sink.error(.invalidOption, "write answer-rate N/second, as in answer-rate 200/second", at: option.nameToken)
             return
         }
-        switch AmountText.rate([first.text[...]]) {
-        case .success(let rate):
-            state.answerRate = rate
-        case .failure:
+        guard case .success(let rate) = AmountText.rate([first.text[...]]), rate.measure == .packets else {
             sink.error(
                 .invalidValue, "'\(first.text)' is not a packet rate; write N/second, N/minute, N/hour or N/day",
                 at: first)
             return
         }
         let rest = Array(option.words.dropFirst())
-        guard !rest.isEmpty else { return }
-        guard rest.count == 3, rest[0].text == "burst", rest[2].text == "packets",
-            case .success(let burst) = AmountText.count(rest[1].text[...]), burst <= UInt64(UInt32.max)
-        else {
-            sink.error(.invalidOption, "after the answer rate, write burst N packets", at: rest[0])
-            return
+        var burst = Burst.defaultPackets
+        if !rest.isEmpty {
+            guard rest.count == 3, rest[0].text == "burst", rest[2].text == "packets",
+                case .success(let written) = AmountText.burst(rest[1].text[...], unit: "packets")
+            else {
+                sink.error(.invalidOption, "after the answer rate, write burst N packets", at: rest[0])
+                return
+            }
+            burst = written.amount
         }
-        state.answerBurst = burst
+        do throws(LimitError) {
+            state.answerRate = try RateLimit(rate: rate, burst: Burst(packets: UInt64(burst)))
+        } catch {
+            sink.error(.valueOutOfRange, "\(error)", at: first)
+        }
     }
 
     /// The one word after an option's name.

@@ -49,9 +49,10 @@ extension Resolver {
         }
         var repeatCount = 1
         if let token = step.repeatCount {
-            switch AmountText.count(token.text[...]) {
-            case .success(let count) where count <= 100_000: repeatCount = Int(count)
-            default: sink.error(.valueOutOfRange, "repeat takes a count from 1 to 100000", at: token)
+            if let count = AmountText.number(token.text[...]), (1...100_000).contains(count) {
+                repeatCount = Int(count)
+            } else {
+                sink.error(.valueOutOfRange, "repeat takes a count from 1 to 100000", at: token)
             }
         }
         var after: UInt64 = 0

@@ -53,18 +53,6 @@ enum NamedValues {
 
     static let ctDirections: [(String, UInt128)] = [("original", 0), ("reply", 1)]
 
-    /// nft's names for the ICMP destination-unreachable codes `reject with icmp type` takes.
-    static let icmpRejectCodes: [(String, UInt8)] = [
-        ("net-unreachable", 0), ("host-unreachable", 1), ("prot-unreachable", 2), ("port-unreachable", 3),
-        ("frag-needed", 4), ("net-prohibited", 9), ("host-prohibited", 10), ("admin-prohibited", 13),
-    ]
-
-    /// nft's names for the ICMPv6 destination-unreachable codes `reject with icmpv6 type` takes.
-    static let icmpv6RejectCodes: [(String, UInt8)] = [
-        ("no-route", 0), ("admin-prohibited", 1), ("addr-unreachable", 3), ("port-unreachable", 4),
-        ("policy-fail", 5), ("reject-route", 6),
-    ]
-
     /// The names for `field`, in documentation order (empty when it has none).
     static func names(for field: Field) -> [(String, UInt128)] {
         switch field {
