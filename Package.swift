@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C, confined to thin shims.
@@ -23,24 +24,32 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
 
+        // The Linux platform layer: errno, clocks, threads, the SPSC ring, the netlink socket, JSON.
+        .target(
+            name: "Platform",
+            dependencies: ["CLinuxShim", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: hotPathSettings),
+
         // The frame's journey.
         .target(name: "Frame", swiftSettings: hotPathSettings),
-        .target(name: "Policy", dependencies: ["Frame", "CPcap"]),
+        .target(
+            name: "Policy",
+            dependencies: ["Frame", "CPcap", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"]),
-        .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
+        .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture"]),
-        .target(name: "Ring", dependencies: ["CLinuxShim", "Frame"], swiftSettings: hotPathSettings),
+        .target(name: "Ring", dependencies: ["CLinuxShim", "Frame", "Platform"], swiftSettings: hotPathSettings),
         .target(
-            name: "Injection", dependencies: ["Frame", "Ring", "Capture", "CLinuxShim"],
+            name: "Injection", dependencies: ["Frame", "Ring", "Platform", "Capture", "CLinuxShim"],
             swiftSettings: hotPathSettings),
         .target(
             name: "Bridge",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror", "Operations",
-                "CLinuxShim",
+                "Platform", "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
@@ -49,21 +58,21 @@ let package = Package(
             name: "bridgekeeper",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Loader", "Replay", "Mirror", "Ring", "Bridge",
-                "Injection", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Injection", "Platform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
         ),
 
         // Operations: the /metrics endpoint, systemd notification, dropping privileges (plain data in).
-        .target(name: "Operations", dependencies: ["CLinuxShim"]),
+        .target(name: "Operations", dependencies: ["CLinuxShim", "Platform"]),
         .executableTarget(name: "bk-privdrop-probe", dependencies: ["Operations", "CLinuxShim"]),
 
         // Benchmarks (make bench-pipeline); the allocation counter wraps malloc, so only they link it.
         .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "PipelineBench",
-            dependencies: ["CAllocationCounter", "Frame", "Policy", "Ruleset", "Pipeline", "Loader"],
+            dependencies: ["CAllocationCounter", "Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Platform"],
             swiftSettings: hotPathSettings
         ),
         .executableTarget(
@@ -94,5 +103,6 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim", "TestSupport"]),
     ]
 )
