@@ -66,7 +66,7 @@ let package = Package(
 
         // Operations: the /metrics endpoint, systemd notification, dropping privileges (plain data in).
         .target(name: "Operations", dependencies: ["CLinuxShim", "Platform"]),
-        .executableTarget(name: "bk-privdrop-probe", dependencies: ["Operations", "CLinuxShim"]),
+        .executableTarget(name: "bk-privdrop-probe", dependencies: ["Operations", "Platform", "CLinuxShim"]),
 
         // Benchmarks (make bench-pipeline); the allocation counter wraps malloc, so only they link it.
         .target(name: "CAllocationCounter"),

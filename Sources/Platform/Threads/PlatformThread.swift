@@ -67,6 +67,9 @@ public final class PlatformThread: @unchecked Sendable {
         return PlatformThread(name: name, cpus: cpus, handle: handle)
     }
 
+    /// True on the thread itself (which must not join itself).
+    public var isCurrent: Bool { pthread_equal(handle, pthread_self()) != 0 }
+
     /// Waits for the thread to end. Calling it again does nothing.
     public func join() {
         guard !joined else { return }
