@@ -107,7 +107,8 @@ public enum KernelBridge {
         let links = try RtnetlinkLinks()
         guard let link = try links.link(named: name) else { return }
         guard link.kind == "bridge", link.alias == marker else {
-            throw .link(operation: "remove (it is not a bridge Bridgekeeper made)", interface: name, errno: .notPermitted)
+            throw .link(
+                operation: "remove (it is not a bridge Bridgekeeper made)", interface: name, errno: .notPermitted)
         }
         try delete(name, links)
     }

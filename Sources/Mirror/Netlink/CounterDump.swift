@@ -40,7 +40,8 @@ enum CounterDump {
                 }
                 if let reply = message.errorReply {
                     guard reply.errno != 0 else { continue }
-                    throw .rejected(object: "the rule dump of table bridge \(table)", errno: Errno(rawValue: reply.errno))
+                    throw .rejected(
+                        object: "the rule dump of table bridge \(table)", errno: Errno(rawValue: reply.errno))
                 }
                 if let (comment, counter) = try parse(message) {
                     let previous = counters[comment] ?? RuleCounter(packets: 0, bytes: 0)
