@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
-        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture"]),
+        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Platform"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame", "Platform"], swiftSettings: hotPathSettings),
         .target(
             name: "Injection", dependencies: ["Frame", "Ring", "Platform", "Capture", "CLinuxShim"],
