@@ -37,7 +37,7 @@ let package = Package(
             dependencies: ["Frame", "CPcap", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
-        .target(name: "Capture", dependencies: ["CPcap"]),
+        .target(name: "Capture", dependencies: ["CPcap", "Platform"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
         .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Platform"]),

@@ -55,13 +55,7 @@ enum Probe {
 
     /// A second thread, so that the drop must refuse.
     static func spawnSleeper() {
-        var thread = pthread_t()
-        pthread_create(
-            &thread, nil,
-            { _ in
-                sleep(5)
-                return nil
-            }, nil)
+        _ = try? PlatformThread.start(name: "bk-sleeper") { sleep(5) }
     }
 
     static func reportStatus() {
