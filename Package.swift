@@ -103,6 +103,6 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim", "TestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim"]),
     ]
 )
