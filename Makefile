@@ -5,7 +5,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DEB_PACKAGES := libpcap-dev libnftnl-dev libmnl-dev pkg-config nftables iproute2 ethtool \
 	netsniff-ng iputils-ping tcpdump python3 jq curl
-.PHONY: deps build release test test-unit lint format bench bench-pipeline demo clean
+.PHONY: deps build release release-all test test-unit lint format bench bench-pipeline demo clean
 
 ## deps: install the Debian packages the build, the tests and the demo use (when missing).
 deps:
@@ -23,6 +23,11 @@ build: deps
 ## release: optimised build (what `run`, the demo and the benchmarks use).
 release: deps
 	$(SWIFT) build -c release --product bridgekeeper
+
+## release-all: optimised build of every product (the CLI, the benchmarks, the probe, the fuzz
+## replayers), so a change that breaks only the -O build is caught before it lands.
+release-all: deps
+	$(SWIFT) build -c release
 
 ## test: unit and integration tests (integration tests need root: namespaces, veth, nftables).
 test: deps

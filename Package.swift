@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C, confined to thin shims.
@@ -23,9 +24,19 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
 
+        // The Linux platform layer: errno, clocks, threads, the SPSC ring, the netlink socket, JSON.
+        .target(
+            name: "Platform",
+            dependencies: ["CLinuxShim", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: hotPathSettings),
+
         // The frame's journey.
         .target(name: "Frame", swiftSettings: hotPathSettings),
-        .target(name: "Policy", dependencies: ["Frame", "CPcap", "Limits", "Answers", "Flow"]),
+        .target(
+            name: "Policy",
+            dependencies: [
+                "Frame", "CPcap", "Limits", "Answers", "Flow", .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         .target(
             name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap", "Limits", "Answers"],
             swiftSettings: hotPathSettings),
@@ -36,19 +47,19 @@ let package = Package(
         .target(name: "Limits", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         // Flow: the flow table behind `ct state` (one per forwarding thread).
         .target(name: "Flow", dependencies: ["Frame"], swiftSettings: hotPathSettings),
-        .target(name: "Capture", dependencies: ["CPcap"]),
-        .target(name: "Mirror", dependencies: ["Frame", "Policy", "CNftnl", "CLinuxShim"]),
+        .target(name: "Capture", dependencies: ["CPcap", "Platform"]),
+        .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
-        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture"]),
-        .target(name: "Ring", dependencies: ["CLinuxShim", "Frame"], swiftSettings: hotPathSettings),
+        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Platform"]),
+        .target(name: "Ring", dependencies: ["CLinuxShim", "Frame", "Platform"], swiftSettings: hotPathSettings),
         .target(
-            name: "Injection", dependencies: ["Frame", "Ring", "Capture", "CLinuxShim"],
+            name: "Injection", dependencies: ["Frame", "Ring", "Platform", "Capture", "CLinuxShim"],
             swiftSettings: hotPathSettings),
         .target(
             name: "Bridge",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Ring", "Capture", "Loader", "Mirror", "Operations",
-                "CLinuxShim",
+                "Platform", "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
@@ -57,21 +68,23 @@ let package = Package(
             name: "bridgekeeper",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Loader", "Replay", "Mirror", "Ring", "Bridge",
-                "Injection", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Injection", "Platform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
         ),
 
         // Operations: the /metrics endpoint, systemd notification, dropping privileges (plain data in).
-        .target(name: "Operations", dependencies: ["CLinuxShim"]),
-        .executableTarget(name: "bk-privdrop-probe", dependencies: ["Operations", "CLinuxShim"]),
+        .target(name: "Operations", dependencies: ["CLinuxShim", "Platform"]),
+        .executableTarget(name: "bk-privdrop-probe", dependencies: ["Operations", "Platform", "CLinuxShim"]),
 
         // Benchmarks (make bench-pipeline); the allocation counter wraps malloc, so only they link it.
         .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "PipelineBench",
-            dependencies: ["CAllocationCounter", "Frame", "Flow", "Policy", "Ruleset", "Pipeline", "Loader"],
+            dependencies: [
+                "CAllocationCounter", "Frame", "Flow", "Policy", "Ruleset", "Pipeline", "Loader", "Platform",
+            ],
             swiftSettings: hotPathSettings
         ),
         .executableTarget(
@@ -108,5 +121,6 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim"]),
     ]
 )

@@ -1,4 +1,5 @@
 import CPcap
+import Platform
 
 #if canImport(Glibc)
     import Glibc
@@ -36,11 +37,7 @@ public final class PcapWriter {
     /// Appends one frame captured at `timestampNanoseconds` (nanoseconds since the epoch; 0: now).
     public func write(_ frame: UnsafeRawBufferPointer, timestampNanoseconds: UInt64 = 0, wireLength: Int? = nil) {
         var stamp = timestampNanoseconds
-        if stamp == 0 {
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            stamp = UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-        }
+        if stamp == 0 { stamp = WallClock.now() }
         var header = pcap_pkthdr()
         header.ts.tv_sec = Int(stamp / 1_000_000_000)
         header.ts.tv_usec = Int(stamp % 1_000_000_000 / 1000)

@@ -1,4 +1,5 @@
 import Capture
+import Platform
 import Ring
 
 /// Why an injection or generation run could not start, or ended early.
@@ -13,11 +14,11 @@ public enum InjectionError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A transmit thread could not be pinned to its CPU.
     case pinning(CPUAffinity.Failure)
     /// A transmit thread could not be started.
-    case threadFailed(SystemError)
+    case threadFailed(Errno)
     /// The interface went down or away while frames were being sent.
     case linkDown(interface: String)
     /// The kernel refused to send (an error other than "no room"), so the thread stopped.
-    case sendFailed(interface: String, SystemError)
+    case sendFailed(interface: String, Errno)
     /// The TX ring did not drain for this many seconds, so the thread stopped.
     case stalled(interface: String, seconds: Int)
 

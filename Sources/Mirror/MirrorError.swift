@@ -1,3 +1,5 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -5,10 +7,10 @@
 /// Why talking to the kernel (nftables or rtnetlink) failed, in words an operator can act on.
 public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A netlink socket could not be opened, bound, configured, or written to.
-    case socket(operation: String, errno: Int32)
+    case socket(operation: String, errno: Errno)
     /// The kernel rejected an object of a batch; the whole batch was rolled back.
     /// `object` names it: `rule "no-telnet" (rule 3)`, `set "blocked"`, `table bridge bridgekeeper`.
-    case rejected(object: String, errno: Int32)
+    case rejected(object: String, errno: Errno)
     /// The ruleset kept changing between reading its generation and committing (ERESTART).
     case generationChanged(attempts: Int)
     /// The kernel's reply could not be read or made no sense.
@@ -18,15 +20,15 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An interface the kernel bridge needs does not exist.
     case noSuchInterface(String)
     /// An rtnetlink request about a link failed.
-    case link(operation: String, interface: String, errno: Int32)
+    case link(operation: String, interface: String, errno: Errno)
 
     /// The failure in one line, e.g. `nftables rejected rule "no-telnet" (rule 3): No such file or directory`.
     public var description: String {
         switch self {
         case .socket(let operation, let code):
-            return "cannot \(operation): \(Self.text(code))\(Self.hint(code))"
+            return "cannot \(operation): \(code)\(Self.hint(code))"
         case .rejected(let object, let code):
-            return "nftables rejected \(object): \(Self.text(code))\(Self.hint(code))"
+            return "nftables rejected \(object): \(code)\(Self.hint(code))"
         case .generationChanged(let attempts):
             return "the nftables ruleset changed during each of \(attempts) attempts to commit the mirror; "
                 + "nothing was applied"
@@ -37,25 +39,19 @@ public enum MirrorError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noSuchInterface(let name):
             return "no interface named \"\(name)\" (check the port names)"
         case .link(let operation, let interface, let code):
-            return "cannot \(operation) \(interface): \(Self.text(code))\(Self.hint(code))"
+            return "cannot \(operation) \(interface): \(code)\(Self.hint(code))"
         }
     }
 
     /// The errno of the failure, when there is one.
-    public var errno: Int32? {
+    public var errno: Errno? {
         switch self {
         case .socket(_, let code), .rejected(_, let code), .link(_, _, let code): return code
         default: return nil
         }
     }
 
-    /// `strerror`, so messages read like the C tools'.
-    static func text(_ code: Int32) -> String {
-        guard let message = strerror(code) else { return "error \(code)" }
-        return String(cString: message)
-    }
-
-    private static func hint(_ code: Int32) -> String {
-        code == EPERM ? " (needs root or CAP_NET_ADMIN, or the object is owned by another process)" : ""
+    private static func hint(_ code: Errno) -> String {
+        code == .notPermitted ? " (needs root or CAP_NET_ADMIN, or the object is owned by another process)" : ""
     }
 }

@@ -2,6 +2,7 @@ import CAllocationCounter
 import Frame
 import Loader
 import Pipeline
+import Platform
 import Policy
 import Ruleset
 
@@ -47,16 +48,16 @@ struct PipelineBench {
         let path = "/tmp/bridgekeeper-bench-10k-\(getpid()).policy"
         writeFile(path, text)
         defer { unlink(path) }
-        let start = Clock.now()
+        let start = MonotonicClock.now()
         let report = PolicyLoader.load(path: path)
-        let loadSeconds = Double(Clock.now() - start) / 1e9
+        let loadSeconds = Double(MonotonicClock.now() - start) / 1e9
         guard let large = report.loaded else {
             for d in report.diagnostics.prefix(5) { print(d.rendered) }
             fatalError("the generated policy does not load")
         }
-        let compileStart = Clock.now()
+        let compileStart = MonotonicClock.now()
         let recompiled = PolicyCompiler.compile(large.compiled.policy)
-        let compileSeconds = Double(Clock.now() - compileStart) / 1e9
+        let compileSeconds = Double(MonotonicClock.now() - compileStart) / 1e9
         let (ns, allocations) = measure(recompiled, mix: mix, frames: frames, runs: runs)
         results.append(("10k-rule (generated)", ns, allocations))
 
@@ -93,7 +94,7 @@ struct PipelineBench {
         let mask = mix.count - 1
         lengths.withUnsafeBufferPointer { lengths in
             for _ in 0..<runs {
-                let start = Clock.now()
+                let start = MonotonicClock.now()
                 for i in 0..<frames {
                     let index = i & mask
                     var frame = FrameBuffer(
@@ -101,7 +102,7 @@ struct PipelineBench {
                     let decision = pipeline.process(&frame, port: UInt8(i & 1), effects: &effects)
                     checksum &+= Int64(decision.rule)
                 }
-                let elapsed = Double(Clock.now() - start) / Double(frames)
+                let elapsed = Double(MonotonicClock.now() - start) / Double(frames)
                 best = min(best, elapsed)
             }
         }
@@ -126,13 +127,5 @@ struct PipelineBench {
         for _ in 0..<digits { scale *= 10 }
         let rounded = (value * scale).rounded() / scale
         return String(rounded)
-    }
-}
-
-enum Clock {
-    static func now() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 }

@@ -1,4 +1,5 @@
 import Pipeline
+import Platform
 
 /// What a replay did: frames read, outcomes, and the counters of every rule.
 public struct ReplaySummary: Sendable, Equatable {
@@ -22,12 +23,29 @@ public struct ReplaySummary: Sendable, Equatable {
 
     /// Exactly `{"frames":N,"forwarded":N,"dropped":N,"reflected":N,"rules":[{"name":"...","packets":N,"bytes":N},...],"default":{"packets":N,"bytes":N}}`.
     public var json: String {
-        let ruleItems = rules.map {
-            "{\"name\":\(JSONText.quote($0.name)),\"packets\":\($0.count.packets),\"bytes\":\($0.count.bytes)}"
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("frames", frames)
+        json.field("forwarded", forwarded)
+        json.field("dropped", dropped)
+        json.field("reflected", reflected)
+        json.key("rules")
+        json.beginArray()
+        for (name, count) in rules {
+            json.beginObject()
+            json.field("name", name)
+            json.field("packets", count.packets)
+            json.field("bytes", count.bytes)
+            json.endObject()
         }
-        return "{\"frames\":\(frames),\"forwarded\":\(forwarded),\"dropped\":\(dropped),\"reflected\":\(reflected),"
-            + "\"rules\":[\(ruleItems.joined(separator: ","))],"
-            + "\"default\":{\"packets\":\(defaultCount.packets),\"bytes\":\(defaultCount.bytes)}}"
+        json.endArray()
+        json.key("default")
+        json.beginObject()
+        json.field("packets", defaultCount.packets)
+        json.field("bytes", defaultCount.bytes)
+        json.endObject()
+        json.endObject()
+        return json.text
     }
 
     /// A table for people.

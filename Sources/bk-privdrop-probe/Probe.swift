@@ -1,6 +1,7 @@
 import CLinuxShim
 import Glibc
 import Operations
+import Platform
 
 /// The probe's steps (a type, so nothing here is isolated to the main actor the way top-level
 /// code in main.swift is).
@@ -15,7 +16,7 @@ enum Probe {
         if arguments.contains("--spawn-thread") { spawnSleeper() }
         // Opened as root, before the drop: it must keep working afterwards.
         let early = packetSocket(interface: "lo", protocol: experimentalEtherType)
-        report("early_socket", early >= 0 ? "ok" : String(cString: strerror(errno)))
+        report("early_socket", early >= 0 ? "ok" : "\(Errno.current)")
         do {
             let dropped = try PrivilegeDrop.drop(to: arguments[1])
             report("drop", "ok")
@@ -28,7 +29,7 @@ enum Probe {
         reportStatus()
         // CAP_NET_RAW: a new AF_PACKET socket.
         let late = packetSocket(interface: "lo", protocol: experimentalEtherType)
-        report("new_packet_socket", late >= 0 ? "ok" : String(cString: strerror(errno)))
+        report("new_packet_socket", late >= 0 ? "ok" : "\(Errno.current)")
         if early >= 0 { sendThroughEarlySocket(early, seenBy: late) }
         // CAP_NET_ADMIN: SIOCSIFMTU on lo, to the MTU it already has.
         let control = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -40,7 +41,7 @@ enum Probe {
         report("sys_admin_unshare_uts", outcome(cls_unshare(0x0400_0000)))
         report("setuid_root", outcome(setuid(0)))
         let shadow = open("/etc/shadow", O_RDONLY | O_CLOEXEC)
-        report("read_etc_shadow", shadow >= 0 ? "ok" : String(cString: strerror(errno)))
+        report("read_etc_shadow", shadow >= 0 ? "ok" : "\(Errno.current)")
         return 0
     }
 
@@ -49,18 +50,12 @@ enum Probe {
     }
 
     static func outcome(_ status: Int32) -> String {
-        status == 0 ? "ok" : String(cString: strerror(errno))
+        status == 0 ? "ok" : "\(Errno.current)"
     }
 
     /// A second thread, so that the drop must refuse.
     static func spawnSleeper() {
-        var thread = pthread_t()
-        pthread_create(
-            &thread, nil,
-            { _ in
-                sleep(5)
-                return nil
-            }, nil)
+        _ = try? PlatformThread.start(name: "bk-sleeper") { sleep(5) }
     }
 
     static func reportStatus() {
@@ -116,7 +111,7 @@ enum Probe {
                 sendto(early, frame, frame.count, 0, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
             }
         }
-        report("early_socket_send", sent == frame.count ? "ok" : String(cString: strerror(errno)))
+        report("early_socket_send", sent == frame.count ? "ok" : "\(Errno.current)")
         var seen = false
         if late >= 0 {
             var timeout = timeval(tv_sec: 1, tv_usec: 0)

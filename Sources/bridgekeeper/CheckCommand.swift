@@ -1,6 +1,7 @@
 import ArgumentParser
 import Loader
 import Mirror
+import Platform
 import Policy
 import Replay
 
@@ -90,24 +91,40 @@ struct CheckCommand: ParsableCommand {
 /// `check --json`.
 enum CheckReportJSON {
     static func render(file: String, report: LoadReport, status: Int32) -> String {
-        let diagnostics = report.diagnostics.map { d -> String in
-            var fields = [
-                "\"severity\":\(JSONText.quote(d.severity.rawValue))", "\"code\":\(JSONText.quote(d.code.rawValue))",
-                "\"message\":\(JSONText.quote(d.message))",
-            ]
-            if let location = d.location {
-                fields.append("\"file\":\(JSONText.quote(location.file))")
-                fields.append("\"line\":\(location.line)")
-                fields.append("\"column\":\(location.column)")
-            }
-            return "{" + fields.joined(separator: ",") + "}"
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("file", file)
+        json.field("ok", report.loaded != nil)
+        json.field("status", status)
+        json.field("rules", report.loaded?.compiled.ruleCount ?? 0)
+        json.field("sha256", report.loaded?.sha256)
+        json.field("errors", report.errors.count)
+        json.field("warnings", report.warnings.count)
+        json.key("tests")
+        json.beginArray()
+        for test in report.tests {
+            json.beginObject()
+            json.field("name", test.name)
+            json.field("passed", test.passed)
+            json.endObject()
         }
-        let tests = report.tests.map { "{\"name\":\(JSONText.quote($0.name)),\"passed\":\($0.passed)}" }
-        let rules = report.loaded?.compiled.ruleCount ?? 0
-        return
-            "{\"file\":\(JSONText.quote(file)),\"ok\":\(report.loaded != nil),\"status\":\(status),\"rules\":\(rules),"
-            + "\"sha256\":\(report.loaded.map { JSONText.quote($0.sha256) } ?? "null"),"
-            + "\"errors\":\(report.errors.count),\"warnings\":\(report.warnings.count),"
-            + "\"tests\":[\(tests.joined(separator: ","))],\"diagnostics\":[\(diagnostics.joined(separator: ","))]}"
+        json.endArray()
+        json.key("diagnostics")
+        json.beginArray()
+        for diagnostic in report.diagnostics {
+            json.beginObject()
+            json.field("severity", diagnostic.severity.rawValue)
+            json.field("code", diagnostic.code.rawValue)
+            json.field("message", diagnostic.message)
+            if let location = diagnostic.location {
+                json.field("file", location.file)
+                json.field("line", location.line)
+                json.field("column", location.column)
+            }
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.text
     }
 }

@@ -29,7 +29,7 @@ struct ReloaderTests {
         func mirrorIntact(for policy: Policy) -> Bool { kernelHoldsMirror }
         func commitMirror(_ policy: Policy) throws(MirrorError) {
             steps.append("commit")
-            if refuseCommit { throw .rejected(object: "table bridge bridgekeeper", errno: EINVAL) }
+            if refuseCommit { throw .rejected(object: "table bridge bridgekeeper", errno: .invalidArgument) }
             committed.append(policy)
         }
         func monitorPorts(for policy: CompiledPolicy) throws(BridgeError) -> MonitorPorts {

@@ -37,7 +37,7 @@ import Testing
 
         // Another socket may not remove the guard.
         let other = try lab.bridge.run { try NftablesConnection() }
-        #expect(throws: MirrorError.rejected(object: "table bridge bridgekeeper_guard", errno: EPERM)) {
+        #expect(throws: MirrorError.rejected(object: "table bridge bridgekeeper_guard", errno: .notPermitted)) {
             try other.removeGuard()
         }
 

@@ -100,7 +100,7 @@ struct PrivilegeDropTests {
 
         chmod(file, 0o600)
         #expect(!PrivilegeDrop.canRead(path: file, as: Self.nobody))
-        #expect(throws: PrivilegeError.notReadable(path: file, user: Self.nobody, errno: EACCES)) {
+        #expect(throws: PrivilegeError.notReadable(path: file, user: Self.nobody, errno: .permissionDenied)) {
             try PrivilegeDrop.checkReadable(file, by: Self.nobody)
         }
         // The check gave this thread its own identity back: root still reads the 0600 file.
@@ -118,7 +118,7 @@ struct PrivilegeDropTests {
         #expect(!PrivilegeDrop.canRead(path: file, as: Self.nobody))
         #expect(!PrivilegeDrop.canRead(path: folder + "/missing", as: Self.nobody))
         #expect(
-            PrivilegeError.notReadable(path: file, user: "bridgekeeper", errno: EACCES).description
+            PrivilegeError.notReadable(path: file, user: "bridgekeeper", errno: .permissionDenied).description
                 == "\(file) is not readable by user bridgekeeper (Permission denied); let its group read it: chgrp bridgekeeper \(file) && chmod g+r \(file)"
         )
     }

@@ -38,7 +38,7 @@ struct UnitFileTests {
     }
 
     @Test("notify-reload with a synchronous ExecReload, hardening in place, least privilege via User=")
-    func declaresWhatTheIssueAsks() throws {
+    func declaresNotifyReloadHardeningAndLeastPrivilege() throws {
         let types = try Self.settings().filter { $0.key == "Type" }.map(\.value)
         #expect(types == ["notify", "notify-reload"])
         #expect(try Self.value("ExecReload") == "/usr/local/bin/bridgekeeper reload")

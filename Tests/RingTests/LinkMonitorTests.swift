@@ -92,7 +92,7 @@ struct PortLinkLossTests {
                 let port = try PacketSocket(interface: "near")
                 try namespace.ip("link", "set", "near", "down")
                 observation.errorEvents = pollOnce(port.fileDescriptor, timeoutMilliseconds: 2000)
-                observation.pendingError = port.takePendingError()?.code ?? 0
+                observation.pendingError = port.takePendingError()?.rawValue ?? 0
                 let frame = TestFrames.frame(length: 60, marker: 50)
                 observation.sendWhileDown = frame.withUnsafeBytes { port.send($0) }
                 let deadline = monotonicSeconds() + 0.5
@@ -125,7 +125,7 @@ struct PortLinkLossTests {
                 let before = port.isDetached
                 try namespace.ip("link", "del", "near")
                 let events = pollOnce(port.fileDescriptor, timeoutMilliseconds: 2000)
-                guard events & Int16(POLLERR) != 0, port.takePendingError()?.code == ENETDOWN else {
+                guard events & Int16(POLLERR) != 0, port.takePendingError()?.rawValue == ENETDOWN else {
                     throw TestFailure("deleting the interface did not raise ENETDOWN (revents \(events))")
                 }
                 let afterDelete = port.isDetached

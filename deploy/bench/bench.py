@@ -3,7 +3,7 @@
 
 Builds bkb-gen [gen0]<->[pA] bkb-br [pB]<->[sink0] bkb-sink, then for each round starts every
 candidate in turn between pA and pB (order rotated each round) and measures it with trafgen on
-CPU 0. Prints medians over rounds, paired ratios and the issue's targets, and writes the same as
+CPU 0. Prints medians over rounds, paired ratios and the performance targets, and writes the same as
 JSON. Run as root; `make bench-net` installs what it needs. See deploy/bench/README.md.
 """
 

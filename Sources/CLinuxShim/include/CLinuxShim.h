@@ -23,6 +23,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <poll.h>
+#include <pthread.h>
 #include <time.h>
 #include <sys/signalfd.h>
 #include <sys/eventfd.h>
@@ -183,6 +184,14 @@ static inline int cls_current_thread_cpus(int *cpus, int capacity) {
     }
     return count;
 }
+
+/* ---- Threads (pthread_attr_setaffinity_np and pthread_setname_np are GNU extensions: shim.c) ---- */
+
+/* Sets the CPUs a thread created with `attr` starts on; returns 0 or an errno value. */
+int cls_thread_attr_set_cpus(pthread_attr_t *attr, const int *cpus, int count);
+
+/* Names the calling thread (the first 15 bytes show in `ps -L`, `top -H`); returns 0 or an errno value. */
+int cls_set_current_thread_name(const char *name);
 #endif
 
 #include "CLinuxShimPrivileges.h"

@@ -1,3 +1,5 @@
+import Platform
+
 /// The final account of a transmit run, as one line of text or as JSON.
 ///
 /// Text: `frames N bytes N seconds S rate N frames/s (X Mbit/s) send-errors N`, then
@@ -56,25 +58,18 @@ public struct TransmitSummary: Sendable, Equatable, Codable {
 
     /// The JSON form: the counters, `seconds`, `frames_per_second` and `mbit_per_second`.
     public var json: String {
-        "{\"frames\":\(frames),\"bytes\":\(bytes),\"seconds\":\(DecimalText.fixed(seconds, digits: 6)),"
-            + "\"frames_per_second\":\(DecimalText.fixed(framesPerSecond, digits: 0)),"
-            + "\"mbit_per_second\":\(DecimalText.fixed(megabitsPerSecond, digits: 3)),"
-            + "\"send_errors\":\(sendErrors),\"too_big\":\(tooBig),\"skipped\":\(skipped),"
-            + "\"interrupted\":\(interrupted)}"
-    }
-}
-
-/// Fixed-point text for non-negative numbers, without Foundation.
-enum DecimalText {
-    /// `value` rounded to `digits` decimals (negative or non-finite values as 0).
-    static func fixed(_ value: Double, digits: Int) -> String {
-        guard value.isFinite, value > 0 else { return digits == 0 ? "0" : "0." + String(repeating: "0", count: digits) }
-        var scale: UInt64 = 1
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = UInt64(min((value * Double(scale)).rounded(), 9.0e18))
-        let whole = scaled / scale
-        guard digits > 0 else { return "\(whole)" }
-        let fraction = String(scaled % scale)
-        return "\(whole)." + String(repeating: "0", count: digits - fraction.count) + fraction
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("frames", frames)
+        json.field("bytes", bytes)
+        json.field("seconds", seconds, digits: 6)
+        json.field("frames_per_second", framesPerSecond, digits: 0)
+        json.field("mbit_per_second", megabitsPerSecond, digits: 3)
+        json.field("send_errors", sendErrors)
+        json.field("too_big", tooBig)
+        json.field("skipped", skipped)
+        json.field("interrupted", interrupted)
+        json.endObject()
+        return json.text
     }
 }

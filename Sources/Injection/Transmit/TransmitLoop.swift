@@ -1,4 +1,5 @@
 import CLinuxShim
+import Platform
 import Ring
 import Synchronization
 
@@ -10,7 +11,9 @@ import Synchronization
 /// batch, paced per batch.
 ///
 /// Per frame (``transmit(_:)``): check the length, insert the VLAN tag when asked (into a scratch
-/// buffer), copy into the next TX slot. The length limit is the kernel's: MTU + 14, plus 4 when
+/// buffer), and hand it to the Ring's ``Transmitter``, which copies it into the next TX slot and,
+/// when the ring is full, kicks it and waits for room (1 ms at a time, for at most the stall
+/// time). The length limit is the kernel's: MTU + 14, plus 4 when
 /// the outer tag is 802.1Q (0x8100; the kernel grants 802.1ad no such allowance). No
 /// allocation, lock, closure or existential; the clock is read once per batch (and per frame
 /// only under `--speed`, when a frame is not yet due).
@@ -28,6 +31,8 @@ struct TransmitLoop<Source: FrameSource> {
     let scratch: UnsafeMutableRawPointer
     let scratchCapacity: Int
     let stallNanoseconds: UInt64
+    /// The Ring's transmit path: waits of 1 ms for room, for at most the stall time per frame.
+    private var transmitter: Transmitter
     private(set) var counters = TransmitCounters()
     private(set) var failure: InjectionError?
     /// Bytes of the frames enqueued since the last successful kick.
@@ -61,6 +66,7 @@ struct TransmitLoop<Source: FrameSource> {
         self.scratch = scratch
         scratchCapacity = Self.scratchSize
         stallNanoseconds = UInt64(max(1, options.stallSeconds)) * 1_000_000_000
+        transmitter = Transmitter(wait: TransmitWait(retryNanoseconds: 1_000_000, giveUpNanoseconds: stallNanoseconds))
     }
 
     /// Sends until the source runs out, a stop is requested, or sending fails (``failure``).
@@ -149,26 +155,27 @@ struct TransmitLoop<Source: FrameSource> {
             counters.tooBig &+= 1
             return true
         }
-        var wait = RoomWait()
-        while true {
-            switch socket.enqueue(bytes) {
-            case .queued:
-                counters.frames &+= 1
-                counters.bytes &+= UInt64(bytes.count)
-                pendingBytes &+= UInt64(bytes.count)
-                return true
-            case .full:
-                guard waitForRoom(&wait) else { return false }
-            case .tooBig:
-                counters.tooBig &+= 1
-                return true
-            case .tooShort:
-                counters.skipped &+= 1
-                return true
-            case .noTransmitRing:
-                abandon(.sendFailed(interface: socket.interfaceName, SystemError(code: EBADF)))
-                return false
-            }
+        switch transmitter.send(bytes, on: socket, retries: .max) {
+        case .sent:
+            counters.frames &+= 1
+            counters.bytes &+= UInt64(bytes.count)
+            pendingBytes &+= UInt64(bytes.count)
+            return true
+        case .noRoom:
+            abandon(.stalled(interface: socket.interfaceName, seconds: Int(stallNanoseconds / 1_000_000_000)))
+            return false
+        case .tooBig:
+            counters.tooBig &+= 1
+            return true
+        case .linkDown:
+            abandon(.linkDown(interface: socket.interfaceName))
+            return false
+        case .failed(let code):
+            abandon(
+                .sendFailed(
+                    interface: socket.interfaceName, socket.hasTransmitRing ? Errno(rawValue: code) : .badFileDescriptor
+                ))
+            return false
         }
     }
 
@@ -188,7 +195,7 @@ struct TransmitLoop<Source: FrameSource> {
     /// errors) when the kernel refused for a reason other than "no room".
     private mutating func flush() -> Bool {
         guard failure == nil else { return false }
-        switch socket.flush() {
+        switch transmitter.flush(socket) {
         case .sent:
             if socket.pendingTransmitCount == 0 { pendingBytes = 0 }
             return true
@@ -197,38 +204,17 @@ struct TransmitLoop<Source: FrameSource> {
         case .linkDown:
             abandon(.linkDown(interface: socket.interfaceName))
         case .tooBig:
-            abandon(.sendFailed(interface: socket.interfaceName, SystemError(code: EMSGSIZE)))
+            abandon(.sendFailed(interface: socket.interfaceName, .messageTooLong))
         case .failed(let code):
-            abandon(.sendFailed(interface: socket.interfaceName, SystemError(code: code)))
+            abandon(.sendFailed(interface: socket.interfaceName, Errno(rawValue: code)))
         }
         return false
     }
 
-    /// How long the thread has been waiting for a free TX slot.
+    /// How long the thread has been waiting for the TX ring to drain.
     private struct RoomWait {
         var started: UInt64 = 0
         var rounds = 0
-    }
-
-    /// Kicks the ring, then waits up to 1 ms for the kernel to free a slot (`POLLOUT`). When
-    /// `POLLOUT` comes back at once but the slot is still busy, later rounds sleep 50 µs instead
-    /// of spinning. False when a stop was requested or the ring stalled.
-    private mutating func waitForRoom(_ wait: inout RoomWait) -> Bool {
-        guard flush(), !stopRequested.isSet else { return false }
-        let now = MonotonicClock.now()
-        if wait.rounds == 0 {
-            wait.started = now
-        } else if now &- wait.started > stallNanoseconds {
-            abandon(.stalled(interface: socket.interfaceName, seconds: Int(stallNanoseconds / 1_000_000_000)))
-            return false
-        }
-        wait.rounds &+= 1
-        var descriptor = pollfd(fd: socket.fileDescriptor, events: Int16(POLLOUT), revents: 0)
-        var timeout = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-        if cls_ppoll(&descriptor, 1, &timeout) > 0 && wait.rounds > 1 {
-            MonotonicClock.sleep(until: now &+ 50_000)
-        }
-        return true
     }
 
     /// Waits for the frames still queued to leave, for at most the stall time.

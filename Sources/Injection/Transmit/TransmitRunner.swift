@@ -1,4 +1,5 @@
 import CLinuxShim
+import Platform
 import Ring
 
 #if canImport(Glibc)
@@ -13,7 +14,8 @@ public struct TransmitResult: Sendable {
     public var failures: [InjectionError]
 }
 
-/// Runs one transmit thread per socket until the frames run out, the duration passes, or
+/// Runs one transmit thread per socket (pinned round robin to ``TransmitOptions/cpus``, a CPU the
+/// kernel refuses failing the start) until the frames run out, the duration passes, or
 /// SIGINT/SIGTERM arrives, showing progress on the calling thread.
 ///
 /// SIGINT and SIGTERM are blocked on the calling thread for the run (the transmit threads inherit
@@ -32,21 +34,26 @@ public enum TransmitRunner {
         defer { close(finished) }
         let stop = StopFlag()
         let outcomes = sockets.map { _ in ThreadOutcome() }
-        var threads: [JoinableThread] = []
+        var threads: [PlatformThread] = []
         var startFailures: [InjectionError] = []
         let start = MonotonicClock.now()
         for (index, socket) in sockets.enumerated() {
             let share = ThreadShare(thread: index, of: sockets.count)
             let outcome = outcomes[index]
-            do {
+            var cpus: [Int]?
+            if let list = options.cpus, !list.isEmpty { cpus = [list[index % list.count]] }
+            do throws(ThreadError) {
                 threads.append(
-                    try JoinableThread.start {
+                    try PlatformThread.start(name: "bk-transmit-\(index)", cpus: cpus) {
                         runThread(
                             share: share, socket: socket, options: options, stop: stop, outcome: outcome,
                             finished: finished, makeSource: makeSource)
                     })
             } catch {
-                startFailures.append(error)
+                switch error {
+                case .pinning(let failure): startFailures.append(.pinning(failure))
+                case .startFailed(_, let code): startFailures.append(.threadFailed(code))
+                }
                 stop.set()
                 break
             }
@@ -69,14 +76,6 @@ public enum TransmitRunner {
         defer {
             var one: UInt64 = 1
             _ = write(finished, &one, 8)
-        }
-        if let cpus = options.cpus, !cpus.isEmpty {
-            do {
-                try CPUAffinity.pinCurrentThread(to: [cpus[share.thread % cpus.count]])
-            } catch {
-                outcome.failure = .pinning(error)
-                return
-            }
         }
         let source: Source
         do {

@@ -1,4 +1,5 @@
 import CNftnl
+import Platform
 
 #if canImport(Glibc)
     import Glibc
@@ -47,7 +48,7 @@ public enum KernelBridge {
             let owner = try links.link(index: port.master)?.name ?? "link \(port.master)"
             throw .link(
                 operation: "take over (it is enslaved to \(owner), which Bridgekeeper did not make)",
-                interface: port.name, errno: EBUSY)
+                interface: port.name, errno: .resourceBusy)
         }
         if let existing {
             try enslaveAndRaise(bridge: existing, ports: [portA, portB], links)
@@ -106,7 +107,8 @@ public enum KernelBridge {
         let links = try RtnetlinkLinks()
         guard let link = try links.link(named: name) else { return }
         guard link.kind == "bridge", link.alias == marker else {
-            throw .link(operation: "remove (it is not a bridge Bridgekeeper made)", interface: name, errno: EPERM)
+            throw .link(
+                operation: "remove (it is not a bridge Bridgekeeper made)", interface: name, errno: .notPermitted)
         }
         try delete(name, links)
     }

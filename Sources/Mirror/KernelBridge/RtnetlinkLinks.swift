@@ -1,4 +1,5 @@
 import CNftnl
+import Platform
 
 #if canImport(Glibc)
     import Glibc
@@ -15,13 +16,13 @@ struct LinkInfo {
     var kind: String?
 }
 
-/// A short-lived rtnetlink socket for link requests, built with libmnl.
+/// Link requests (built with libmnl) over a short-lived rtnetlink socket of the platform's.
 final class RtnetlinkLinks {
     private let socket: NetlinkSocket
     private var sequence: UInt32
 
     init() throws(MirrorError) {
-        socket = try NetlinkSocket(bus: NETLINK_ROUTE, purpose: "rtnetlink")
+        socket = try NetlinkSocket.opened(bus: NetlinkSocket.route, purpose: "rtnetlink")
         sequence = UInt32(truncatingIfNeeded: time(nil))
     }
 
@@ -45,7 +46,7 @@ final class RtnetlinkLinks {
                 if let name { mnl_attr_put_strz(header, UInt16(IFLA_IFNAME), name) }
             }
         } catch {
-            if case .link(_, _, let code) = error, code == ENODEV { return nil }
+            if case .link(_, _, let code) = error, code.rawValue == ENODEV { return nil }
             throw error
         }
         guard let reply = replies.first(where: { $0.type == UInt16(RTM_NEWLINK) }) else { return nil }
@@ -76,11 +77,11 @@ final class RtnetlinkLinks {
         socket.drain()
         try socket.send(Array(buffer[0..<length]), purpose: "the \(operation) request for \(subject)")
         var replies: [NetlinkMessage] = []
-        while let datagram = try socket.receive(wait: true) {
+        while let datagram = try socket.receiveReply(wait: true) {
             for message in NetlinkMessage.split(datagram) where message.sequence == seq {
                 if let reply = message.errorReply {
                     guard reply.errno == 0 else {
-                        throw .link(operation: operation, interface: subject, errno: reply.errno)
+                        throw .link(operation: operation, interface: subject, errno: Errno(rawValue: reply.errno))
                     }
                     return replies
                 }

@@ -1,4 +1,5 @@
 import CNftnl
+import Platform
 
 /// Reads a chain's rules back (`NFT_MSG_GETRULE` dump) and collects each rule's counter by its
 /// comment.
@@ -30,7 +31,7 @@ enum CounterDump {
 
         var counters: [String: RuleCounter] = [:]
         var wasInterrupted = false
-        while let datagram = try socket.receive(wait: true) {
+        while let datagram = try socket.receiveReply(wait: true) {
             for message in NetlinkMessage.split(datagram) where message.sequence == seq {
                 if message.flags & NetlinkMessage.dumpInterrupted != 0 { wasInterrupted = true }
                 if message.type == NetlinkMessage.done {
@@ -39,7 +40,8 @@ enum CounterDump {
                 }
                 if let reply = message.errorReply {
                     guard reply.errno != 0 else { continue }
-                    throw .rejected(object: "the rule dump of table bridge \(table)", errno: reply.errno)
+                    throw .rejected(
+                        object: "the rule dump of table bridge \(table)", errno: Errno(rawValue: reply.errno))
                 }
                 if let (comment, counter) = try parse(message) {
                     let previous = counters[comment] ?? RuleCounter(packets: 0, bytes: 0)

@@ -1,4 +1,5 @@
 import CNftnl
+import Platform
 import Synchronization
 
 #if canImport(Glibc)
@@ -36,7 +37,7 @@ public final class NftablesConnection: Sendable {
 
     /// Opens and binds the socket.
     public init() throws(MirrorError) {
-        let socket = try NetlinkSocket(bus: NETLINK_NETFILTER, purpose: "nftables")
+        let socket = try NetlinkSocket.opened(bus: NetlinkSocket.netfilter, purpose: "nftables")
         state = Mutex(
             NftablesConnectionState(socket: socket, sequence: UInt32(truncatingIfNeeded: time(nil)), beforeSend: nil))
     }
@@ -83,7 +84,7 @@ public final class NftablesConnection: Sendable {
                     try Self.send(&batch, &state)
                     return
                 } catch {
-                    guard case .rejected(_, ERESTART) = error else { throw error }
+                    guard case .rejected(_, let code) = error, code.rawValue == ERESTART else { throw error }
                 }
             }
             throw .generationChanged(attempts: Self.commitAttempts)
@@ -98,7 +99,7 @@ public final class NftablesConnection: Sendable {
             do throws(MirrorError) {
                 try Self.send(&batch, &state)
             } catch {
-                guard case .rejected(_, ENOENT) = error else { throw error }
+                guard case .rejected(_, .noSuchFileOrDirectory) = error else { throw error }
             }
         }
     }
@@ -164,14 +165,14 @@ public final class NftablesConnection: Sendable {
         try state.socket.send(bytes, purpose: "the nftables batch")
         // The kernel runs the whole batch inside the send; its replies are already queued.
         var errors: [(errno: Int32, sequence: UInt32)] = []
-        while let datagram = try state.socket.receive(wait: false) {
+        while let datagram = try state.socket.receiveReply(wait: false) {
             for message in NetlinkMessage.split(datagram) {
                 if let reply = message.errorReply, reply.errno != 0 { errors.append(reply) }
             }
         }
         guard let first = errors.first(where: { $0.errno != ERESTART }) ?? errors.first else { return }
         let object = batch.objects[first.sequence] ?? "message \(first.sequence) of the batch"
-        throw .rejected(object: object, errno: first.errno)
+        throw .rejected(object: object, errno: Errno(rawValue: first.errno))
     }
 
     private static func generation(_ state: inout NftablesConnectionState) throws(MirrorError) -> UInt32 {
@@ -185,10 +186,10 @@ public final class NftablesConnection: Sendable {
             return Int(raw.load(as: UInt32.self))
         }
         try state.socket.send(Array(request[0..<length]), purpose: "the generation request")
-        while let datagram = try state.socket.receive(wait: true) {
+        while let datagram = try state.socket.receiveReply(wait: true) {
             for message in NetlinkMessage.split(datagram) where message.sequence == seq {
                 if let reply = message.errorReply {
-                    throw .rejected(object: "the generation request", errno: reply.errno)
+                    throw .rejected(object: "the generation request", errno: Errno(rawValue: reply.errno))
                 }
                 // nfgenmsg (4 bytes), then NFTA_GEN_ID (big-endian u32).
                 let attributes = message.attributes(from: 4)

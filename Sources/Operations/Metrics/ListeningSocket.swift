@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// A non-blocking TCP listening socket for a ``ListenAddress``.
 struct ListeningSocket {
@@ -19,7 +20,7 @@ struct ListeningSocket {
             family = AF_INET
             fd = socket(family, flags, 0)
         }
-        guard fd >= 0 else { throw .cannotListen(address.description, errno: errno) }
+        guard fd >= 0 else { throw .cannotListen(address.description, errno: .current) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if family == AF_INET6 {
@@ -32,12 +33,12 @@ struct ListeningSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
-            let code = errno
+            let code = Errno.current
             close(fd)
             switch code {
-            case EADDRINUSE: throw .portInUse(address.description)
-            case EADDRNOTAVAIL: throw .addressUnavailable(address.description)
-            case EACCES, EPERM: throw .permissionDenied(address.description)
+            case .addressInUse: throw .portInUse(address.description)
+            case .addressNotAvailable: throw .addressUnavailable(address.description)
+            case .permissionDenied, .notPermitted: throw .permissionDenied(address.description)
             default: throw .cannotListen(address.description, errno: code)
             }
         }

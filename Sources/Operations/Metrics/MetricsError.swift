@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// Why the metrics endpoint cannot listen; each reads as one line saying what to do.
 public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -6,7 +7,7 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
     case portInUse(String)
     case addressUnavailable(String)
     case permissionDenied(String)
-    case cannotListen(String, errno: Int32)
+    case cannotListen(String, errno: Errno)
 
     public var description: String {
         switch self {
@@ -19,7 +20,7 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
         case .permissionDenied(let address):
             return "--metrics \(address): ports below 1024 need CAP_NET_BIND_SERVICE; use a higher port such as 9101"
         case .cannotListen(let address, let code):
-            return "--metrics \(address): cannot listen: \(String(cString: strerror(code)))"
+            return "--metrics \(address): cannot listen: \(code)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 import Synchronization
 
 /// A tiny HTTP/1.1 server for `GET /metrics`, on its own thread.
@@ -20,7 +21,7 @@ public final class MetricsServer: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var thread: pthread_t?
+        var thread: PlatformThread?
         var stopped = false
     }
 
@@ -41,7 +42,7 @@ public final class MetricsServer: Sendable {
         let socket = try ListeningSocket(address)
         let wake = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
         guard wake >= 0 else {
-            let code = errno
+            let code = Errno.current
             close(socket.fd)
             throw .cannotListen(address.description, errno: code)
         }
@@ -69,28 +70,14 @@ public final class MetricsServer: Sendable {
             sigfillset(&all)
             pthread_sigmask(SIG_BLOCK, &all, &previous)
             defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-            let context = Unmanaged.passRetained(self).toOpaque()
-            var thread = pthread_t()
-            let status = pthread_create(
-                &thread, nil,
-                { raw in
-                    guard let raw else { return nil }
-                    let server = Unmanaged<MetricsServer>.fromOpaque(raw).takeRetainedValue()
-                    _ = "bk-metrics".withCString { cls_prctl(PR_SET_NAME, UInt(bitPattern: $0), 0, 0, 0) }
-                    server.serveUntilStopped()
-                    return nil
-                }, context)
-            if status == 0 {
-                state.thread = thread
-            } else {
-                Unmanaged<MetricsServer>.fromOpaque(context).release()
-            }
+            // The thread holds the server until it returns (a failed start leaves it unserved).
+            state.thread = try? PlatformThread.start(name: "bk-metrics") { self.serveUntilStopped() }
         }
     }
 
     /// Stops the thread, waits for it, and closes the port; a stopped server does not start again.
     public func stop() {
-        let (thread, wasStopped) = state.withLock { state -> (pthread_t?, Bool) in
+        let (thread, wasStopped) = state.withLock { state -> (PlatformThread?, Bool) in
             defer {
                 state.stopped = true
                 state.thread = nil
@@ -101,7 +88,7 @@ public final class MetricsServer: Sendable {
         if let thread {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
-            if pthread_equal(thread, pthread_self()) == 0 { pthread_join(thread, nil) }
+            if !thread.isCurrent { thread.join() }
         }
         close(listenFD)
         close(wakeFD)

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// Drops a process that started as root to an unprivileged user that keeps only the
 /// capabilities the bridge needs.
@@ -49,13 +50,13 @@ public enum PrivilegeDrop {
         try prctl(PR_SET_KEEPCAPS, 1, "PR_SET_KEEPCAPS")
         defer { _ = cls_prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) }
         guard setgroups(account.groups.count, account.groups) == 0 else {
-            throw .systemCall("setgroups", errno: errno)
+            throw .systemCall("setgroups", errno: .current)
         }
         guard cls_setresgid(account.gid, account.gid, account.gid) == 0 else {
-            throw .systemCall("setresgid(\(account.gid))", errno: errno)
+            throw .systemCall("setresgid(\(account.gid))", errno: .current)
         }
         guard cls_setresuid(account.uid, account.uid, account.uid) == 0 else {
-            throw .systemCall("setresuid(\(account.uid))", errno: errno)
+            throw .systemCall("setresuid(\(account.uid))", errno: .current)
         }
         try ThreadCapabilities(effective: keeping, permitted: keeping, inheritable: []).apply()
         try ThreadCapabilities.clearAmbient()
@@ -96,7 +97,7 @@ public enum PrivilegeDrop {
         guard euid == 0 else { throw .notRoot(euid: euid) }
         let saved = supplementaryGroups()
         guard cls_thread_setgroups(account.groups.count, account.groups) == 0 else {
-            throw .systemCall("setgroups", errno: errno)
+            throw .systemCall("setgroups", errno: .current)
         }
         let savedGid = cls_thread_setfsgid(account.gid)
         let savedUid = cls_thread_setfsuid(account.uid)
@@ -115,12 +116,12 @@ public enum PrivilegeDrop {
     // MARK: Helpers
 
     private static func prctl(_ option: Int32, _ value: UInt, _ name: String) throws(PrivilegeError) {
-        guard cls_prctl(option, value, 0, 0, 0) == 0 else { throw .systemCall("prctl(\(name))", errno: errno) }
+        guard cls_prctl(option, value, 0, 0, 0) == 0 else { throw .systemCall("prctl(\(name))", errno: .current) }
     }
 
     private static func openForReading(_ path: String, user: String) throws(PrivilegeError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw .notReadable(path: path, user: user, errno: errno) }
+        guard fd >= 0 else { throw .notReadable(path: path, user: user, errno: .current) }
         close(fd)
     }
 
@@ -139,14 +140,14 @@ public enum PrivilegeDrop {
         var saved: uid_t = 0
         _ = cls_getresuid(&real, &effective, &saved)
         guard real == account.uid, effective == account.uid, saved == account.uid else {
-            throw .systemCall("setresuid(\(account.uid)) left \(real)/\(effective)/\(saved)", errno: EPERM)
+            throw .systemCall("setresuid(\(account.uid)) left \(real)/\(effective)/\(saved)", errno: .notPermitted)
         }
         var realGroup: gid_t = 0
         var effectiveGroup: gid_t = 0
         var savedGroup: gid_t = 0
         _ = cls_getresgid(&realGroup, &effectiveGroup, &savedGroup)
         guard realGroup == account.gid, effectiveGroup == account.gid, savedGroup == account.gid else {
-            throw .systemCall("setresgid(\(account.gid))", errno: EPERM)
+            throw .systemCall("setresgid(\(account.gid))", errno: .notPermitted)
         }
     }
 }

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// The capability sets of the calling thread (`capget`/`capset`), plus the ambient and bounding sets.
 public struct ThreadCapabilities: Sendable, Equatable {
@@ -10,7 +11,7 @@ public struct ThreadCapabilities: Sendable, Equatable {
     /// The calling thread's sets.
     public static func current() throws(PrivilegeError) -> ThreadCapabilities {
         var sets = cls_capability_sets()
-        guard cls_capget(&sets) == 0 else { throw .systemCall("capget", errno: errno) }
+        guard cls_capget(&sets) == 0 else { throw .systemCall("capget", errno: .current) }
         return ThreadCapabilities(
             effective: CapabilitySet(rawValue: sets.effective), permitted: CapabilitySet(rawValue: sets.permitted),
             inheritable: CapabilitySet(rawValue: sets.inheritable))
@@ -21,8 +22,8 @@ public struct ThreadCapabilities: Sendable, Equatable {
         var sets = cls_capability_sets(
             effective: effective.rawValue, permitted: permitted.rawValue, inheritable: inheritable.rawValue)
         guard cls_capset(&sets) == 0 else {
-            let code = errno
-            if code == EPERM, let current = try? ThreadCapabilities.current() {
+            let code = Errno.current
+            if code == .notPermitted, let current = try? ThreadCapabilities.current() {
                 let missing = permitted.subtracting(current.permitted)
                 if !missing.isEmpty { throw .capabilityUnavailable(missing) }
             }
@@ -41,7 +42,7 @@ public struct ThreadCapabilities: Sendable, Equatable {
     /// Empties the ambient set, so nothing is handed to programs this process might run.
     public static func clearAmbient() throws(PrivilegeError) {
         guard cls_prctl(PR_CAP_AMBIENT, UInt(PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0) == 0 else {
-            throw .systemCall("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", errno: errno)
+            throw .systemCall("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", errno: .current)
         }
     }
 

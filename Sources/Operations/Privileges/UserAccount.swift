@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// A user from the password database, with the groups it belongs to.
 public struct UserAccount: Sendable, Equatable {
@@ -17,7 +18,7 @@ public struct UserAccount: Sendable, Equatable {
         var found: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16_384)
         let status = getpwnam_r(name, &entry, &buffer, buffer.count, &found)
-        guard status == 0 else { throw .lookupFailed(user: name, errno: status) }
+        guard status == 0 else { throw .lookupFailed(user: name, errno: Errno(rawValue: status)) }
         guard found != nil else { throw .unknownUser(name) }
         let uid = entry.pw_uid
         let gid = entry.pw_gid

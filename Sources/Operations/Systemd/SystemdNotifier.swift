@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// Tells systemd what the service is doing (`sd_notify` protocol, no libsystemd): datagrams to the
 /// socket named by `$NOTIFY_SOCKET`, a path or an abstract name written `@name`. Without
@@ -11,7 +12,7 @@ public final class SystemdNotifier: Sendable {
     /// Where messages go, or nil when notifications are off.
     public let destination: String?
     private let fd: Int32
-    private let openError: Int32
+    private let openError: Errno
 
     /// Reads `NOTIFY_SOCKET` from `environment` (the process environment by default).
     public convenience init(environment: [String: String]? = nil) {
@@ -27,12 +28,12 @@ public final class SystemdNotifier: Sendable {
         guard let socket, !socket.isEmpty, socket.hasPrefix("/") || socket.hasPrefix("@") else {
             destination = nil
             fd = -1
-            openError = 0
+            openError = Errno(rawValue: 0)
             return
         }
         destination = socket
         fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        openError = fd < 0 ? errno : 0
+        openError = fd < 0 ? .current : Errno(rawValue: 0)
     }
 
     deinit {
@@ -98,14 +99,12 @@ public final class SystemdNotifier: Sendable {
                 }
             }
         }
-        guard sent == message.count else { throw .send(destination: destination, errno: errno) }
+        guard sent == message.count else { throw .send(destination: destination, errno: .current) }
     }
 
     /// CLOCK_MONOTONIC in microseconds, the clock systemd compares `MONOTONIC_USEC=` with.
     public static func monotonicMicroseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        MonotonicClock.now() / 1000
     }
 
     /// A value on one line: systemd reads a message line by line.
@@ -116,18 +115,18 @@ public final class SystemdNotifier: Sendable {
 
 /// Why a notification could not be sent.
 public enum NotifyError: Error, Sendable, Equatable, CustomStringConvertible {
-    case socket(errno: Int32)
+    case socket(errno: Errno)
     case addressTooLong(String)
-    case send(destination: String, errno: Int32)
+    case send(destination: String, errno: Errno)
 
     public var description: String {
         switch self {
         case .socket(let code):
-            return "cannot open a socket for systemd notifications: \(String(cString: strerror(code)))"
+            return "cannot open a socket for systemd notifications: \(code)"
         case .addressTooLong(let address):
             return "NOTIFY_SOCKET is too long (108 bytes at most): \(address)"
         case .send(let destination, let code):
-            return "cannot notify systemd at \(destination): \(String(cString: strerror(code)))"
+            return "cannot notify systemd at \(destination): \(code)"
         }
     }
 }

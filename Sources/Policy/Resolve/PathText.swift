@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// Path arithmetic on plain strings, and the few file-system calls the reader needs.
 enum PathText {
@@ -93,10 +94,10 @@ enum PathText {
         return .success(text)
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
+    private static func errnoText() -> String { Errno(rawValue: errno).description }
 }
 
-/// A file that could not be read, and why (`strerror` text).
+/// A file that could not be read, and why (the `Errno` text, as `strerror` gives it).
 struct FileError: Error, Equatable {
     var path: String
     var reason: String

@@ -1,3 +1,5 @@
+import Platform
+
 /// An interface's state as rtnetlink reports it.
 public struct LinkState: Sendable, Equatable {
     /// Interface index.
@@ -57,9 +59,9 @@ public struct LinkEvents: Sendable, Equatable {
 /// Why a ``LinkMonitor`` could not be opened or a link query failed.
 public enum LinkMonitorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rtnetlink socket could not be opened or bound.
-    case socketFailed(SystemError)
+    case socketFailed(Errno)
     /// The kernel did not answer a link query.
-    case queryFailed(interface: String, SystemError)
+    case queryFailed(interface: String, Errno)
 
     /// One line for the operator.
     public var description: String {

@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// `net.ipv6.conf.<interface>.disable_ipv6`, read and written through /proc/sys (the calling
 /// thread's network namespace).
@@ -13,7 +14,7 @@ struct IPv6Switch: Sendable {
 
     /// Sets disable_ipv6 to 1 and returns the previous value; nil when the kernel has no IPv6 for
     /// this interface (IPv6 compiled out or disabled at boot: nothing to switch off).
-    static func disable(on interface: String) throws(SystemError) -> IPv6Switch? {
+    static func disable(on interface: String) throws(Errno) -> IPv6Switch? {
         let path = path(for: interface)
         guard let previous = try read(path) else { return nil }
         if previous != "1" { try write("1", to: path) }
@@ -21,13 +22,13 @@ struct IPv6Switch: Sendable {
     }
 
     /// Writes the previous value back.
-    func restore() throws(SystemError) {
+    func restore() throws(Errno) {
         guard previous != "1" else { return }
         try Self.write(previous, to: Self.path(for: interface))
     }
 
     /// The file's first line, or nil when it does not exist.
-    static func read(_ path: String) throws(SystemError) -> String? {
+    static func read(_ path: String) throws(Errno) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -41,7 +42,7 @@ struct IPv6Switch: Sendable {
         return String(decoding: line, as: UTF8.self)
     }
 
-    static func write(_ value: String, to path: String) throws(SystemError) {
+    static func write(_ value: String, to path: String) throws(Errno) {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .current }
         defer { close(fd) }

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// The offload settings of one interface, read and written through ETHTOOL_GFEATURES /
 /// ETHTOOL_SFEATURES by feature name (the names `ethtool -k` prints).
@@ -30,7 +31,7 @@ struct OffloadFeatures {
     var blocks: [Block]
 
     /// Reads the interface's feature names and current state.
-    init(interface: String, control: InterfaceControl) throws(SystemError) {
+    init(interface: String, control: InterfaceControl) throws(Errno) {
         self.interface = interface
         let names = try Self.featureNames(interface: interface, control: control)
         var bits: [String: Int] = [:]
@@ -45,7 +46,7 @@ struct OffloadFeatures {
     func isChangeable(_ bit: Int) -> Bool { blocks[bit / 32].available & (1 << UInt32(bit % 32)) != 0 }
 
     /// Requests each feature in `changes` on (true) or off (false), leaving all others alone.
-    func request(_ changes: [Int: Bool], control: InterfaceControl) throws(SystemError) {
+    func request(_ changes: [Int: Bool], control: InterfaceControl) throws(Errno) {
         guard !changes.isEmpty else { return }
         let count = blocks.count
         let header = MemoryLayout<ethtool_sfeatures>.size
@@ -68,7 +69,7 @@ struct OffloadFeatures {
     }
 
     /// The `ETH_SS_FEATURES` string set: feature names in bit order.
-    private static func featureNames(interface: String, control: InterfaceControl) throws(SystemError) -> [String] {
+    private static func featureNames(interface: String, control: InterfaceControl) throws(Errno) -> [String] {
         let infoHeader = MemoryLayout<ethtool_sset_info>.size
         let info = UnsafeMutableRawBufferPointer.allocate(byteCount: infoHeader + 4, alignment: 8)
         defer { info.deallocate() }
@@ -97,7 +98,7 @@ struct OffloadFeatures {
         }
     }
 
-    private static func readBlocks(interface: String, control: InterfaceControl, count: Int) throws(SystemError)
+    private static func readBlocks(interface: String, control: InterfaceControl, count: Int) throws(Errno)
         -> [Block]
     {
         let header = MemoryLayout<ethtool_gfeatures>.size
@@ -127,7 +128,7 @@ struct SavedOffloads: Sendable {
 
     /// Turns every changeable coalescing feature that is requested on `interface` off. Returns what
     /// changed and the names of the coalescing features still active afterwards (fixed on).
-    static func disableCoalescing(on interface: String, control: InterfaceControl) throws(SystemError)
+    static func disableCoalescing(on interface: String, control: InterfaceControl) throws(Errno)
         -> (saved: SavedOffloads, stillActive: [String])
     {
         let before = try OffloadFeatures(interface: interface, control: control)
@@ -145,7 +146,7 @@ struct SavedOffloads: Sendable {
     }
 
     /// Requests the switched-off features on again.
-    func restore(control: InterfaceControl) throws(SystemError) {
+    func restore(control: InterfaceControl) throws(Errno) {
         guard !switchedOff.isEmpty else { return }
         let current = try OffloadFeatures(interface: interface, control: control)
         var changes: [Int: Bool] = [:]

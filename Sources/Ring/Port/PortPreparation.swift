@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 import Synchronization
 
 /// Readies interfaces to be bridge ports and puts everything back afterwards.
@@ -191,7 +192,7 @@ public final class PortPreparation: @unchecked Sendable {
         }
         var failures: [PortRestoreFailure] = []
         for change in changes.reversed() {
-            do throws(SystemError) {
+            do throws(Errno) {
                 switch change {
                 case .broughtUp(let port):
                     guard InterfaceControl.index(of: port) != nil else { continue }

@@ -1,3 +1,5 @@
+import Platform
+
 /// Why the ports could not be prepared. Each ``description`` is one line that says what to do.
 public enum PortSetupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No port names were given.
@@ -9,15 +11,15 @@ public enum PortSetupError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The port carries an IP address (IPv4, or IPv6 other than link-local).
     case addressed(port: String, address: String)
     /// The port could not be brought up.
-    case cannotBringUp(port: String, SystemError)
+    case cannotBringUp(port: String, Errno)
     /// Reading or changing the port's offloads failed.
-    case cannotChangeOffloads(port: String, SystemError)
+    case cannotChangeOffloads(port: String, Errno)
     /// Writing `net.ipv6.conf.<port>.disable_ipv6` failed.
-    case cannotDisableIPv6(port: String, SystemError)
+    case cannotDisableIPv6(port: String, Errno)
     /// Reading the port's flags or MTU failed.
-    case cannotQuery(port: String, SystemError)
+    case cannotQuery(port: String, Errno)
     /// The control socket could not be opened.
-    case controlSocketFailed(SystemError)
+    case controlSocketFailed(Errno)
 
     /// One line for the operator.
     public var description: String {
@@ -75,7 +77,7 @@ public struct PortRestoreFailure: Error, Sendable, Equatable, CustomStringConver
     /// What could not be restored, e.g. "offloads".
     public let setting: String
     /// Why.
-    public let error: SystemError
+    public let error: Errno
 
     /// One line for the operator.
     public var description: String {

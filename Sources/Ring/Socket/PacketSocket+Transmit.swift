@@ -3,33 +3,31 @@ import Frame
 import Glibc
 
 extension PacketSocket {
-    /// Sends one frame out of this socket's interface (`send` with MSG_DONTWAIT: never blocks).
-    /// One system call per frame; the kernel copies the bytes before it returns.
+    /// Sends one frame out of this socket's interface now, without waiting (MSG_DONTWAIT): the
+    /// ``Transmitter`` path with no retries. One system call per frame; the kernel copies the
+    /// bytes before it returns.
     ///
     /// On a socket with a TX ring the kernel ignores the bytes passed to `send()` and transmits
-    /// the ring instead, so there this enqueues the frame and flushes the ring (sending anything
-    /// queued before it too).
+    /// the ring instead, so there this enqueues the frame and kicks the ring (sending anything
+    /// queued before it too). For batches, use a ``Transmitter`` and kick once per batch.
     @inlinable
     public func send(_ bytes: UnsafeRawBufferPointer) -> SendResult {
-        if txCapacity > 0 { return sendThroughRing(bytes) }
+        var transmitter = Transmitter()
+        let result = transmitter.send(bytes, on: self, retries: 0)
+        guard result == .sent else { return result }
+        return transmitter.flush(self)
+    }
+
+    /// One `send()` of `bytes` (MSG_DONTWAIT), ignoring any TX ring: for sockets without one.
+    @inlinable
+    func sendNow(_ bytes: UnsafeRawBufferPointer) -> SendResult {
         let result = Glibc.send(fileDescriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT))
         return result >= 0 ? .sent : SendResult(errno: errno)
     }
 
+    /// The socket has a TX ring (and is open).
     @inlinable
-    func sendThroughRing(_ bytes: UnsafeRawBufferPointer) -> SendResult {
-        switch enqueue(bytes) {
-        case .queued:
-            return flush()
-        case .full:
-            _ = flush()
-            return .noRoom
-        case .tooBig:
-            return .tooBig
-        case .tooShort, .noTransmitRing:
-            return .failed(errno: EINVAL)
-        }
-    }
+    public var hasTransmitRing: Bool { txCapacity > 0 }
 
     /// Copies one frame into the next free TX ring slot. It leaves with the next ``flush()``.
     ///

@@ -1,6 +1,7 @@
 import CLinuxShim
 import Frame
 import Glibc
+import Platform
 
 /// One AF_PACKET socket bound to one interface, with a memory-mapped receive ring (TPACKET_V2 by
 /// default, V3 optionally) and an optional TPACKET_V2 transmit ring.
@@ -167,11 +168,11 @@ public final class PacketSocket: @unchecked Sendable {
 
     /// Reads and clears the socket's pending error (`SO_ERROR`): ENETDOWN after the interface went
     /// down or was removed. Call it on `POLLERR`; clearing it stops `poll()` from waking again.
-    public func takePendingError() -> SystemError? {
+    public func takePendingError() -> Errno? {
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fileDescriptor, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return .current }
-        return error == 0 ? nil : SystemError(code: error)
+        return error == 0 ? nil : Errno(rawValue: error)
     }
 
     /// True when the interface this socket was bound to no longer exists (the kernel unbinds the

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// What opening a packet socket produced: the configured fd, its mapped rings and their shapes.
 struct OpenedPacketSocket {
@@ -111,11 +112,11 @@ enum PacketSocketSetup {
         _ options: SocketOptions, configuration: PacketSocketConfiguration, mtu: Int
     ) throws(RingError) -> RingGeometry {
         let frameSize = RingGeometry.receiveFrameSize(mtu: mtu, headroom: configuration.headroom)
-        var lastError = SystemError(code: ENOMEM)
+        var lastError = Errno(rawValue: ENOMEM)
         for blockSize in RingGeometry.blockSizeCandidates(frameSize: frameSize, pageSize: pageSize) {
             let geometry = RingGeometry.covering(
                 frameCount: configuration.frameCount, frameSize: frameSize, blockSize: blockSize)
-            let result: SystemError?
+            let result: Errno?
             switch configuration.version {
             case .v2:
                 result = options.trySet(SOL_PACKET, PACKET_RX_RING, request(geometry))
@@ -129,7 +130,7 @@ enum PacketSocketSetup {
                 result = options.trySet(SOL_PACKET, PACKET_RX_RING, v3)
             }
             guard let error = result else { return geometry }
-            guard error.code == ENOMEM else { throw .ringRefused(interface: options.interface, error) }
+            guard error == .noMemory else { throw .ringRefused(interface: options.interface, error) }
             lastError = error
         }
         throw .ringRefused(interface: options.interface, lastError)
@@ -140,11 +141,11 @@ enum PacketSocketSetup {
         -> RingGeometry
     {
         let frameSize = RingGeometry.transmitFrameSize(mtu: mtu)
-        var lastError = SystemError(code: ENOMEM)
+        var lastError = Errno(rawValue: ENOMEM)
         for blockSize in RingGeometry.blockSizeCandidates(frameSize: frameSize, pageSize: pageSize) {
             let geometry = RingGeometry.covering(frameCount: frameCount, frameSize: frameSize, blockSize: blockSize)
             guard let error = options.trySet(SOL_PACKET, PACKET_TX_RING, request(geometry)) else { return geometry }
-            guard error.code == ENOMEM else { throw .ringRefused(interface: options.interface, error) }
+            guard error == .noMemory else { throw .ringRefused(interface: options.interface, error) }
             lastError = error
         }
         throw .ringRefused(interface: options.interface, lastError)
@@ -191,7 +192,7 @@ struct SocketOptions {
     let fd: Int32
     let interface: String
 
-    func trySet<Value: BitwiseCopyable>(_ level: Int32, _ option: Int32, _ value: Value) -> SystemError? {
+    func trySet<Value: BitwiseCopyable>(_ level: Int32, _ option: Int32, _ value: Value) -> Errno? {
         let result = withUnsafeBytes(of: value) { bytes in
             setsockopt(fd, level, option, bytes.baseAddress, socklen_t(bytes.count))
         }
@@ -211,7 +212,7 @@ struct SocketOptions {
         -> Bool
     {
         guard let error = trySet(level, option, value) else { return true }
-        if error.code == ENOPROTOOPT { return false }
+        if error == .protocolNotAvailable { return false }
         throw .optionFailed(option: name, interface: interface, error)
     }
 }

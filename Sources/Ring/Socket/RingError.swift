@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// Why a ``PacketSocket`` could not be opened or configured.
 ///
@@ -8,17 +9,17 @@ public enum RingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No interface has this name (in this network namespace).
     case interfaceNotFound(String)
     /// `socket(AF_PACKET)` failed; EPERM means the process lacks CAP_NET_RAW.
-    case socketFailed(SystemError)
+    case socketFailed(Errno)
     /// A socket option the ring needs was refused.
-    case optionFailed(option: String, interface: String, SystemError)
+    case optionFailed(option: String, interface: String, Errno)
     /// The kernel refused every ring size down to the smallest block.
-    case ringRefused(interface: String, SystemError)
+    case ringRefused(interface: String, Errno)
     /// The ring could not be mapped into memory.
-    case mapFailed(interface: String, SystemError)
+    case mapFailed(interface: String, Errno)
     /// `bind()` to the interface failed.
-    case bindFailed(interface: String, SystemError)
+    case bindFailed(interface: String, Errno)
     /// Reading the interface's MTU failed.
-    case interfaceQueryFailed(interface: String, SystemError)
+    case interfaceQueryFailed(interface: String, Errno)
     /// The configuration asks for something the ring cannot do.
     case invalidConfiguration(String)
 
@@ -27,7 +28,7 @@ public enum RingError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .interfaceNotFound(let name):
             return "interface '\(name)' does not exist: check the name with `ip link`"
-        case .socketFailed(let error) where error.code == EPERM || error.code == EACCES:
+        case .socketFailed(let error) where error == .notPermitted || error == .permissionDenied:
             return "cannot open a packet socket (\(error)): run as root or grant CAP_NET_RAW"
         case .socketFailed(let error):
             return "cannot open a packet socket: \(error)"

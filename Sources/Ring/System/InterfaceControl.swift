@@ -1,11 +1,12 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// Interface ioctls (flags, MTU, ethtool) through one datagram socket. Control path only.
 final class InterfaceControl {
     let fd: Int32
 
-    init() throws(SystemError) {
+    init() throws(Errno) {
         fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .current }
     }
@@ -20,30 +21,30 @@ final class InterfaceControl {
         return index == 0 ? nil : Int32(bitPattern: index)
     }
 
-    func flags(of name: String) throws(SystemError) -> Int32 {
+    func flags(of name: String) throws(Errno) -> Int32 {
         var flags: Int32 = 0
         guard cls_interface_get_flags(fd, name, &flags) == 0 else { throw .current }
         return flags
     }
 
-    func setFlags(_ flags: Int32, of name: String) throws(SystemError) {
+    func setFlags(_ flags: Int32, of name: String) throws(Errno) {
         guard cls_interface_set_flags(fd, name, flags) == 0 else { throw .current }
     }
 
-    func mtu(of name: String) throws(SystemError) -> Int {
+    func mtu(of name: String) throws(Errno) -> Int {
         var mtu: Int32 = 0
         guard cls_interface_get_mtu(fd, name, &mtu) == 0 else { throw .current }
         return Int(mtu)
     }
 
-    func setMTU(_ mtu: Int, of name: String) throws(SystemError) {
+    func setMTU(_ mtu: Int, of name: String) throws(Errno) {
         guard cls_interface_set_mtu(fd, name, Int32(mtu)) == 0 else { throw .current }
     }
 
     /// Runs one SIOCETHTOOL command on `buffer` (an ethtool_* struct); returns the ioctl's
     /// non-negative result.
     @discardableResult
-    func ethtool(_ name: String, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int32 {
+    func ethtool(_ name: String, _ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int32 {
         let result = cls_ethtool(fd, name, buffer.baseAddress)
         guard result >= 0 else { throw .current }
         return result

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Platform
 
 /// A TAP interface owned by this process: the host port.
 ///
@@ -33,12 +34,12 @@ public final class TapDevice: @unchecked Sendable {
         var chosen = [CChar](repeating: 0, count: Int(IFNAMSIZ))
         let flags = Int16(IFF_TAP | IFF_NO_PI)
         guard cls_tun_set_interface(fd, name, flags, &chosen) == 0 else {
-            let error = SystemError.current
+            let error = Errno.current
             Glibc.close(fd)
             throw .cannotCreate(name: name, error)
         }
         let actual = String(decoding: chosen.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        do throws(SystemError) {
+        do throws(Errno) {
             let control = try InterfaceControl()
             if let mtu { try control.setMTU(mtu, of: actual) }
             let current = try control.flags(of: actual)
@@ -86,11 +87,11 @@ public enum TapError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Empty or longer than 15 bytes.
     case invalidName(String)
     /// /dev/net/tun could not be opened.
-    case cannotOpenTun(SystemError)
+    case cannotOpenTun(Errno)
     /// TUNSETIFF failed (EBUSY: an interface of that name exists and is not a free TAP).
-    case cannotCreate(name: String, SystemError)
+    case cannotCreate(name: String, Errno)
     /// Setting the MTU or bringing it up failed.
-    case cannotConfigure(name: String, SystemError)
+    case cannotConfigure(name: String, Errno)
 
     /// One line for the operator.
     public var description: String {

@@ -1,4 +1,4 @@
-"""Medians over rounds, the tables, ratios to the peers, the issue's targets, and the JSON file.
+"""Medians over rounds, the tables, ratios to the peers, the performance targets, and the JSON file.
 
 Ratios are paired: for each round in which both candidates have a figure, candidate / peer, then
 the median of those per-round ratios (the candidates alternate within a round, so pairing cancels
@@ -136,7 +136,7 @@ def ratios(results: dict[str, dict]) -> dict[str, dict[str, dict]]:
 
 
 def targets(results: dict[str, dict], pairs: dict[str, dict[str, dict]]) -> list[dict]:
-    """The issue's targets, each PASS / FAIL / n/a with the figure behind it."""
+    """The performance targets, each PASS / FAIL / n/a with the figure behind it."""
 
     def ratio(subject: str, peer: str, key: str) -> Optional[float]:
         return pairs.get(subject, {}).get(peer, {}).get(key)
@@ -265,7 +265,7 @@ def render(document: dict) -> str:
                     parts.append(f"p99 RTT {values['rtt_p99_added_us']:+.0f} us")
                 lines.append(f"  {subject} vs {peer}: " + ", ".join(parts))
         lines.append("")
-    lines.append("Targets (issue, 64-byte frames, same run)")
+    lines.append("Targets (performance goals, 64-byte frames, same run)")
     for target in document["targets"]:
         value = "" if target["value"] is None else f" ({target['value']:.2f})"
         lines.append(f"  {target['result']} {target['target']}{value}")

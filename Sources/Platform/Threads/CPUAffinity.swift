@@ -8,7 +8,7 @@ public enum CPUAffinity {
         /// The text is not a list like "0,2-3".
         case invalidList(String)
         /// The kernel refused the set (EINVAL: none of the CPUs is online or allowed).
-        case pinningFailed([Int], SystemError)
+        case pinningFailed([Int], Errno)
 
         /// One line for the operator.
         public var description: String {
@@ -46,11 +46,11 @@ public enum CPUAffinity {
     /// Pins the calling thread to `cpus`.
     public static func pinCurrentThread(to cpus: [Int]) throws(Failure) {
         guard !cpus.isEmpty, cpus.allSatisfy({ (0...maximumCPU).contains($0) }) else {
-            throw .pinningFailed(cpus, SystemError(code: EINVAL))
+            throw .pinningFailed(cpus, Errno.invalidArgument)
         }
         let values = cpus.map { Int32($0) }
         let error = values.withUnsafeBufferPointer { cls_pin_current_thread($0.baseAddress, Int32($0.count)) }
-        guard error == 0 else { throw .pinningFailed(cpus, SystemError(code: error)) }
+        guard error == 0 else { throw .pinningFailed(cpus, Errno(rawValue: error)) }
     }
 
     /// Parses `list` and pins the calling thread to it.
