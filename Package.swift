@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "BridgeUnitTests",
             dependencies: ["Bridge", "Loader", "Mirror", "Operations", "Pipeline", "Policy", "Ring", "Ruleset"]),
-        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
+        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "Platform", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),

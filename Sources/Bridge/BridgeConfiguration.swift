@@ -69,6 +69,7 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
     case monitor(interface: String, RingError)
     case metrics(String)
     case privileges(String)
+    case thread(String)
 
     public var description: String {
         switch self {
@@ -83,6 +84,7 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
         case .monitor(let interface, let error): return "monitor interface \(interface): \(error)"
         case .metrics(let message): return message
         case .privileges(let message): return "--user: \(message)"
+        case .thread(let message): return "cannot start a thread: \(message)"
         }
     }
 }

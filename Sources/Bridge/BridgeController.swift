@@ -1,7 +1,8 @@
-import Foundation
+import Glibc
 import Logging
 import Mirror
 import Operations
+import Platform
 import Policy
 import Ring
 import Ruleset
@@ -14,7 +15,7 @@ import Ruleset
 public final class BridgeController: @unchecked Sendable {
     let configuration: BridgeConfiguration
     let logger: Logger
-    let startedAt = Clock.monotonic()
+    let startedAt = MonotonicClock.now()
     let slot: PolicySlot
     let ledger = CounterLedger()
     let resources: BridgeResources
@@ -32,7 +33,7 @@ public final class BridgeController: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         let loaded = try StartupPolicy.load(configuration, logger: logger)
-        slot = PolicySlot(ActivePolicy(loaded: loaded, generation: 1, loadedAt: Clock.wall()))
+        slot = PolicySlot(ActivePolicy(loaded: loaded, generation: 1, loadedAt: WallClock.now()))
         resources = BridgeResources(configuration: configuration, logger: logger)
         controlLoop = ControlLoop(listener: nil, logger: logger)
         do {
@@ -99,15 +100,19 @@ public final class BridgeController: @unchecked Sendable {
         guard let workerSet, let reloader else { return 1 }
         controlLoop.takeSignals()
         keepControlOffForwardingCPUs()
-        workerSet.start()
-        resources.metricsServer?.start()
-        let reloadThread = Thread { [reloadQueue] in
-            reloadQueue.run {
-                Self.encode(reloader.reload(trigger: "SIGHUP or control socket"))
+        let reloadThread: PlatformThread
+        do {
+            try workerSet.start()
+            reloadThread = try PlatformThread.start(name: "bk-reload") { [reloadQueue] in
+                reloadQueue.run { reloader.reload(trigger: "SIGHUP or control socket").json }
             }
+        } catch {
+            logger.critical("\(error)")
+            workerSet.stopAndJoin()
+            tearDown()
+            return 1
         }
-        reloadThread.name = "bk-reload"
-        reloadThread.start()
+        resources.metricsServer?.start()
         let active = slot.current()
         logger.notice(
             "forwarding",
@@ -127,6 +132,7 @@ public final class BridgeController: @unchecked Sendable {
         logger.notice("stopping")
         try? notifier.stopping()
         reloadQueue.stop()
+        reloadThread.join()
         resources.metricsServer?.stop()
         workerSet.stopAndJoin()
         drain?.drain(active: slot.current(), force: true)
@@ -150,13 +156,6 @@ public final class BridgeController: @unchecked Sendable {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     // MARK: Status
 
     func status() -> StatusReport {
@@ -168,7 +167,7 @@ public final class BridgeController: @unchecked Sendable {
         }
         return StatusAssembler.report(
             StatusInputs(
-                pid: getpid(), uptimeSeconds: Double(Clock.monotonic() - startedAt) / 1e9,
+                pid: getpid(), uptimeSeconds: Double(MonotonicClock.now() - startedAt) / 1e9,
                 interfaces: [configuration.portA, configuration.portB], portCounters: counters,
                 links: [workerSet?.link(0) ?? .up, workerSet?.link(1) ?? .up], hostPort: resources.hostPort?.name,
                 policyPath: configuration.policyPath, active: active, ruleTotals: totals.rules,
@@ -201,7 +200,7 @@ public final class BridgeController: @unchecked Sendable {
 }
 
 extension BridgeController: ControlHandler {
-    func statusReply() -> String { Self.encode(status()) }
+    func statusReply() -> String { status().json }
 
     func requestReload(replyTo connection: Int32?) { reloadQueue.request(replyTo: connection) }
 

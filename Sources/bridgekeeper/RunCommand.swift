@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bridge
 import Logging
+import Platform
 import Ring
 
 /// `bridgekeeper run`: the bridge itself.

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Logging
+import Platform
 
 #if canImport(Glibc)
     import Glibc
@@ -110,13 +111,13 @@ final class ControlLoop: @unchecked Sendable {
             case "reload":
                 handler.requestReload(replyTo: connection)
             default:
-                let (allowed, suppressed) = garbageLimiter.admit(now: Clock.monotonic())
+                let (allowed, suppressed) = garbageLimiter.admit(now: MonotonicClock.now())
                 if allowed {
                     logger.warning(
                         "ignored a control request it does not understand",
                         metadata: ["request": "\(request.prefix(64))", "suppressed_before": "\(suppressed)"])
                 }
-                ControlListener.reply(connection, "{\"error\":\"unknown request; use status or reload\"}")
+                ControlListener.reply(connection, ControlReplies.unknownRequest)
             }
         }
     }

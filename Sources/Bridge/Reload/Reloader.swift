@@ -1,6 +1,7 @@
 import Loader
 import Logging
 import Operations
+import Platform
 import Policy
 
 /// One reload, in the order that keeps both sides consistent: read the files with exactly
@@ -91,7 +92,7 @@ final class Reloader: Sendable {
             }
         }
         let next = ActivePolicy(
-            loaded: loaded, generation: old.generation + 1, loadedAt: Clock.wall(), monitors: monitorPorts)
+            loaded: loaded, generation: old.generation + 1, loadedAt: WallClock.now(), monitors: monitorPorts)
         target.putInForce(next)
         let change = RuleChanges(from: old.loaded.compiled.policy, to: loaded.compiled.policy)
         logger.notice(
@@ -115,9 +116,9 @@ final class Reloader: Sendable {
     }
 
     private func remember(ok: Bool, generation: UInt64, message: String, errors: [String]) {
-        let now = Clock.wall()
+        let now = WallClock.now()
         history.remember(
             StatusReport.Reload(
-                at: Clock.rfc3339(now), ok: ok, generation: generation, message: message, errors: errors), at: now)
+                at: WallClock.rfc3339(now), ok: ok, generation: generation, message: message, errors: errors), at: now)
     }
 }

@@ -1,6 +1,7 @@
 import Mirror
 import Operations
 import Pipeline
+import Platform
 
 /// Everything `status` reports, gathered by the control thread at one moment.
 struct StatusInputs {
@@ -49,7 +50,7 @@ enum StatusAssembler {
             hostPort: inputs.hostPort,
             policy: StatusReport.PolicyInfo(
                 file: inputs.policyPath, generation: active.generation, sha256: active.loaded.sha256,
-                loadedAt: Clock.rfc3339(active.loadedAt), rules: names.count),
+                loadedAt: WallClock.rfc3339(active.loadedAt), rules: names.count),
             lastReload: inputs.reloads.last, reloads: inputs.reloads.count, rules: rules,
             defaultVerdict: active.loaded.compiled.policy.defaultVerdict.rawValue,
             defaultPackets: inputs.defaultTotal.packets, defaultBytes: inputs.defaultTotal.bytes, held: inputs.held,

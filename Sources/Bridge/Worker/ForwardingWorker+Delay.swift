@@ -1,9 +1,10 @@
 import Pipeline
+import Platform
 
 extension ForwardingWorker {
     /// Holds a frame for its rule's delay (and jitter); a full queue drops and counts it.
     func hold(_ bytes: UnsafeRawBufferPointer, egress: UInt8, decision: Decision) {
-        let due = Clock.monotonic() &+ decision.holdNanoseconds(randomBits: random.next())
+        let due = MonotonicClock.now() &+ decision.holdNanoseconds(randomBits: random.next())
         if delay.hold(bytes, due: due, egress: egress, retries: decision.retries, rule: decision.rule) {
             counters.add(.delayed, port: egress)
             shared.held.store(delay.count, ordering: .relaxed)

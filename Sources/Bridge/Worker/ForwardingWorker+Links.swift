@@ -1,4 +1,5 @@
 import Logging
+import Platform
 import Ring
 
 extension ForwardingWorker {
@@ -69,7 +70,7 @@ extension ForwardingWorker {
         shared.setLink(port, condition)
         guard previous != condition, number == 0 else { return }
         // A flapping link must not fill the disk: a burst, then one line a second.
-        let (allowed, suppressed) = linkLogLimiter.admit(now: Clock.monotonic())
+        let (allowed, suppressed) = linkLogLimiter.admit(now: MonotonicClock.now())
         guard allowed else { return }
         let level: Logger.Level = condition == .up ? .notice : .warning
         var metadata: Logger.Metadata = [
@@ -81,7 +82,7 @@ extension ForwardingWorker {
 
     /// Once a second: ring drops from PACKET_STATISTICS into the port counters.
     func publishStatistics() {
-        let now = Clock.monotonic()
+        let now = MonotonicClock.now()
         guard now >= nextStatistics else { return }
         nextStatistics = now + 1_000_000_000
         for port in 0..<2 {

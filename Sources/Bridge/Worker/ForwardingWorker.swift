@@ -2,6 +2,7 @@ import CLinuxShim
 import Frame
 import Logging
 import Pipeline
+import Platform
 import Ring
 import Ruleset
 
@@ -31,6 +32,8 @@ final class ForwardingWorker: @unchecked Sendable {
     weak var host: (any WorkerHost)?
     let logger: Logger
     var effects: WorkerEffects
+    /// One per egress port (a at 0, b at 1): the TX ring path, its retries and tally.
+    var transmitters: [Transmitter]
     var random: SplitMix64
     let hostBuffer: UnsafeMutableRawBufferPointer
     var nextStatistics: UInt64 = 0
@@ -59,6 +62,8 @@ final class ForwardingWorker: @unchecked Sendable {
         self.effects = WorkerEffects(
             logs: channels.logs, captures: channels.captures, counters: channels.counters,
             monitors: active.monitors, generation: active.generation)
+        let wait = TransmitWait(retryNanoseconds: UInt64(configuration.retryWaitMicroseconds) * 1000)
+        self.transmitters = [Transmitter(wait: wait), Transmitter(wait: wait)]
         self.random = SplitMix64(seed: UInt64(configuration.number + 1))
         self.hostBuffer = .allocate(byteCount: 65536, alignment: 16)
         channels.ledger.switchTo(thread: number, names: pipeline.policy.ruleNames, counters: pipeline.counters)
@@ -94,7 +99,7 @@ final class ForwardingWorker: @unchecked Sendable {
             }
             if fds[2].revents & Int16(POLLIN) != 0 { forwardFromHost() }
             if fds[3].revents & Int16(POLLIN) != 0 { handleLinkEvents() }
-            if delay.count > 0 { sendDueFrames(now: Clock.monotonic()) }
+            if delay.count > 0 { sendDueFrames(now: MonotonicClock.now()) }
             if transmitBacklog { flushTransmitRings() }
             publishStatistics()
             if let limit = configuration.stopAfter, shared.forwarded.load(ordering: .relaxed) >= limit {
@@ -117,7 +122,7 @@ final class ForwardingWorker: @unchecked Sendable {
     private func waitTime() -> timespec {
         var nanoseconds: UInt64 = 1_000_000_000
         if let due = delay.nextDue {
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             nanoseconds = due <= now ? 0 : min(nanoseconds, due - now)
         }
         if transmitBacklog { nanoseconds = min(nanoseconds, 200_000) }
@@ -128,7 +133,7 @@ final class ForwardingWorker: @unchecked Sendable {
     /// (no system call); true as soon as a frame is ready, so the loop polls without sleeping.
     /// Stops early for held frames, a TX backlog, or a stop or policy swap to act on.
     private func busyPollFindsFrames() -> Bool {
-        let deadline = Clock.monotonic() &+ configuration.busyPollNanoseconds
+        let deadline = MonotonicClock.now() &+ configuration.busyPollNanoseconds
         var spins = 0
         while true {
             for port in 0..<2 where linkUp[port] {
@@ -137,7 +142,7 @@ final class ForwardingWorker: @unchecked Sendable {
             spins += 1
             if spins & 63 == 0 {
                 if shared.stopRequested.load(ordering: .relaxed) || slot.generation != active.generation
-                    || delay.count > 0 || transmitBacklog || Clock.monotonic() >= deadline
+                    || delay.count > 0 || transmitBacklog || MonotonicClock.now() >= deadline
                 {
                     return false
                 }

@@ -1,6 +1,5 @@
-import Dispatch
-import Foundation
 import Logging
+import Platform
 import Ring
 
 #if canImport(Glibc)
@@ -15,7 +14,7 @@ final class WorkerSet: @unchecked Sendable {
     private(set) var workers: [ForwardingWorker] = []
     /// By worker number: what each thread shares with the control plane.
     private(set) var channels: [WorkerChannels] = []
-    private let finished = DispatchGroup()
+    private var threads: [PlatformThread] = []
     private let logger: Logger
 
     /// Opens every worker's sockets and builds the workers; throws (with every socket opened so
@@ -55,26 +54,24 @@ final class WorkerSet: @unchecked Sendable {
         }
     }
 
-    /// Starts one thread per worker (`bk-forward-N`, pinned where `--cpu` says).
-    func start() {
+    /// Starts one thread per worker (`bk-forward-N`, pinned where `--cpu` says; a CPU the kernel
+    /// refuses is a warning and the thread runs unpinned). Throws when a thread cannot start.
+    func start() throws(BridgeError) {
         for worker in workers {
-            finished.enter()
-            let thread = Thread { [finished, logger] in
-                if let cpus = worker.configuration.cpus {
-                    do throws(CPUAffinity.Failure) {
-                        try CPUAffinity.pinCurrentThread(to: cpus)
-                    } catch {
-                        logger.warning(
-                            "cannot pin forwarding thread",
-                            metadata: ["worker": "\(worker.number)", "error": "\(error)"])
-                    }
+            let name = "bk-forward-\(worker.number)"
+            let body: @Sendable () -> Void = { worker.run() }
+            do throws(ThreadError) {
+                do throws(ThreadError) {
+                    threads.append(
+                        try PlatformThread.start(name: name, cpus: worker.configuration.cpus, stackSize: 1 << 20, body))
+                } catch .pinning(let failure) {
+                    logger.warning(
+                        "cannot pin forwarding thread", metadata: ["worker": "\(worker.number)", "error": "\(failure)"])
+                    threads.append(try PlatformThread.start(name: name, stackSize: 1 << 20, body))
                 }
-                worker.run()
-                finished.leave()
+            } catch {
+                throw .thread("\(error)")
             }
-            thread.name = "bk-forward-\(worker.number)"
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 
@@ -84,7 +81,8 @@ final class WorkerSet: @unchecked Sendable {
             channel.shared.stopRequested.store(true, ordering: .relaxed)
             channel.shared.wake()
         }
-        finished.wait()
+        for thread in threads { thread.join() }
+        threads = []
     }
 
     /// Ends every thread's current wait, so each looks at the policy slot now.
@@ -94,8 +92,8 @@ final class WorkerSet: @unchecked Sendable {
 
     /// Waits (up to `timeoutNanoseconds`) until every thread runs `generation`; false on timeout.
     func waitUntilAllRun(generation: UInt64, timeoutNanoseconds: UInt64 = 2_000_000_000) -> Bool {
-        let deadline = Clock.monotonic() + timeoutNanoseconds
-        while Clock.monotonic() < deadline {
+        let deadline = MonotonicClock.now() + timeoutNanoseconds
+        while MonotonicClock.now() < deadline {
             if channels.allSatisfy({ $0.shared.appliedGeneration.load(ordering: .acquiring) >= generation }) {
                 return true
             }
