@@ -31,6 +31,10 @@ public struct BridgeConfiguration: Sendable {
     public var qdiscBypass: Bool = true
     /// Most frames held for `delay` at once, per forwarding thread.
     public var delayCapacity: Int = 16384
+    /// Flows the flow table holds, all threads together (`run --flows`; 0: no tracking).
+    public var flows: Int = 262_144
+    /// Each thread's share of ``flows`` (both directions of a flow reach the same thread).
+    public var flowsPerWorker: Int { flows == 0 ? 0 : max(1024, flows / max(1, workers)) }
     /// The control socket.
     public var controlPath: String
     /// Stop after forwarding this many frames.
@@ -70,6 +74,7 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
     case metrics(String)
     case privileges(String)
     case thread(String)
+    case flows(String)
 
     public var description: String {
         switch self {
@@ -85,6 +90,7 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
         case .metrics(let message): return message
         case .privileges(let message): return "--user: \(message)"
         case .thread(let message): return "cannot start a thread: \(message)"
+        case .flows(let message): return "--flows: \(message)"
         }
     }
 }

@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import Mirror
 import Operations
+import Pipeline
 import Platform
 import Policy
 import Ring
@@ -18,6 +19,8 @@ public final class BridgeController: @unchecked Sendable {
     let startedAt = MonotonicClock.now()
     let slot: PolicySlot
     let ledger = CounterLedger()
+    /// What every thread shares across reloads: quota counts, flow creators' names.
+    let sharedState = SharedState()
     let resources: BridgeResources
     private var workerSet: WorkerSet?
     private var drain: OutputDrain?
@@ -59,7 +62,7 @@ public final class BridgeController: @unchecked Sendable {
         try resources.openHostPort()
         let workers = try WorkerSet(
             configuration: configuration, mtu: resources.mtu, hostPort: resources.hostPort, slot: slot,
-            ledger: ledger, host: self, logger: logger)
+            ledger: ledger, shared: sharedState, host: self, logger: logger)
         workerSet = workers
         let drain = OutputDrain(
             logQueues: workers.channels.map(\.logs), captureQueues: workers.channels.map(\.captures), logger: logger)
@@ -175,7 +178,28 @@ public final class BridgeController: @unchecked Sendable {
                 reloads: reloader?.history.current ?? ReloadHistory.Record(), held: workerSet?.held ?? 0,
                 onFailure: configuration.onFailure,
                 mirrorTable: resources.kernelMirror == nil ? nil : KernelMirror.table,
-                workers: workerSet?.workers.count ?? 0))
+                workers: workerSet?.workers.count ?? 0,
+                flows: active.loaded.compiled.usesFlows
+                    ? FlowReport.Table((workerSet?.channels ?? []).map(\.shared.flows)) : nil,
+                quotaConsumed: Dictionary(
+                    active.loaded.compiled.quotas.filter { $0.ordinal == 0 }.map {
+                        ($0.ruleName, sharedState.quotaConsumed(SharedState.QuotaKey(rule: $0.ruleName, ordinal: 0)))
+                    }, uniquingKeysWith: { first, _ in first }),
+                meterEvictions: (workerSet?.channels ?? []).reduce(into: [:]) { total, channel in
+                    for (rule, count) in channel.shared.meterEvictions { total[rule, default: 0] += count }
+                }))
+    }
+
+    /// Every thread's flows (each thread copies its table between batches when asked).
+    func flowReport() -> FlowReport {
+        let channels = workerSet?.channels ?? []
+        var entries: [FlowReport.Entry] = []
+        for channel in channels {
+            for record in channel.shared.requestFlows() ?? [] {
+                entries.append(FlowReport.Entry(record) { self.sharedState.creatorName($0) ?? "rule#\($0)" })
+            }
+        }
+        return FlowReport(table: FlowReport.Table(channels.map(\.shared.flows)), flows: entries)
     }
 
     /// What `/metrics` shows: the status, as Prometheus families.
@@ -204,6 +228,14 @@ extension BridgeController: ControlHandler {
 
     func requestReload(replyTo connection: Int32?) { reloadQueue.request(replyTo: connection) }
 
+    func flowsReply() -> String { flowReport().json }
+
+    func resetQuotaReply(rule: String) -> String {
+        let reset = sharedState.resetQuotas(of: rule)
+        logger.notice("quota reset", metadata: ["rule": "\(rule)", "quotas": "\(reset)"])
+        return ControlReplies.quotaReset(rule: rule, quotas: reset)
+    }
+
     func controlTick() { drain?.drain(active: slot.current(), force: false) }
 }
 
@@ -215,6 +247,8 @@ extension BridgeController: WorkerHost {
 
 extension BridgeController: ReloadTarget {
     var mirrors: Bool { resources.kernelMirror != nil }
+
+    var tracksFlows: Bool { configuration.flows > 0 }
 
     func mirrorNotes(for policy: Policy) -> [Diagnostic] {
         KernelMirror.plan(policy, ports: resources.mirrorPorts).notes.map(\.diagnostic)

@@ -64,6 +64,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("delay-capacity"), help: "Most frames held for `delay` at once, per thread.")
     var delayCapacity: Int = 16384
 
+    @Option(help: "Flows the flow table holds for `ct state` (all threads together; 0: no flow table).")
+    var flows: Int = 262_144
+
     @Option(
         name: .customLong("on-failure"),
         help:
@@ -99,6 +102,7 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--busy-poll must be between 0 and 1000000 microseconds")
         }
         guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }
+        guard (0...16_777_216).contains(flows) else { throw ValidationError("--flows must be between 0 and 16777216") }
         if noMirror && onFailure == .open {
             throw ValidationError("--on-failure open needs the nftables mirror; drop --no-mirror")
         }
@@ -118,6 +122,7 @@ struct RunCommand: ParsableCommand {
         configuration.qdiscBypass = !noQdiscBypass
         configuration.busyPollMicroseconds = busyPoll
         configuration.delayCapacity = delayCapacity
+        configuration.flows = flows
         configuration.mirror = !noMirror
         configuration.metrics = metrics
         configuration.onFailure = onFailure == .open ? .open : .closed

@@ -12,6 +12,10 @@ protocol ControlHandler: AnyObject {
     func statusReply() -> String
     /// Queues a reload; `connection`, when given, gets its result.
     func requestReload(replyTo connection: Int32?)
+    /// The `flows` reply (JSON): every thread's live flows.
+    func flowsReply() -> String
+    /// The `reset-quota RULE` reply (JSON).
+    func resetQuotaReply(rule: String) -> String
     /// Called every round (at least every 200 ms): time to drain logs and captures.
     func controlTick()
 }
@@ -110,6 +114,10 @@ final class ControlLoop: @unchecked Sendable {
                 ControlListener.reply(connection, handler.statusReply())
             case "reload":
                 handler.requestReload(replyTo: connection)
+            case "flows":
+                ControlListener.reply(connection, handler.flowsReply())
+            case "reset-quota" where words.count == 2:
+                ControlListener.reply(connection, handler.resetQuotaReply(rule: words[1]))
             default:
                 let (allowed, suppressed) = garbageLimiter.admit(now: MonotonicClock.now())
                 if allowed {

@@ -72,6 +72,12 @@ final class Reloader: Sendable {
                 ok: true, generation: old.generation, message: "files unchanged; generation \(old.generation) stays",
                 errors: [])
         }
+        if loaded.compiled.usesFlows && !target.tracksFlows {
+            return failed(
+                trigger: trigger,
+                message: "\(StartupPolicy.needsFlowTable); generation \(old.generation) stays in force",
+                errors: [StartupPolicy.needsFlowTable], generation: old.generation)
+        }
         let monitorPorts: MonitorPorts
         do {
             monitorPorts = try target.monitorPorts(for: loaded.compiled)

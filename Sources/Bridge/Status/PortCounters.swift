@@ -32,6 +32,8 @@ public enum PortCounter: Int, CaseIterable, Sendable {
     case mirrorDrops
     /// Frames that could not leave by this port because its link was down.
     case linkDownDrops
+    /// Answers (resets, ICMP errors) to rejected frames that arrived here, sent back out of it.
+    case answers
 
     /// The name used in JSON and Prometheus (`rx_frames`).
     public var name: String {
@@ -52,6 +54,7 @@ public enum PortCounter: Int, CaseIterable, Sendable {
         case .mirrored: return "mirrored"
         case .mirrorDrops: return "mirror_drops"
         case .linkDownDrops: return "link_down_drops"
+        case .answers: return "answers"
         }
     }
 }

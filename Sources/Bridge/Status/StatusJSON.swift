@@ -45,6 +45,12 @@ extension StatusReport {
             json.field("bytes", rule.bytes)
             if let packets = rule.kernelPackets { json.field("kernelPackets", packets) }
             if let bytes = rule.kernelBytes { json.field("kernelBytes", bytes) }
+            if let answers = rule.answers { json.field("answers", answers) }
+            if let suppressed = rule.answersSuppressed { json.field("answersSuppressed", suppressed) }
+            if let unanswered = rule.unanswered { json.field("unanswered", unanswered) }
+            if let consumed = rule.quotaConsumed { json.field("quotaConsumed", consumed) }
+            if let bytes = rule.quotaBytes { json.field("quotaBytes", bytes) }
+            if let evictions = rule.meterEvictions { json.field("meterEvictions", evictions) }
             json.endObject()
         }
         json.endArray()
@@ -55,6 +61,10 @@ extension StatusReport {
         json.field("onFailure", onFailure)
         json.field("mirrorTable", mirrorTable)
         json.field("workers", workers)
+        if let flows {
+            json.key("flows")
+            flows.write(into: &json)
+        }
         json.endObject()
         return json.text
     }
@@ -101,8 +111,21 @@ enum ControlReplies {
     static let unknownRequest: String = {
         var json = JSONWriter()
         json.beginObject()
-        json.field("error", "unknown request; use status or reload")
+        json.field("error", "unknown request; use status, reload, flows or reset-quota RULE")
         json.endObject()
         return json.text
     }()
+}
+
+extension ControlReplies {
+    /// The reply to `reset-quota RULE`: how many of the rule's quotas started again from zero.
+    static func quotaReset(rule: String, quotas: Int) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("ok", quotas > 0)
+        json.field("rule", rule)
+        json.field("quotas", quotas)
+        json.endObject()
+        return json.text
+    }
 }

@@ -15,6 +15,12 @@ public enum StatusText {
             for error in reload.errors { out.append("        " + error) }
         }
         if let mirror = s.mirrorTable { out.append("nft     table bridge \(mirror)") }
+        if let flows = s.flows {
+            out.append(
+                "flows   \(flows.inUse) of \(flows.capacity)  created \(flows.created)  expired \(flows.expired)  "
+                    + "closed \(flows.closed)  evicted \(flows.evicted)  refused (full) \(flows.refusedFull)  "
+                    + "invalid \(flows.invalid)")
+        }
         if let host = s.hostPort { out.append("host    \(host)") }
         out.append("")
         let names = PortCounter.allCases.map(\.name)
@@ -37,6 +43,20 @@ public enum StatusText {
         if kernel { last += ["-", "-"] }
         rules.append(last)
         out += align(rules, rightFrom: 1)
+        let stateful = s.rules.filter { $0.answers != nil || $0.quotaBytes != nil || $0.meterEvictions != nil }
+        if !stateful.isEmpty {
+            out.append("")
+            var table: [[String]] = [["rule", "answers", "suppressed", "unanswered", "quota used", "meter evictions"]]
+            for rule in stateful {
+                table.append([
+                    rule.name, rule.answers.map { String($0) } ?? "-", rule.answersSuppressed.map { String($0) } ?? "-",
+                    rule.unanswered.map { String($0) } ?? "-",
+                    rule.quotaBytes.map { "\(rule.quotaConsumed ?? 0) of \($0)" } ?? "-",
+                    rule.meterEvictions.map { String($0) } ?? "-",
+                ])
+            }
+            out += align(table, rightFrom: 1)
+        }
         if s.held > 0 { out.append("\nheld for delay: \(s.held)") }
         return out.joined(separator: "\n")
     }

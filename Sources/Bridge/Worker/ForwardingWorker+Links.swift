@@ -80,11 +80,14 @@ extension ForwardingWorker {
         logger.log(level: level, "port \(condition.text)", metadata: metadata)
     }
 
-    /// Once a second: ring drops from PACKET_STATISTICS into the port counters.
+    /// Once a second: ring drops from PACKET_STATISTICS into the port counters, and the flow
+    /// table's figures for `status`.
     func publishStatistics() {
         let now = MonotonicClock.now()
         guard now >= nextStatistics else { return }
         nextStatistics = now + 1_000_000_000
+        if let flows = state.flows { shared.publish(flows.statistics) }
+        if !pipeline.policy.limits.isEmpty { shared.publish(meterEvictions: state.meterEvictions()) }
         for port in 0..<2 {
             guard let socket = ports.sockets[port] else { continue }
             let statistics = socket.statistics()

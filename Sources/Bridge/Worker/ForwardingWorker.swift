@@ -1,4 +1,6 @@
+import Answers
 import CLinuxShim
+import Flow
 import Frame
 import Logging
 import Pipeline
@@ -26,6 +28,8 @@ final class ForwardingWorker: @unchecked Sendable {
     var active: ActivePolicy
     var pipeline: Pipeline
     let channels: WorkerChannels
+    /// The thread's flows, buckets and meters, kept across reloads.
+    let state: ThreadState
     let delay: DelayQueue
     /// Where host-port frames go: learned from source MACs, only with a host port.
     let macs: MACTable?
@@ -36,6 +40,8 @@ final class ForwardingWorker: @unchecked Sendable {
     var transmitters: [Transmitter]
     var random: SplitMix64
     let hostBuffer: UnsafeMutableRawBufferPointer
+    /// Where a `reject`'s answer is built.
+    let answerBuffer: UnsafeMutableRawBufferPointer
     var nextStatistics: UInt64 = 0
     var linkLogLimiter = RateLimiter(perSecond: 1, burst: 10)
 
@@ -45,14 +51,15 @@ final class ForwardingWorker: @unchecked Sendable {
 
     init(
         configuration: WorkerConfiguration, ports: WorkerPorts, slot: PolicySlot, channels: WorkerChannels,
-        host: any WorkerHost, logger: Logger
+        state: ThreadState, host: any WorkerHost, logger: Logger
     ) {
         self.configuration = configuration
         self.ports = ports
         self.interfaceNames = ports.sockets.map { $0?.interfaceName ?? "" }
         self.slot = slot
         self.active = slot.current()
-        self.pipeline = Pipeline(policy: active.loaded.compiled)
+        self.state = state
+        self.pipeline = Self.pipeline(for: active, state: state)
         self.channels = channels
         let slotSize = ports.sockets.compactMap { $0?.receiveGeometry.frameSize }.max() ?? 2048
         self.delay = DelayQueue(capacity: configuration.delayCapacity, slotSize: slotSize)
@@ -66,6 +73,7 @@ final class ForwardingWorker: @unchecked Sendable {
         self.transmitters = [Transmitter(wait: wait), Transmitter(wait: wait)]
         self.random = SplitMix64(seed: UInt64(configuration.number + 1))
         self.hostBuffer = .allocate(byteCount: 65536, alignment: 16)
+        self.answerBuffer = .allocate(byteCount: AnswerBuilder.maximumAnswerLength, alignment: 16)
         channels.ledger.switchTo(thread: number, names: pipeline.policy.ruleNames, counters: pipeline.counters)
         delay.prepare(ruleCount: pipeline.policy.ruleCount)
         shared.appliedGeneration.store(active.generation, ordering: .releasing)
@@ -73,6 +81,15 @@ final class ForwardingWorker: @unchecked Sendable {
 
     deinit {
         hostBuffer.deallocate()
+        answerBuffer.deallocate()
+    }
+
+    /// A pipeline for `active` on this thread's state, with fresh counters.
+    private static func pipeline(for active: ActivePolicy, state: ThreadState) -> Pipeline {
+        let compiled = active.loaded.compiled
+        return Pipeline(
+            policy: compiled, counters: RuleCounters(ruleCount: compiled.ruleCount), state: state,
+            now: MonotonicClock.now())
     }
 
     /// The loop. Returns when ``WorkerShared/stopRequested`` is set, after flushing held frames.
@@ -101,6 +118,10 @@ final class ForwardingWorker: @unchecked Sendable {
             if fds[3].revents & Int16(POLLIN) != 0 { handleLinkEvents() }
             if delay.count > 0 { sendDueFrames(now: MonotonicClock.now()) }
             if transmitBacklog { flushTransmitRings() }
+            if let flows = state.flows, flows.statistics.inUse > 0 {
+                flows.expire(now: MonotonicClock.now(), budget: 256, events: &effects)
+            }
+            if shared.flowsRequested { shared.deliver(state.flows?.snapshot(now: MonotonicClock.now()) ?? []) }
             publishStatistics()
             if let limit = configuration.stopAfter, shared.forwarded.load(ordering: .relaxed) >= limit {
                 host?.forwardedRequestedCount()
@@ -160,6 +181,7 @@ final class ForwardingWorker: @unchecked Sendable {
         var taken = 0
         var info = FrameInfo()
         effects.port = port
+        let now = MonotonicClock.now()
         while taken < configuration.batchLimit, let received = socket.receive() {
             taken += 1
             var frame = received.buffer
@@ -178,7 +200,7 @@ final class ForwardingWorker: @unchecked Sendable {
                     frame.completeL4Checksum(info: info)
                 }
                 if let macs, info.present.contains(.ethernet) { macs.learn(info.sourceMAC, port: port) }
-                decision = pipeline.process(&frame, info: &info, port: port, effects: &effects)
+                decision = pipeline.process(&frame, info: &info, port: port, now: now, effects: &effects)
             } else {
                 decision = pipeline.decideByDefault(length: frame.length)
             }
@@ -188,7 +210,8 @@ final class ForwardingWorker: @unchecked Sendable {
             case .drop:
                 counters.add(.dropped, port: port)
             case .reject:
-                counters.add(.dropped, port: port)  // INTEGRATION-PENDING: the answer
+                counters.add(.dropped, port: port)
+                answer(frame.readOnlyBytes, info: info, decision: decision, from: port, now: now, received: received)
             case .reflect:
                 reflect(frame.readOnlyBytes, from: port)
             case .reflectForward:
@@ -200,6 +223,22 @@ final class ForwardingWorker: @unchecked Sendable {
         if configuration.transmitRing, let out = ports.sockets[Int(egress)], out.pendingTransmitCount > 0 {
             flushTransmitRing(out, egress: egress)
         }
+    }
+
+    /// Sends a rejected frame's answer (when it gets one) back out of the port it came in on. A
+    /// checksum the sender left to offload was completed before the policy ran, so only one
+    /// the driver already validated is not checked again.
+    @inline(__always)
+    private func answer(
+        _ bytes: UnsafeRawBufferPointer, info: FrameInfo, decision: Decision, from port: UInt8, now: UInt64,
+        received: ReceivedFrame
+    ) {
+        let length = pipeline.answer(
+            bytes, info: info, decision: decision, now: now,
+            verifyingChecksum: !received.flags.contains(.checksumValid), into: answerBuffer)
+        guard length > 0 else { return }
+        counters.add(.answers, port: port)
+        send(UnsafeRawBufferPointer(start: answerBuffer.baseAddress, count: length), egress: port, retries: 0)
     }
 
     /// Sends now, or holds for the rule's delay.
@@ -215,7 +254,7 @@ final class ForwardingWorker: @unchecked Sendable {
     /// Between batches: switch to the policy the control thread published.
     private func adoptNewPolicy() {
         active = slot.current()
-        pipeline = Pipeline(policy: active.loaded.compiled)
+        pipeline = Self.pipeline(for: active, state: state)
         channels.ledger.switchTo(thread: number, names: pipeline.policy.ruleNames, counters: pipeline.counters)
         delay.prepare(ruleCount: pipeline.policy.ruleCount)
         effects.monitors = active.monitors

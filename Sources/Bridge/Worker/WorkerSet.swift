@@ -1,4 +1,6 @@
+import Frame
 import Logging
+import Pipeline
 import Platform
 import Ring
 
@@ -21,9 +23,11 @@ final class WorkerSet: @unchecked Sendable {
     /// far closed) when a socket cannot be opened.
     init(
         configuration: BridgeConfiguration, mtu: Int, hostPort: TapDevice?, slot: PolicySlot, ledger: CounterLedger,
-        host: any WorkerHost, logger: Logger
+        shared: SharedState, host: any WorkerHost, logger: Logger
     ) throws(BridgeError) {
         self.logger = logger
+        let flowsPerWorker = configuration.flowsPerWorker
+        var seeds = SplitMix64(seed: UInt64(truncatingIfNeeded: MonotonicClock.now()) ^ UInt64(getpid()))
         let settings = configuration.socketConfiguration(mtu: mtu)
         let interfaces = [configuration.portA, configuration.portB]
         for number in 0..<max(1, configuration.workers) {
@@ -46,9 +50,19 @@ final class WorkerSet: @unchecked Sendable {
                 shared: WorkerShared(), counters: PortCounterBlock(), ledger: ledger, logs: LogRecordQueue(),
                 captures: CaptureQueue(slotSize: slotSize))
             let ports = WorkerPorts(sockets: sockets, hostPort: hostPort, linkMonitor: try? LinkMonitor())
+            let state: ThreadState
+            do {
+                state = try ThreadState(
+                    shared: shared, flowCapacity: flowsPerWorker,
+                    settings: slot.current().loaded.compiled.policy.stateDefaults.flows, seed: seeds.next())
+            } catch {
+                for socket in sockets { socket?.close() }
+                closeSockets()
+                throw .flows("\(error)")
+            }
             let worker = ForwardingWorker(
                 configuration: WorkerConfiguration(number: number, of: configuration), ports: ports, slot: slot,
-                channels: channel, host: host, logger: logger)
+                channels: channel, state: state, host: host, logger: logger)
             workers.append(worker)
             channels.append(channel)
         }

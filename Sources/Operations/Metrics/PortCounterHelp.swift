@@ -18,6 +18,7 @@ enum PortCounterHelp {
         case "mirrored": return "Copies sent to a monitor interface for frames that arrived on the port."
         case "mirror_drops": return "Copies for a monitor interface dropped for lack of room."
         case "link_down_drops": return "Frames that could not leave by the port because its link was down."
+        case "answers": return "Answers to rejected frames that arrived on the port, sent back out of it."
         default: return "Port counter \(name)."
         }
     }
