@@ -25,8 +25,8 @@ public struct BridgeConfiguration: Sendable {
     public var transmitRingFrames: Int = 1024
     /// After traffic, keep checking the rings for this long (microseconds) before sleeping in
     /// ppoll: a frame that arrives meanwhile is taken without a wake-up (lower latency, more CPU).
-    /// 0: always sleep.
-    public var busyPollMicroseconds: Int = 0
+    /// 0: always sleep at once; nil (the default): spin only while frames keep coming.
+    public var busyPollMicroseconds: Int?
     /// Bypass the egress qdisc (PACKET_QDISC_BYPASS).
     public var qdiscBypass: Bool = true
     /// Most frames held for `delay` at once, per forwarding thread.

@@ -187,7 +187,8 @@ public final class BridgeController: @unchecked Sendable {
                     }, uniquingKeysWith: { first, _ in first }),
                 meterEvictions: (workerSet?.channels ?? []).reduce(into: [:]) { total, channel in
                     for (rule, count) in channel.shared.meterEvictions { total[rule, default: 0] += count }
-                }))
+                },
+                perWorker: workerSet?.perWorkerCounters() ?? []))
     }
 
     /// Every thread's flows (each thread copies its table between batches when asked).

@@ -54,9 +54,9 @@ struct RunCommand: ParsableCommand {
     @Option(
         name: .customLong("busy-poll"),
         help:
-            "After traffic, keep checking the rings for this many microseconds before sleeping (lower latency, more CPU; default 0)."
+            "After every batch, keep checking the rings for this many microseconds before sleeping (0: sleep at once). Default: adaptive, spinning only while frames keep coming."
     )
-    var busyPoll: Int = 0
+    var busyPoll: Int?
 
     @Flag(name: .customLong("no-qdisc-bypass"), help: "Send through the egress qdisc (PACKET_QDISC_BYPASS off).")
     var noQdiscBypass = false
@@ -98,7 +98,7 @@ struct RunCommand: ParsableCommand {
         }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         if let ringFrames, ringFrames < 64 { throw ValidationError("--ring-frames must be at least 64") }
-        guard (0...1_000_000).contains(busyPoll) else {
+        if let busyPoll, !(0...1_000_000).contains(busyPoll) {
             throw ValidationError("--busy-poll must be between 0 and 1000000 microseconds")
         }
         guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }

@@ -32,6 +32,8 @@ struct StatusInputs {
     var quotaConsumed: [String: UInt64] = [:]
     /// Meter evictions by rule, all threads together.
     var meterEvictions: [String: UInt64] = [:]
+    /// Per worker, per port (a, b): each ``PortCounter``.
+    var perWorker: [[[PortCounter: UInt64]]] = []
 }
 
 /// Builds the `status` report and the `/metrics` snapshot from what the threads publish: pure
@@ -72,7 +74,14 @@ enum StatusAssembler {
             defaultVerdict: active.loaded.compiled.policy.defaultVerdict.rawValue,
             defaultPackets: inputs.defaultTotal.packets, defaultBytes: inputs.defaultTotal.bytes, held: inputs.held,
             onFailure: inputs.onFailure.rawValue, mirrorTable: inputs.mirrorTable, workers: inputs.workers,
-            flows: inputs.flows)
+            flows: inputs.flows,
+            perWorker: inputs.perWorker.enumerated().map { number, ports in
+                StatusReport.WorkerPorts(
+                    worker: number,
+                    ports: ports.map { counters in
+                        Dictionary(uniqueKeysWithValues: PortCounter.allCases.map { ($0.name, counters[$0] ?? 0) })
+                    })
+            })
     }
 
     /// The status as Prometheus families for `/metrics`.

@@ -65,6 +65,22 @@ extension StatusReport {
             json.key("flows")
             flows.write(into: &json)
         }
+        json.key("perWorker")
+        json.beginArray()
+        for worker in perWorker {
+            json.beginObject()
+            json.field("worker", worker.worker)
+            json.key("ports")
+            json.beginArray()
+            for counters in worker.ports {
+                json.beginObject()
+                for name in counters.keys.sorted() { json.field(name, counters[name] ?? 0) }
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        }
+        json.endArray()
         json.endObject()
         return json.text
     }

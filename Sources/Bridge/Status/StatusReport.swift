@@ -72,6 +72,15 @@ public struct StatusReport: Codable, Sendable {
     public var workers: Int
     /// The flow table (nil when the policy does not track flows).
     public var flows: FlowReport.Table?
+    /// Each worker's own port counters (what `ports` adds up), so a loss is traced to a thread.
+    public var perWorker: [WorkerPorts] = []
+
+    /// One worker's counters for port a and port b.
+    public struct WorkerPorts: Codable, Sendable {
+        public var worker: Int
+        /// Port a's counters, then port b's, by counter name.
+        public var ports: [[String: UInt64]]
+    }
 }
 
 /// The answer to `reload` over the control socket.

@@ -29,6 +29,17 @@ public enum StatusText {
             table.append([name] + s.ports.map { String($0.counters[name] ?? 0) })
         }
         out += align(table, rightFrom: 1)
+        if s.perWorker.count > 1 {
+            out.append("")
+            var byWorker: [[String]] = [["worker/port"] + names]
+            for worker in s.perWorker {
+                for (port, counters) in worker.ports.enumerated() {
+                    byWorker.append(
+                        ["\(worker.worker)/\(port == 0 ? "a" : "b")"] + names.map { String(counters[$0] ?? 0) })
+                }
+            }
+            out += align(byWorker, rightFrom: 1)
+        }
         out.append("")
         let kernel = s.rules.contains { $0.kernelPackets != nil }
         var rules: [[String]] = [["rule", "packets", "bytes"] + (kernel ? ["nft packets", "nft bytes"] : [])]

@@ -20,7 +20,9 @@ extension ForwardingWorker {
             shared.forwarded.store(shared.forwarded.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
         case .linkDown:
             counters.add(.linkDownDrops, port: egress)
-        case .noRoom, .tooBig, .failed:
+        case .noRoom:
+            counters.add(.txRingFull, port: egress)
+        case .tooBig, .failed:
             counters.add(.sendErrors, port: egress)
         }
     }

@@ -43,6 +43,8 @@ final class ForwardingWorker: @unchecked Sendable {
     /// Where a `reject`'s answer is built.
     let answerBuffer: UnsafeMutableRawBufferPointer
     var nextStatistics: UInt64 = 0
+    /// Whether to spin on the rings before sleeping, and for how long.
+    var polling: AdaptivePoll
     var linkLogLimiter = RateLimiter(perSecond: 1, burst: 10)
 
     var number: Int { configuration.number }
@@ -72,6 +74,7 @@ final class ForwardingWorker: @unchecked Sendable {
         let wait = TransmitWait(retryNanoseconds: UInt64(configuration.retryWaitMicroseconds) * 1000)
         self.transmitters = [Transmitter(wait: wait), Transmitter(wait: wait)]
         self.random = SplitMix64(seed: UInt64(configuration.number + 1))
+        self.polling = AdaptivePoll(fixed: configuration.busyPollNanoseconds)
         self.hostBuffer = .allocate(byteCount: 65536, alignment: 16)
         self.answerBuffer = .allocate(byteCount: AnswerBuilder.maximumAnswerLength, alignment: 16)
         channels.ledger.switchTo(thread: number, names: pipeline.policy.ruleNames, counters: pipeline.counters)
@@ -103,17 +106,20 @@ final class ForwardingWorker: @unchecked Sendable {
             fds[2] = pollfd(fd: hostDescriptor, events: Int16(POLLIN), revents: 0)
             fds[3] = pollfd(fd: ports.linkMonitor?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0)
             fds[4] = pollfd(fd: shared.wakeDescriptor, events: Int16(POLLIN), revents: 0)
-            var timeout = configuration.busyPollNanoseconds > 0 && busyPollFindsFrames() ? timespec() : waitTime()
+            let spin = polling.spin(now: MonotonicClock.now())
+            var timeout = spin > 0 && busyPollFindsFrames(for: spin) ? timespec() : waitTime()
             let ready = cls_ppoll(&fds, UInt(fds.count), &timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[4].revents != 0 { shared.drainWake() }
+            var taken = 0
             for port in 0..<2 where fds[port].revents != 0 {
                 if fds[port].revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
                     portFailed(port)
                     continue
                 }
-                forwardBatch(from: UInt8(port))
+                taken &+= forwardBatch(from: UInt8(port))
             }
+            if taken > 0 { polling.sawFrames(at: MonotonicClock.now()) }
             if fds[2].revents & Int16(POLLIN) != 0 { forwardFromHost() }
             if fds[3].revents & Int16(POLLIN) != 0 { handleLinkEvents() }
             if delay.count > 0 { sendDueFrames(now: MonotonicClock.now()) }
@@ -150,11 +156,11 @@ final class ForwardingWorker: @unchecked Sendable {
         return timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
     }
 
-    /// Spins on both RX rings' next status word for up to ``WorkerConfiguration/busyPollNanoseconds``
-    /// (no system call); true as soon as a frame is ready, so the loop polls without sleeping.
-    /// Stops early for held frames, a TX backlog, or a stop or policy swap to act on.
-    private func busyPollFindsFrames() -> Bool {
-        let deadline = MonotonicClock.now() &+ configuration.busyPollNanoseconds
+    /// Spins on both RX rings' next status word for up to `nanoseconds` (no system call); true
+    /// as soon as a frame is ready, so the loop polls without sleeping. Stops early for held
+    /// frames, a TX backlog, or a stop or policy swap to act on.
+    private func busyPollFindsFrames(for nanoseconds: UInt64) -> Bool {
+        let deadline = MonotonicClock.now() &+ nanoseconds
         var spins = 0
         while true {
             for port in 0..<2 where linkUp[port] {
@@ -174,9 +180,9 @@ final class ForwardingWorker: @unchecked Sendable {
 
     // MARK: The per-frame path
 
-    /// Every ready frame of `port`'s ring (up to the batch limit), in ring order.
-    private func forwardBatch(from port: UInt8) {
-        guard let socket = ports.sockets[Int(port)] else { return }
+    /// Every ready frame of `port`'s ring (up to the batch limit), in ring order; how many.
+    private func forwardBatch(from port: UInt8) -> Int {
+        guard let socket = ports.sockets[Int(port)] else { return 0 }
         let egress = port ^ 1
         var taken = 0
         var info = FrameInfo()
@@ -223,6 +229,7 @@ final class ForwardingWorker: @unchecked Sendable {
         if configuration.transmitRing, let out = ports.sockets[Int(egress)], out.pendingTransmitCount > 0 {
             flushTransmitRing(out, egress: egress)
         }
+        return taken
     }
 
     /// Sends a rejected frame's answer (when it gets one) back out of the port it came in on. A

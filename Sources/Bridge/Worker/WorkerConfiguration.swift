@@ -14,8 +14,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var retryWaitMicroseconds: Int32 = 200
     /// Stop after forwarding this many frames (all threads together), as snf_bridge's `-n`.
     public var stopAfter: UInt64?
-    /// After a batch, check the rings' status words for this long before sleeping (0: never).
-    public var busyPollNanoseconds: UInt64 = 0
+    /// After a batch, check the rings' status words for this long before sleeping (0: never);
+    /// nil: adaptively, while frames keep coming (``AdaptivePoll``).
+    public var busyPollNanoseconds: UInt64?
     /// Whether this thread reads the frames the host sends into the host port (one thread does).
     public var readsHostPort: Bool = false
     /// Most frames held for `delay` at once by this thread.
@@ -30,7 +31,7 @@ public struct WorkerConfiguration: Sendable, Equatable {
         if let cpus = bridge.cpus, !cpus.isEmpty { self.cpus = [cpus[number % cpus.count]] }
         transmitRing = bridge.sendsThroughTransmitRing
         stopAfter = bridge.count
-        busyPollNanoseconds = UInt64(bridge.busyPollMicroseconds) * 1000
+        busyPollNanoseconds = bridge.busyPollMicroseconds.map { UInt64($0) * 1000 }
         readsHostPort = number == 0
         delayCapacity = bridge.delayCapacity
     }

@@ -122,6 +122,18 @@ final class WorkerSet: @unchecked Sendable {
     /// The link condition of `port` as the first thread last saw it.
     func link(_ port: Int) -> LinkCondition { channels.first?.shared.link(port) ?? .up }
 
+    /// Every thread's own counters, per port (a, b).
+    func perWorkerCounters() -> [[[PortCounter: UInt64]]] {
+        channels.map { channel in
+            (0..<2).map { port in
+                Dictionary(
+                    uniqueKeysWithValues: PortCounter.allCases.map {
+                        ($0, channel.counters.read($0, port: UInt8(port)))
+                    })
+            }
+        }
+    }
+
     /// A port counter summed over every thread.
     func total(_ counter: PortCounter, port: Int) -> UInt64 {
         channels.reduce(0) { $0 &+ $1.counters.read(counter, port: UInt8(port)) }

@@ -10,6 +10,7 @@ enum PortCounterHelp {
         case "truncated": return "Frames longer than a ring slot: counted, not forwarded."
         case "ring_drops": return "Frames the kernel dropped because the port's receive ring was full."
         case "send_errors": return "Sends out of the port that failed and were given up."
+        case "tx_ring_full": return "Frames given up because the port's TX ring stayed full through every retry."
         case "retries": return "Send attempts repeated after a failure for lack of room."
         case "delayed": return "Frames held for a delay before leaving by the port."
         case "delay_overflow": return "Frames a delay should have held but the delay queue was full."
