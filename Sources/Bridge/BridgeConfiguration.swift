@@ -31,6 +31,9 @@ public struct BridgeConfiguration: Sendable {
     public var qdiscBypass: Bool = true
     /// Most frames held for `delay` at once, per forwarding thread.
     public var delayCapacity: Int = 16384
+    /// For tests only: worker 0's `ppoll` fails after this many frames, to prove a failed thread
+    /// stops the bridge (set from `BRIDGEKEEPER_INJECT_WORKER_FAULT`).
+    public var injectedWorkerFault: Int?
     /// Flows the flow table holds, all threads together (`run --flows`; 0: no tracking).
     public var flows: Int = 262_144
     /// Each thread's share of ``flows`` (both directions of a flow reach the same thread).

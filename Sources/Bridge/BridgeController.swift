@@ -128,7 +128,8 @@ public final class BridgeController: @unchecked Sendable {
             ])
         try? notifier.ready(
             status: Reloader.readyStatus(active, ports: (configuration.portA, configuration.portB)))
-        if controlLoop.run(handler: self) == .countReached {
+        let ending = controlLoop.run(handler: self)
+        if ending == .countReached {
             logger.notice(
                 "forwarded the requested number of frames", metadata: ["count": "\(configuration.count ?? 0)"])
         }
@@ -140,6 +141,10 @@ public final class BridgeController: @unchecked Sendable {
         workerSet.stopAndJoin()
         drain?.drain(active: slot.current(), force: true)
         tearDown()
+        if ending == .workerFailed {
+            logger.critical("stopped because a forwarding thread failed; exiting with status 1")
+            return 1
+        }
         logger.notice("stopped")
         return 0
     }
@@ -244,6 +249,8 @@ extension BridgeController: WorkerHost {
     func preparePortAgain(_ name: String) -> Bool { resources.reprepare(name) }
 
     func forwardedRequestedCount() { controlLoop.stopForCount() }
+
+    func workerFailed(number: Int, reason: String) { controlLoop.stopForFailure() }
 }
 
 extension BridgeController: ReloadTarget {

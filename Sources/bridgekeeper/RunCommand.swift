@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import Foundation
 import Logging
 import Platform
 import Ring
@@ -123,6 +124,9 @@ struct RunCommand: ParsableCommand {
         configuration.busyPollMicroseconds = busyPoll
         configuration.delayCapacity = delayCapacity
         configuration.flows = flows
+        if let fault = ProcessInfo.processInfo.environment["BRIDGEKEEPER_INJECT_WORKER_FAULT"] {
+            configuration.injectedWorkerFault = Int(fault)
+        }
         configuration.mirror = !noMirror
         configuration.metrics = metrics
         configuration.onFailure = onFailure == .open ? .open : .closed

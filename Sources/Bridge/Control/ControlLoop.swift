@@ -1,6 +1,7 @@
 import CLinuxShim
 import Logging
 import Platform
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -29,6 +30,7 @@ final class ControlLoop: @unchecked Sendable {
     enum Ending: Equatable {
         case signal
         case countReached
+        case workerFailed
     }
 
     /// The control socket (set once it is open; nil: signals only).
@@ -37,6 +39,7 @@ final class ControlLoop: @unchecked Sendable {
     private var signals: Int32 = -1
     private let stopEvent = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
     private var garbageLimiter = RateLimiter(perSecond: 1, burst: 5)
+    private let failed = Atomic<Bool>(false)
 
     init(listener: ControlListener?, logger: Logger) {
         self.listener = listener
@@ -67,6 +70,13 @@ final class ControlLoop: @unchecked Sendable {
         _ = write(stopEvent, &one, 8)
     }
 
+    /// Any thread: ends ``run(handler:)`` because a forwarding thread failed.
+    func stopForFailure() {
+        failed.store(true, ordering: .relaxed)
+        var one: UInt64 = 1
+        _ = write(stopEvent, &one, 8)
+    }
+
     /// Serves until a stop signal or ``stopForCount()``.
     func run(handler: some ControlHandler) -> Ending {
         var fds = [pollfd](repeating: pollfd(fd: -1, events: 0, revents: 0), count: 3)
@@ -85,7 +95,9 @@ final class ControlLoop: @unchecked Sendable {
                 }
             }
             if fds[1].revents != 0 { answerConnections(handler) }
-            if fds[2].revents != 0 && ending == nil { ending = .countReached }
+            if fds[2].revents != 0 && ending == nil {
+                ending = failed.load(ordering: .relaxed) ? .workerFailed : .countReached
+            }
             handler.controlTick()
             if let ending { return ending }
         }

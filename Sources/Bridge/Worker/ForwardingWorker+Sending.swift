@@ -3,11 +3,12 @@ import Ring
 extension ForwardingWorker {
     /// One frame out of `egress` through its transmitter (into the TX ring, or one `send()`),
     /// retrying up to `retries` times when there is no room, and counted in the port counters.
-    @inline(__always)
-    func send(_ bytes: UnsafeRawBufferPointer, egress: UInt8, retries: UInt8) {
+    /// True when it was taken for sending.
+    @inline(__always) @discardableResult
+    func send(_ bytes: UnsafeRawBufferPointer, egress: UInt8, retries: UInt8) -> Bool {
         guard linkUp[Int(egress)], let socket = ports.sockets[Int(egress)] else {
             counters.add(.linkDownDrops, port: egress)
-            return
+            return false
         }
         let retriesBefore = transmitters[Int(egress)].tally.retries
         let result = transmitters[Int(egress)].send(bytes, on: socket, retries: Int(retries))
@@ -17,7 +18,7 @@ extension ForwardingWorker {
         case .sent:
             counters.add(.txFrames, port: egress)
             counters.add(.txBytes, port: egress, UInt64(bytes.count))
-            shared.forwarded.store(shared.forwarded.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+            return true
         case .linkDown:
             counters.add(.linkDownDrops, port: egress)
         case .noRoom:
@@ -25,6 +26,7 @@ extension ForwardingWorker {
         case .tooBig, .failed:
             counters.add(.sendErrors, port: egress)
         }
+        return false
     }
 
     /// A TX ring holds frames not yet handed to the kernel.

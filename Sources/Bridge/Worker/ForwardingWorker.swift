@@ -28,6 +28,8 @@ final class ForwardingWorker: @unchecked Sendable {
     var active: ActivePolicy
     var pipeline: Pipeline
     let channels: WorkerChannels
+    /// `--count`: the frames all threads may still forward (nil: no limit).
+    let budget: ForwardBudget?
     /// The thread's flows, buckets and meters, kept across reloads.
     let state: ThreadState
     let delay: DelayQueue
@@ -45,6 +47,8 @@ final class ForwardingWorker: @unchecked Sendable {
     var nextStatistics: UInt64 = 0
     /// Whether to spin on the rings before sleeping, and for how long.
     var polling: AdaptivePoll
+    /// Frames this thread has taken from its rings.
+    var framesSeen = 0
     var linkLogLimiter = RateLimiter(perSecond: 1, burst: 10)
 
     var number: Int { configuration.number }
@@ -53,8 +57,9 @@ final class ForwardingWorker: @unchecked Sendable {
 
     init(
         configuration: WorkerConfiguration, ports: WorkerPorts, slot: PolicySlot, channels: WorkerChannels,
-        state: ThreadState, host: any WorkerHost, logger: Logger
+        state: ThreadState, budget: ForwardBudget?, host: any WorkerHost, logger: Logger
     ) {
+        self.budget = budget
         self.configuration = configuration
         self.ports = ports
         self.interfaceNames = ports.sockets.map { $0?.interfaceName ?? "" }
@@ -108,8 +113,15 @@ final class ForwardingWorker: @unchecked Sendable {
             fds[4] = pollfd(fd: shared.wakeDescriptor, events: Int16(POLLIN), revents: 0)
             let spin = polling.spin(now: MonotonicClock.now())
             var timeout = spin > 0 && busyPollFindsFrames(for: spin) ? timespec() : waitTime()
-            let ready = cls_ppoll(&fds, UInt(fds.count), &timeout)
-            if ready < 0 && errno != EINTR { break }
+            var ready = cls_ppoll(&fds, UInt(fds.count), &timeout)
+            if let fault = configuration.injectedPollFault, framesSeen >= fault {
+                ready = -1
+                errno = EIO
+            }
+            if ready < 0 && errno != EINTR {
+                fail("ppoll: \(Errno.current)")
+                break
+            }
             if fds[4].revents != 0 { shared.drainWake() }
             var taken = 0
             for port in 0..<2 where fds[port].revents != 0 {
@@ -119,7 +131,10 @@ final class ForwardingWorker: @unchecked Sendable {
                 }
                 taken &+= forwardBatch(from: UInt8(port))
             }
-            if taken > 0 { polling.sawFrames(at: MonotonicClock.now()) }
+            if taken > 0 {
+                polling.sawFrames(at: MonotonicClock.now())
+                framesSeen &+= taken
+            }
             if fds[2].revents & Int16(POLLIN) != 0 { forwardFromHost() }
             if fds[3].revents & Int16(POLLIN) != 0 { handleLinkEvents() }
             if delay.count > 0 { sendDueFrames(now: MonotonicClock.now()) }
@@ -129,13 +144,21 @@ final class ForwardingWorker: @unchecked Sendable {
             }
             if shared.flowsRequested { shared.deliver(state.flows?.snapshot(now: MonotonicClock.now()) ?? []) }
             publishStatistics()
-            if let limit = configuration.stopAfter, shared.forwarded.load(ordering: .relaxed) >= limit {
+            if let budget, budget.exhausted {
                 host?.forwardedRequestedCount()
                 break
             }
         }
         flushHeldFrames()
         channels.ledger.retire(thread: number)
+    }
+
+    /// The thread cannot go on: it says why (log, status) and the bridge stops, so that the fail
+    /// mode applies and systemd restarts it, rather than forwarding on with a thread missing.
+    private func fail(_ reason: String) {
+        logger.critical("forwarding thread failed", metadata: ["worker": "\(number)", "reason": "\(reason)"])
+        shared.recordFailure(reason)
+        host?.workerFailed(number: number, reason: reason)
     }
 
     /// The socket to poll for `port`, or -1 while its link is down or it is gone.
@@ -248,9 +271,18 @@ final class ForwardingWorker: @unchecked Sendable {
         send(UnsafeRawBufferPointer(start: answerBuffer.baseAddress, count: length), egress: port, retries: 0)
     }
 
-    /// Sends now, or holds for the rule's delay.
+    /// Sends now, or holds for the rule's delay (within `--count`'s budget, when there is one).
     @inline(__always)
     private func forward(_ bytes: UnsafeRawBufferPointer, egress: UInt8, decision: Decision) {
+        if let budget {
+            guard budget.take() else { return }
+            if decision.delayNanoseconds == 0 && !send(bytes, egress: egress, retries: decision.retries) {
+                budget.giveBack()
+            } else if decision.delayNanoseconds > 0 {
+                hold(bytes, egress: egress, decision: decision)
+            }
+            return
+        }
         if decision.delayNanoseconds > 0 {
             hold(bytes, egress: egress, decision: decision)
             return

@@ -27,4 +27,6 @@ protocol WorkerHost: AnyObject, Sendable {
     func preparePortAgain(_ name: String) -> Bool
     /// The frames `--count` asked for have been forwarded: the bridge should stop.
     func forwardedRequestedCount()
+    /// Thread `number` cannot go on (`reason` says why): the bridge must stop and exit non-zero.
+    func workerFailed(number: Int, reason: String)
 }

@@ -27,6 +27,7 @@ final class WorkerSet: @unchecked Sendable {
     ) throws(BridgeError) {
         self.logger = logger
         let flowsPerWorker = configuration.flowsPerWorker
+        let budget = configuration.count.map { ForwardBudget(frames: $0) }
         var seeds = SplitMix64(seed: UInt64(truncatingIfNeeded: MonotonicClock.now()) ^ UInt64(getpid()))
         let settings = configuration.socketConfiguration(mtu: mtu)
         let interfaces = [configuration.portA, configuration.portB]
@@ -62,7 +63,7 @@ final class WorkerSet: @unchecked Sendable {
             }
             let worker = ForwardingWorker(
                 configuration: WorkerConfiguration(number: number, of: configuration), ports: ports, slot: slot,
-                channels: channel, state: state, host: host, logger: logger)
+                channels: channel, state: state, budget: budget, host: host, logger: logger)
             workers.append(worker)
             channels.append(channel)
         }

@@ -35,8 +35,6 @@ public final class WorkerShared: @unchecked Sendable {
             linkB.store(condition.rawValue, ordering: .relaxed)
         }
     }
-    /// Frames forwarded by this thread (for `--count`).
-    public let forwarded = Atomic<UInt64>(0)
 
     /// The thread's flow table, as it last published it (once a second).
     private let flowStatistics = Mutex(FlowStatistics())
@@ -46,6 +44,15 @@ public final class WorkerShared: @unchecked Sendable {
     private let flowSnapshot = Mutex<[FlowRecord]?>(nil)
 
     private let meterEvictionCounts = Mutex<[String: UInt64]>([:])
+    private let failureReason = Mutex<String?>(nil)
+
+    /// Why the thread stopped forwarding, when it failed (nil while it runs or after a clean stop).
+    public var failure: String? { failureReason.withLock { $0 } }
+
+    /// Records why the thread failed (the forwarding thread, as it gives up).
+    func recordFailure(_ reason: String) {
+        failureReason.withLock { $0 = reason }
+    }
 
     /// The flow table's figures as the thread last published them.
     public var flows: FlowStatistics { flowStatistics.withLock { $0 } }
