@@ -31,6 +31,8 @@ public struct BridgeConfiguration: Sendable {
     public var qdiscBypass: Bool = true
     /// Most frames held for `delay` at once, per forwarding thread.
     public var delayCapacity: Int = 16384
+    /// `--link-propagate`: when one port loses its link, take the other down until it returns.
+    public var linkPropagate: Bool = false
     /// For tests only: worker 0's `ppoll` fails after this many frames, to prove a failed thread
     /// stops the bridge (set from `BRIDGEKEEPER_INJECT_WORKER_FAULT`).
     public var injectedWorkerFault: Int?

@@ -7,6 +7,7 @@ import Platform
 import Policy
 import Ring
 import Ruleset
+import Synchronization
 
 /// A running bridge, assembled from its parts: ``BridgeResources`` (ports, mirror, host port,
 /// control socket, metrics), ``WorkerSet`` (the forwarding threads), ``ControlLoop`` (signals
@@ -27,6 +28,8 @@ public final class BridgeController: @unchecked Sendable {
     private var reloader: Reloader?
     private let controlLoop: ControlLoop
     private let reloadQueue = ReloadQueue()
+    /// `--link-propagate`'s decisions (consulted only when it is on).
+    private let linkPropagation = Mutex(LinkPropagation())
     /// Tells systemd (Type=notify / notify-reload) when the bridge is ready and reloading.
     let notifier = SystemdNotifier()
 
@@ -193,7 +196,7 @@ public final class BridgeController: @unchecked Sendable {
                 meterEvictions: (workerSet?.channels ?? []).reduce(into: [:]) { total, channel in
                     for (rule, count) in channel.shared.meterEvictions { total[rule, default: 0] += count }
                 },
-                perWorker: workerSet?.perWorkerCounters() ?? []))
+                perWorker: workerSet?.perWorkerCounters() ?? [], linkPropagation: linkPropagationState()))
     }
 
     /// Every thread's flows (each thread copies its table between batches when asked).
@@ -224,6 +227,7 @@ public final class BridgeController: @unchecked Sendable {
 
     private func tearDown() {
         workerSet?.closeSockets()
+        releaseHeldPorts()
         resources.tearDown()
         drain?.flushFiles()
     }
@@ -242,7 +246,12 @@ extension BridgeController: ControlHandler {
         return ControlReplies.quotaReset(rule: rule, quotas: reset)
     }
 
-    func controlTick() { drain?.drain(active: slot.current(), force: false) }
+    func controlTick() {
+        drain?.drain(active: slot.current(), force: false)
+        if configuration.linkPropagate {
+            apply(linkPropagation.withLock { $0.due(now: MonotonicClock.now()) })
+        }
+    }
 }
 
 extension BridgeController: WorkerHost {
@@ -251,6 +260,47 @@ extension BridgeController: WorkerHost {
     func forwardedRequestedCount() { controlLoop.stopForCount() }
 
     func workerFailed(number: Int, reason: String) { controlLoop.stopForFailure() }
+
+    func linkChanged(port: Int, up: Bool) {
+        guard configuration.linkPropagate else { return }
+        apply(linkPropagation.withLock { $0.linkChanged(port: port, up: up, now: MonotonicClock.now()) })
+    }
+
+    /// `--link-propagate`'s counts and holds, for status (nil when it is off).
+    func linkPropagationState() -> LinkPropagation? {
+        configuration.linkPropagate ? linkPropagation.withLock { $0 } : nil
+    }
+
+    /// At exit: a port `--link-propagate` holds down comes back up, so the segment behind it (and,
+    /// fail-open, the kernel bridge) is not left without a link by a bridge that is gone.
+    private func releaseHeldPorts() {
+        guard configuration.linkPropagate else { return }
+        let held = linkPropagation.withLock { $0.held }
+        apply(held.enumerated().filter(\.element).map { .bringUp(port: $0.offset) })
+    }
+
+    /// Carries out `--link-propagate`'s decisions, logging each.
+    private func apply(_ actions: [LinkPropagation.Action]) {
+        let interfaces = [configuration.portA, configuration.portB]
+        for action in actions {
+            let (port, up) =
+                switch action {
+                case .takeDown(let port): (port, false)
+                case .bringUp(let port): (port, true)
+                }
+            let metadata: Logger.Metadata = [
+                "port": "\(port == 0 ? "a" : "b")", "interface": "\(interfaces[port])",
+                "because": "port \(port == 0 ? "b" : "a") \(up ? "is back" : "lost its link")",
+            ]
+            do throws(Errno) {
+                try LinkSwitch.set(interfaces[port], up: up)
+                logger.notice(
+                    up ? "link propagation: port up again" : "link propagation: port down", metadata: metadata)
+            } catch {
+                logger.error("link propagation failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
+        }
+    }
 }
 
 extension BridgeController: ReloadTarget {

@@ -65,6 +65,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("delay-capacity"), help: "Most frames held for `delay` at once, per thread.")
     var delayCapacity: Int = 16384
 
+    @Flag(
+        name: .customLong("link-propagate"),
+        help: "When one port loses its link, take the other down until it returns (link-fault pass-through).")
+    var linkPropagate = false
+
     @Option(help: "Flows the flow table holds for `ct state` (all threads together; 0: no flow table).")
     var flows: Int = 262_144
 
@@ -124,6 +129,7 @@ struct RunCommand: ParsableCommand {
         configuration.busyPollMicroseconds = busyPoll
         configuration.delayCapacity = delayCapacity
         configuration.flows = flows
+        configuration.linkPropagate = linkPropagate
         if let fault = ProcessInfo.processInfo.environment["BRIDGEKEEPER_INJECT_WORKER_FAULT"] {
             configuration.injectedWorkerFault = Int(fault)
         }

@@ -34,6 +34,8 @@ struct StatusInputs {
     var meterEvictions: [String: UInt64] = [:]
     /// Per worker, per port (a, b): each ``PortCounter``.
     var perWorker: [[[PortCounter: UInt64]]] = []
+    /// `--link-propagate`'s state (nil when off).
+    var linkPropagation: LinkPropagation? = nil
 }
 
 /// Builds the `status` report and the `/metrics` snapshot from what the threads publish: pure
@@ -75,6 +77,9 @@ enum StatusAssembler {
             defaultPackets: inputs.defaultTotal.packets, defaultBytes: inputs.defaultTotal.bytes, held: inputs.held,
             onFailure: inputs.onFailure.rawValue, mirrorTable: inputs.mirrorTable, workers: inputs.workers,
             flows: inputs.flows,
+            linkPropagation: inputs.linkPropagation.map {
+                StatusReport.LinkPropagationReport(heldDown: $0.held, propagations: $0.propagations)
+            },
             perWorker: inputs.perWorker.enumerated().map { number, ports in
                 StatusReport.WorkerPorts(
                     worker: number,
@@ -108,6 +113,7 @@ enum StatusAssembler {
             },
             generation: status.policy.generation, policyLoadedAt: Double(policyLoadedAt) / 1e9,
             uptimeSeconds: status.uptimeSeconds, heldFrames: status.held, version: status.version,
+            linkPropagations: status.linkPropagation?.propagations,
             flows: status.flows.map {
                 MetricsSnapshot.Flows(
                     inUse: UInt64($0.inUse), capacity: UInt64($0.capacity), created: $0.created, expired: $0.expired,

@@ -65,6 +65,19 @@ extension StatusReport {
             json.key("flows")
             flows.write(into: &json)
         }
+        if let linkPropagation {
+            json.key("linkPropagation")
+            json.beginObject()
+            json.key("heldDown")
+            json.beginArray()
+            for held in linkPropagation.heldDown { json.value(held) }
+            json.endArray()
+            json.key("propagations")
+            json.beginArray()
+            for count in linkPropagation.propagations { json.value(count) }
+            json.endArray()
+            json.endObject()
+        }
         json.key("perWorker")
         json.beginArray()
         for worker in perWorker {

@@ -72,6 +72,15 @@ public struct StatusReport: Codable, Sendable {
     public var workers: Int
     /// The flow table (nil when the policy does not track flows).
     public var flows: FlowReport.Table?
+    /// `--link-propagate` (nil when it is off): per port (a, b), whether the bridge holds it down
+    /// because the other port lost its link, and how many times it did.
+    public var linkPropagation: LinkPropagationReport?
+
+    public struct LinkPropagationReport: Codable, Sendable {
+        public var heldDown: [Bool]
+        public var propagations: [UInt64]
+    }
+
     /// Each worker's own port counters (what `ports` adds up), so a loss is traced to a thread.
     public var perWorker: [WorkerPorts] = []
 

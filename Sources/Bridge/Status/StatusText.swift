@@ -22,6 +22,12 @@ public enum StatusText {
                     + "invalid \(flows.invalid)")
         }
         if let host = s.hostPort { out.append("host    \(host)") }
+        if let propagation = s.linkPropagation {
+            let held = zip(["a", "b"], propagation.heldDown).filter(\.1).map { "port \($0.0) held down" }
+            out.append(
+                "links   propagated: a \(propagation.propagations[0]) times, b \(propagation.propagations[1]) times"
+                    + (held.isEmpty ? "" : "; " + held.joined(separator: ", ")))
+        }
         out.append("")
         let names = PortCounter.allCases.map(\.name)
         var table: [[String]] = [["port"] + s.ports.map { "\($0.name) (\($0.interface), \($0.link))" }]

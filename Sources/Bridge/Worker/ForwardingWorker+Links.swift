@@ -69,6 +69,7 @@ extension ForwardingWorker {
         linkUp[port] = condition == .up
         shared.setLink(port, condition)
         guard previous != condition, number == 0 else { return }
+        host?.linkChanged(port: port, up: condition == .up)
         // A flapping link must not fill the disk: a burst, then one line a second.
         let (allowed, suppressed) = linkLogLimiter.admit(now: MonotonicClock.now())
         guard allowed else { return }

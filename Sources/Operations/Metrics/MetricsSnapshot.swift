@@ -121,14 +121,17 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var version: String
     /// The flow table (nil when the policy does not track flows).
     public var flows: Flows?
+    /// `--link-propagate`: times port a and port b were taken down for the other's link (nil: off).
+    public var linkPropagations: [UInt64]?
 
     public init(
         ports: [Port] = [], rules: [Rule] = [], defaultVerdict: String = "forward", defaultPackets: UInt64 = 0,
         defaultBytes: UInt64 = 0, reloads: UInt64 = 0, reloadFailures: UInt64 = 0, lastReload: LastReload? = nil,
         generation: UInt64 = 1, policyLoadedAt: Double? = nil, uptimeSeconds: Double = 0, heldFrames: Int = 0,
-        version: String = "", flows: Flows? = nil
+        version: String = "", linkPropagations: [UInt64]? = nil, flows: Flows? = nil
     ) {
         self.flows = flows
+        self.linkPropagations = linkPropagations
         self.ports = ports
         self.rules = rules
         self.defaultVerdict = defaultVerdict

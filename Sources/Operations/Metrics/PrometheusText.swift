@@ -16,6 +16,14 @@ public enum PrometheusText {
         renderRules(snapshot, into: &writer)
         renderStatefulRules(snapshot.rules, into: &writer)
         if let flows = snapshot.flows { renderFlows(flows, into: &writer) }
+        if let propagations = snapshot.linkPropagations, propagations.count == 2 {
+            writer.family(
+                "bridgekeeper_link_propagations_total", .counter,
+                help: "Times --link-propagate took the port down because the other port lost its link.")
+            for (index, name) in ["a", "b"].enumerated() {
+                writer.sample("bridgekeeper_link_propagations_total", labels: ["port": name], propagations[index])
+            }
+        }
         return writer.text
     }
 
