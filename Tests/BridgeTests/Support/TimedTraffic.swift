@@ -41,9 +41,10 @@ enum TimedTraffic {
     }
 
     /// Opens a capture socket on `interface` in `namespace` and returns once it is open; it
-    /// records every frame `matching` accepts, with its arrival time, for `duration` seconds.
+    /// records every frame `matching` accepts, with its arrival time, for `duration` seconds, or
+    /// until `idle` seconds pass without one after the first.
     static func capture(
-        in namespace: TestNamespace, interface: String, duration: Double,
+        in namespace: TestNamespace, interface: String, duration: Double, idle: Double = .infinity,
         matching: @escaping @Sendable ([UInt8]) -> Bool
     ) -> NamespaceThread<[Arrival]> {
         let ready = DispatchSemaphore(value: 0)
@@ -59,7 +60,8 @@ enum TimedTraffic {
             var arrivals: [Arrival] = []
             let deadline = monotonicSeconds() + duration
             while true {
-                let remaining = deadline - monotonicSeconds()
+                let quietUntil = arrivals.last.map { $0.time + idle } ?? deadline
+                let remaining = min(deadline, quietUntil) - monotonicSeconds()
                 guard remaining > 0 else { break }
                 for frame in socket.receive(count: 1, timeout: remaining, matching: matching) {
                     arrivals.append(Arrival(time: monotonicSeconds(), frame: frame))
