@@ -62,6 +62,14 @@ final class HostServer: @unchecked Sendable {
         return String(decoding: rest, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Waits for a server that ends by itself and returns what it printed after `ready` (its
+    /// lifetime bounds the wait).
+    func waitForEnd() -> String {
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: rest, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Stops the server and reads its result as a number.
     func stopCounting() throws -> Int {
         let text = stop()
