@@ -44,24 +44,32 @@ enum SocketOutcome {
             """)
     }
 
-    /// `count` TCP connections to `address:port`, one after another, each waiting for the server's
-    /// byte: how many got it.
-    static func answeredConnections(from client: TestNamespace, to address: String, port: Int, count: Int) throws
-        -> Int
-    {
+    /// `count` TCP connections to `address:port` opened at once, each waiting for the server's
+    /// byte for up to `wait` seconds in all: how many got it.
+    static func answeredConnections(
+        from client: TestNamespace, to address: String, port: Int, count: Int, wait: Double = 5
+    ) throws -> Int {
         let output = try HostScript.run(
             in: client,
             """
-            import socket
-            answered = 0
+            import select, socket, time
+            pending = []
             for i in range(\(count)):
-                try:
-                    c = socket.create_connection(("\(address)", \(port)), timeout=3)
-                    if c.recv(1) == b"k":
-                        answered += 1
-                    c.close()
-                except OSError:
-                    pass
+                s = socket.socket(\(HostScript.family(address)), socket.SOCK_STREAM)
+                s.setblocking(False)
+                s.connect_ex(("\(address)", \(port)))
+                pending.append(s)
+            answered = 0
+            deadline = time.monotonic() + \(wait)
+            while pending and time.monotonic() < deadline:
+                readable, _, _ = select.select(pending, [], [], max(0, deadline - time.monotonic()))
+                for s in readable:
+                    pending.remove(s)
+                    try:
+                        answered += s.recv(1) == b"k"
+                    except OSError:
+                        pass
+                    s.close()
             print(answered)
             """)
         guard let answered = Int(output) else { throw TestFailure("client printed \(output.debugDescription)") }
