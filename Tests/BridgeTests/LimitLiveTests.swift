@@ -144,6 +144,12 @@ import Testing
                 #expect(try server.stopCounting() == allowed)
             }
 
+            // A reload that keeps the rule's name keeps what its quota counted.
+            let policy = try String(contentsOfFile: bed.policyPath, encoding: .utf8)
+            let reload = try bed.reload(policy: policy + "rule \"other\" {\n    match udp dport 5003\n    drop\n}\n")
+            #expect(reload.status == 0, "\(reload.output)")
+            #expect(try bed.rule("budget").quotaConsumed == UInt64(30 * counted))
+
             let reply = try bed.bridgekeeper("reset-quota", "budget", "--control", bed.controlPath)
             #expect(reply.contains("quota of \"budget\" reset (1 quota)"), "\(reply)")
             #expect(try bed.rule("budget").quotaConsumed == 0)

@@ -113,6 +113,9 @@ import Testing
             #expect(errors.count == 1)
             #expect(errors.first.map { HostFrames.info($0).icmpCode } == 3)
             #expect(try bed.flows().flows("udp", from: Self.inside, to: Self.outside, port: 9).count == 1)
+            // The same over IPv6: b's ICMPv6 port unreachable is related to a's flow.
+            #expect(
+                try SocketOutcome.udpSendTwice(from: bed.a, to: BridgeTestbed.address6B, port: 9) == "ECONNREFUSED")
 
             // A port unreachable from b quoting a datagram nobody sent is invalid, and dropped.
             let invalidBefore = try bed.rule("invalid").packets
