@@ -202,6 +202,28 @@ import Testing
         }
     }
 
+    @Test func flowsCountsTheFlowsItLists() async throws {
+        try await BridgeTestbed.with { bed in
+            try bed.start(policy: try Self.policy())
+            _ = try HostScript.run(
+                in: bed.a,
+                """
+                import socket
+                for i in range(20):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.bind(("\(Self.inside)", 41000 + i)); s.sendto(b"bk", ("\(Self.outside)", 5400))
+                """)
+            _ = try waitUntil(timeout: 5) {
+                try bed.flows().flows("udp", from: Self.inside, to: Self.outside, port: 5400).count == 20
+            }
+            // Read at once: the figures and the list come from the same moment of each table.
+            let report = try bed.flows()
+            #expect(report.flows("udp", from: Self.inside, to: Self.outside, port: 5400).count == 20)
+            #expect(report.table.inUse == report.flows.count, "\(report.table) for \(report.flows.count) flows")
+            #expect(report.table.created >= UInt64(report.flows.count))
+        }
+    }
+
     /// The transfer's flow (a to b, port 5001) once its original direction has counted at least
     /// `bytes` bytes; throws when it does not get there within 5 s.
     static func transferFlow(_ bed: BridgeTestbed, carrying bytes: UInt64) throws -> FlowReport.Entry {
