@@ -142,7 +142,11 @@ final class ForwardingWorker: @unchecked Sendable {
             if let flows = state.flows, flows.statistics.inUse > 0 {
                 flows.expire(now: MonotonicClock.now(), budget: 256, events: &effects)
             }
-            if shared.flowsRequested { shared.deliver(state.flows?.snapshot(now: MonotonicClock.now()) ?? []) }
+            if shared.flowsRequested {
+                // The figures from the same moment as the list, not from the last second's publish.
+                if let flows = state.flows { shared.publish(flows.statistics) }
+                shared.deliver(state.flows?.snapshot(now: MonotonicClock.now()) ?? [])
+            }
             publishStatistics()
             if let budget, budget.exhausted {
                 host?.forwardedRequestedCount()
