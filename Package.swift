@@ -52,7 +52,9 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap", "Platform"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Answers"]),
-        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Platform"]),
+        .target(
+            name: "Replay",
+            dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Flow", "Answers", "Capture", "Platform"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame", "Platform"], swiftSettings: hotPathSettings),
         .target(
             name: "Injection", dependencies: ["Frame", "Ring", "Platform", "Capture", "CLinuxShim"],
