@@ -100,7 +100,9 @@ let package = Package(
         .target(name: "CFuzzShim"),
         .target(
             name: "FuzzHarness",
-            dependencies: ["CFuzzShim", "Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Mirror"]
+            dependencies: [
+                "CFuzzShim", "Frame", "Policy", "Ruleset", "Pipeline", "Flow", "Answers", "Loader", "Mirror",
+            ]
         ),
         .executableTarget(name: "FuzzFrame", dependencies: ["FuzzHarness"]),
         .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzHarness"]),
@@ -124,7 +126,7 @@ let package = Package(
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
-        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame", "Loader", "Pipeline"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim"]),
     ]
 )
