@@ -110,17 +110,18 @@ public final class FrameHarness: @unchecked Sendable {
                 // The answer, a microsecond later, from the other side (each way round).
                 for port: UInt8 in 0...1 {
                     let found = reply.withUnsafeBytes {
-                        Self.pipelineViolations(subject.pipeline, port: port ^ 1, $0, now: now &+ 1000)
+                        Self.pipelineViolations(subject.pipeline, port: port ^ 1, $0, now: now &+ FuzzClock.replyDelay)
                     }
                     log.add(found, context: "\(subject.name) reply iif \(port ^ 1)")
                 }
             }
             var events = NoFlowEvents()
-            flows.expire(now: now &+ 1000, budget: 256, events: &events)
+            flows.expire(now: now &+ FuzzClock.replyDelay, budget: 256, events: &events)
             for problem in flows.integrityProblems().prefix(5) {
                 log.expect(false, "flow-table", "\(subject.name): \(problem)")
             }
         }
+        clock.passReplies()
         log.add(RewriteOracle.violations(bytes, seed: InputSeed.seed(of: bytes)), context: "rewrite oracle")
         let copy = GuardedFrame(copying: bytes, headroom: 0)
         log.add(ChecksumChecks.completionViolations(&copy.buffer, info: info), context: "received frame")

@@ -12,6 +12,15 @@ struct FuzzClock {
     /// The current time, in nanoseconds.
     private(set) var now: UInt64 = FuzzClock.start
 
+    /// How long after an input its reply comes (``ReplyFrame``).
+    static let replyDelay: UInt64 = 1000
+
+    /// Moves the clock on to the time of the replies of the input it was last advanced for, so
+    /// the next input is never clocked before them.
+    mutating func passReplies() {
+        now &+= Self.replyDelay
+    }
+
     /// Moves the clock on by the step `seed` chooses; the new time.
     mutating func advance(seed: UInt64) -> UInt64 {
         let draw = seed >> 8
