@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "PipelineBench",
             dependencies: [
-                "CAllocationCounter", "Frame", "Flow", "Policy", "Ruleset", "Pipeline", "Loader", "Platform",
+                "CAllocationCounter", "Frame", "Flow", "Answers", "Policy", "Ruleset", "Pipeline", "Loader", "Platform",
             ],
             swiftSettings: hotPathSettings
         ),
