@@ -52,7 +52,9 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap", "Platform"]),
         .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Answers"]),
-        .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Platform"]),
+        .target(
+            name: "Replay",
+            dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Flow", "Answers", "Capture", "Platform"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame", "Platform"], swiftSettings: hotPathSettings),
         .target(
             name: "Injection", dependencies: ["Frame", "Ring", "Platform", "Capture", "CLinuxShim"],
@@ -85,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "PipelineBench",
             dependencies: [
-                "CAllocationCounter", "Frame", "Flow", "Policy", "Ruleset", "Pipeline", "Loader", "Platform",
+                "CAllocationCounter", "Frame", "Flow", "Answers", "Policy", "Ruleset", "Pipeline", "Loader", "Platform",
             ],
             swiftSettings: hotPathSettings
         ),
@@ -98,7 +100,9 @@ let package = Package(
         .target(name: "CFuzzShim"),
         .target(
             name: "FuzzHarness",
-            dependencies: ["CFuzzShim", "Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Mirror"]
+            dependencies: [
+                "CFuzzShim", "Frame", "Policy", "Ruleset", "Pipeline", "Flow", "Answers", "Loader", "Mirror",
+            ]
         ),
         .executableTarget(name: "FuzzFrame", dependencies: ["FuzzHarness"]),
         .executableTarget(name: "FuzzPolicy", dependencies: ["FuzzHarness"]),
@@ -122,7 +126,7 @@ let package = Package(
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
-        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame", "Loader", "Pipeline"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim"]),
     ]
 )

@@ -7,7 +7,9 @@ import Ruleset
 
 /// The policy fuzz target: any text through the loader (`check`'s code path: parser, resolver,
 /// checks, compiler, test blocks), every diagnostic rendered, and a policy that loads planned as
-/// nftables, printed, and run over the seed frames on both ports.
+/// nftables, printed, and run over the seed frames on both ports (each frame's reply too when the
+/// policy tracks flows), on a clock that moves, with a rejected frame's answer built and checked
+/// and, in the fuzz build, no allocation per frame.
 public enum PolicyHarness {
     /// Frames every loaded policy decides (the seed frames but the jumbo one); built once.
     static let frames: [[UInt8]] = SeedFrames.all.map(\.bytes).filter { $0.count <= 1514 }
@@ -46,12 +48,30 @@ public enum PolicyHarness {
         let plan = MirrorPlanner.plan(loaded.compiled.policy, ports: MirrorPorts(a: "pa", b: "pb"))
         log.expect(!NftText.render(plan).isEmpty, "mirror", "empty nft text")
 
-        let pipeline = Pipeline(policy: loaded.compiled)
+        // A fresh state per policy, frames a millisecond apart, and each frame's reply after it
+        // when the policy tracks flows (``FrameHarness`` explains the checks).
+        let pipeline = Pipeline(
+            policy: loaded.compiled, counters: RuleCounters(ruleCount: loaded.compiled.ruleCount),
+            state: .standalone(flowCapacity: FrameHarness.flowCapacity), now: FuzzClock.start)
+        var now = FuzzClock.start
         for frame in frames {
-            for port: UInt8 in 0...1 {
-                let found = frame.withUnsafeBytes { FrameHarness.pipelineViolations(pipeline, port: port, $0) }
-                log.add(found, context: "seed frame of \(frame.count) bytes, iif \(port)")
+            let replies =
+                pipeline.tracksFlows
+                ? frame.withUnsafeBytes { raw in
+                    ReplyFrame.make(raw, info: FrameInfo.parse(raw)).map { [$0] } ?? []
+                } : []
+            for (index, bytes) in ([frame] + replies).enumerated() {
+                for port: UInt8 in 0...1 {
+                    let arrival = index == 0 ? port : port ^ 1
+                    let found = bytes.withUnsafeBytes {
+                        FrameHarness.pipelineViolations(pipeline, port: arrival, $0, now: now)
+                    }
+                    log.add(
+                        found,
+                        context: "seed frame of \(frame.count) bytes\(index == 0 ? "" : ", reply"), iif \(arrival)")
+                }
             }
+            now &+= 1_000_000
         }
         return log.items
     }

@@ -85,10 +85,63 @@ public enum SeedFrames {
         add("vlan-arp-reply", frame(.arp(reply), tags: [.init(id: 20)]))
         add("lldp", frame(.raw(etherType: EtherType.lldp, payload: bytes(40))))
         add("experimental-ethertype", frame(.raw(etherType: 0x88b5, payload: bytes(46))))
+        addStateful(add)
+
         var short = frame(.raw(etherType: 0x0800, payload: []))
         short.padToMinimum = false
         add("ethernet-header-only", short)
         return frames
+    }
+
+    /// Frames for the stateful paths: every step of a TCP connection, answers to earlier seeds,
+    /// ICMP errors quoting a seed's flow, and what `reject` must not answer or answers specially.
+    static func addStateful(_ add: (String, FrameBuilder) -> Void) {
+        for (name, flags) in [("synack", UInt8(0x12)), ("ack-data", 0x18), ("fin-ack", 0x11), ("rst", 0x04)] {
+            var segment = tcp(dport: 40000, payload: flags == 0x18 ? 64 : 0)
+            segment.sourcePort = 443
+            segment.flags = flags
+            segment.sequence = 5000
+            segment.acknowledgment = 1001
+            add("ipv4-tcp-\(name)", frame(.ipv4(ipv4(.tcp(segment), source: 0xC613_0001, destination: 0xC612_0001))))
+        }
+        var echoReply = FrameBuilder.ICMP()
+        echoReply.type = 0
+        add("ipv4-icmp-echo-reply", frame(.ipv4(ipv4(.icmp(echoReply), source: 0xC613_0001, destination: 0xC612_0001))))
+        // An ICMP port unreachable from 198.19.0.1 quoting the ipv4-udp seed's datagram to it.
+        let quoted = quotedPacket(frame(.ipv4(ipv4(.udp(udp(dport: 53, payload: 12))))))
+        var unreachable = FrameBuilder.ICMP()
+        unreachable.type = 3
+        unreachable.code = 3
+        unreachable.rest = 0
+        unreachable.payload = quoted
+        add(
+            "ipv4-icmp-unreachable-quoting-udp",
+            frame(.ipv4(ipv4(.icmp(unreachable), source: 0xC613_0001, destination: 0xC612_0001))))
+        // An ICMPv6 packet too big from 2001:db8::2 quoting the ipv6-tcp seed's segment.
+        let quoted6 = quotedPacket(frame(.ipv6(ipv6(.tcp(tcp(dport: 830)), destination: 0x2001_0db8 << 96 | 2))))
+        var tooBig = FrameBuilder.ICMP()
+        tooBig.type = 2
+        tooBig.rest = 1280
+        tooBig.payload = quoted6
+        add(
+            "ipv6-icmpv6-packet-too-big",
+            frame(.ipv6(ipv6(.icmpv6(tooBig), source: 0x2001_0db8 << 96 | 2, destination: 0x2001_0db8 << 96 | 1))))
+        var broadcast = frame(.ipv4(ipv4(.udp(udp(dport: 161)), destination: 0xffff_ffff)))
+        broadcast.destinationMAC = 0xffff_ffff_ffff
+        add("ipv4-udp-snmp-broadcast", broadcast)
+        add("ipv4-udp-snmp", frame(.ipv4(ipv4(.udp(udp(dport: 161, payload: 20))))))
+        add("ipv6-tcp-smb", frame(.ipv6(ipv6(.tcp(tcp(dport: 445))))))
+        add("ipv4-guest-tcp", frame(.ipv4(ipv4(.tcp(tcp(dport: 80, payload: 400)), source: 0xC613_4D05))))
+        add(
+            "vlan-qinq-ipv4-telnet",
+            frame(.ipv4(ipv4(.tcp(tcp(dport: 23)))), tags: [.init(id: 200, tpid: EtherType.qinq), .init(id: 7)]))
+    }
+
+    /// The IP packet of `builder`'s frame, from its IP header on (what an ICMP error quotes).
+    static func quotedPacket(_ builder: FrameBuilder) -> [UInt8] {
+        var builder = builder
+        builder.padToMinimum = false
+        return Array(builder.build().dropFirst(14 + 4 * builder.vlanTags.count))
     }
 
     // MARK: Building blocks

@@ -12,7 +12,9 @@ import Ruleset
 
 /// `bridgekeeper-pipeline-bench`: nanoseconds per frame through the pipeline for the shipped
 /// policies and a generated 10,000-rule one, the 10,000-rule compile time, and allocations per
-/// frame (counted by wrapping malloc). Run from the repository root in a release build.
+/// frame (counted by wrapping malloc); the flow table's own figures (``FlowBench``) and the
+/// pipeline with state: flows, limits, meters and rejects (``StatefulBench``). Run from the
+/// repository root in a release build.
 @main
 struct PipelineBench {
     static func main() {
@@ -31,6 +33,8 @@ struct PipelineBench {
         }
         // The flow table's own numbers; `--flows-only` stops after them, `--no-flows` skips them.
         if FlowBench.run(arguments: arguments) { return }
+        // The pipeline with state (flows, limits, rejects); `--stateful-only` stops after it.
+        if StatefulBench.run(arguments: arguments, policyFolder: policyFolder) { return }
         let mix = FrameMix.make(count: Int(value(of: "--pool", in: arguments) ?? "") ?? 4096)
         var results: [(String, Double, Double)] = []
 

@@ -23,4 +23,18 @@ static inline int bk_fuzz_poisoning_is_active(void) {
     return __asan_poison_memory_region != NULL;
 }
 
+/* AddressSanitizer's allocator calls installed hooks on every malloc and free of every thread
+   (weak as above: null without ASan). Counting them tells the harness whether a call it watches
+   allocated. */
+int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void *, size_t), void (*free_hook)(const volatile void *))
+    __attribute__((weak));
+
+/// Starts counting heap allocations (once; later calls change nothing): 1 when they are
+/// counted (the ASan runtime is linked in and took the hooks), 0 when they cannot be.
+int bk_fuzz_count_allocations(void);
+
+/// Heap allocations counted since counting started.
+unsigned long long bk_fuzz_allocation_count(void);
+
 #endif
