@@ -39,7 +39,7 @@ extension FlowTable {
     /// Up to `limit` live flows at `now`, class by class, oldest-moved first within a class.
     /// Allocates: the owner thread calls it on request, between batches.
     public func snapshot(now: UInt64, limit: Int = Int.max) -> [FlowRecord] {
-        let now = now &+ FlowTable.clockBias
+        let now = clock(now)
         var records: [FlowRecord] = []
         records.reserveCapacity(min(limit, core.pointee.inUse))
         for classIndex in 0..<FlowTimeoutClass.count {

@@ -97,4 +97,7 @@ struct FlowTableCore {
     /// that runs out in one class does not starve the others).
     var expireCursor: Int
     var statistics: FlowStatistics
+    /// The latest (biased) time the table was given: time never goes back for it (a capture's
+    /// out-of-order timestamp, a caller's mistake), since its lists are ordered by time.
+    var latest: UInt64 = 0
 }

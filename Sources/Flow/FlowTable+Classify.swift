@@ -27,7 +27,7 @@ extension FlowTable {
     @inline(__always)
     public func classify(frame: UnsafeRawBufferPointer, info: inout FrameInfo, now: UInt64) -> FlowLookup {
         core.pointee.statistics.lookups &+= 1
-        let lookup = classifyFrame(frame, &info, now &+ FlowTable.clockBias)
+        let lookup = classifyFrame(frame, &info, clock(now))
         if lookup.state == .invalid { core.pointee.statistics.invalid &+= 1 }
         return lookup
     }

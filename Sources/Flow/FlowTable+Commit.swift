@@ -15,7 +15,7 @@ extension FlowTable {
         _ lookup: FlowLookup, forwarded: Bool, length: Int, creator: UInt32, now: UInt64, events: inout Events
     ) -> CommitOutcome {
         guard forwarded, lookup.action != .none else { return .untouched }
-        let now = now &+ FlowTable.clockBias
+        let now = clock(now)
         guard lookup.epoch == core.pointee.epoch else {
             core.pointee.statistics.staleCommits &+= 1
             return .untouched

@@ -11,7 +11,7 @@ extension FlowTable {
     /// left than its class's timeout may wait longer, until its list reaches it.
     @discardableResult
     public func expire<Events: FlowEventSink>(now: UInt64, budget: Int, events: inout Events) -> Int {
-        let now = now &+ FlowTable.clockBias
+        let now = clock(now)
         var removed = 0
         let first = core.pointee.expireCursor
         for step in 0..<FlowTimeoutClass.count {

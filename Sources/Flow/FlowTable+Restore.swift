@@ -14,7 +14,7 @@ extension FlowTable {
     public func insertEstablished<Events: FlowEventSink>(
         _ tuple: FlowTuple, remaining: UInt64, creator: UInt32, now: UInt64, events: inout Events
     ) -> RestoreOutcome {
-        let now = now &+ FlowTable.clockBias
+        let now = clock(now)
         let (key, side) = FlowKey.side(of: tuple)
         let hash = hasher.hash(key)
         var index = find(key, hash: hash)

@@ -44,6 +44,15 @@ public final class FlowTable: @unchecked Sendable {
     /// ``FlowTimeouts/maximum``.
     static let clockBias: UInt64 = 1 << 56
 
+    /// The caller's `now` on the table's clock: biased, and never earlier than a time it was
+    /// given before.
+    @inline(__always)
+    func clock(_ now: UInt64) -> UInt64 {
+        let biased = now &+ FlowTable.clockBias
+        if biased > core.pointee.latest { core.pointee.latest = biased }
+        return core.pointee.latest
+    }
+
     /// The most flows the table holds.
     public let capacity: Int
     let slots: UnsafeMutablePointer<FlowSlot>

@@ -47,6 +47,8 @@ public final class Pipeline: @unchecked Sendable {
     // Per frame, for the stateful terms (written by `process`, read by `holds`).
     @exclusivity(unchecked) private var now: UInt64 = 0
     @exclusivity(unchecked) private var kernelLength: Int = 0
+    /// The frame's parse, while a policy with meters matches it.
+    @exclusivity(unchecked) private var frameInfo: UnsafePointer<FrameInfo>
 
     /// A pipeline for `policy` with fresh counters and a standalone state (checks, tests).
     public convenience init(policy: CompiledPolicy) {
@@ -68,6 +70,7 @@ public final class Pipeline: @unchecked Sendable {
         self.hasStatefulTerms = !policy.limits.isEmpty || !policy.quotas.isEmpty
         self.scratch = CandidateScratch(capacity: max(8, policy.index.maximumLists))
         self.fieldValues = FieldVectorStorage()
+        self.frameInfo = UnsafePointer(fieldValues.info)
         rules = policy.rules
         terms = policy.terms
         actions = policy.actions
@@ -118,9 +121,18 @@ public final class Pipeline: @unchecked Sendable {
         if hasStatefulTerms {
             self.now = now
             kernelLength = KernelLength.bridge(info)
-            if binding.hasMeters { fieldValues.info.pointee = info }
         }
-        let number = firstMatch(fields, frame: frame.readOnlyBytes)
+        let number: Int32
+        if binding.hasMeters {
+            // A meter's key is read from the parse: point at the caller's, rather than copy it.
+            let bytes = frame.readOnlyBytes
+            number = withUnsafePointer(to: &info) { parsed in
+                frameInfo = parsed
+                return firstMatch(fields, frame: bytes)
+            }
+        } else {
+            number = firstMatch(fields, frame: frame.readOnlyBytes)
+        }
         let rule = number >= 0 ? rules[Int(number)] : defaultRule
         let slot = number >= 0 ? Int(number) : counters.defaultSlot
         var decision = Decision(rule, number: number)
@@ -362,7 +374,7 @@ public final class Pipeline: @unchecked Sendable {
             inSet = false
         case .limit:
             return binding.limitHolds(
-                Int(term.slice.start), info: fieldValues.info, length: kernelLength, now: now)
+                Int(term.slice.start), info: frameInfo, length: kernelLength, now: now)
         case .quota:
             return binding.quotaHolds(Int(term.slice.start), length: kernelLength)
         }

@@ -143,4 +143,20 @@ import Testing
         #expect(harness.expire() == 1)
         #expect(harness.table.integrityProblems().isEmpty)
     }
+
+    @Test func aClockThatGoesBackKeepsTheListsInOrder() throws {
+        let harness = try Harness()
+        harness.advance(20)
+        harness.send(Frames.udp4(Address.client, 5000, Address.server, 53))
+        // A capture's timestamp out of order: for the table, time stays where it was, so the
+        // second flow is not filed as older than the first.
+        harness.now -= 15 * Harness.second
+        harness.send(Frames.udp4(Address.client, 5001, Address.server, 53))
+        #expect(harness.table.integrityProblems().isEmpty)
+        harness.advance(44)
+        #expect(harness.expire() == 0, "both flows were recorded at the same moment: 29 s ago")
+        harness.advance(2)
+        #expect(harness.expire() == 2)
+        #expect(harness.table.integrityProblems().isEmpty)
+    }
 }
