@@ -46,23 +46,29 @@ import Testing
     @Test func renderedTextShape() {
         let policy = P.policy(
             [
-                P.rule("no-telnet", [P.field(.tcpDport, P.value(23))], [], .drop, line: 3),
+                P.rule("bad-host", [P.field(.etherSaddr, P.value(P.mac("02:00:00:00:0b:ad")))], [], .drop, line: 3),
                 P.rule("web-alt", [P.bpf("tcp dst port 8080")], [], .forward, line: 8),
                 P.rule("mark", [P.field(.iif, P.value(0))], [.set(.ipDSCP, 46)], .forward, line: 12),
             ], default: .forward,
             sets: [])
         let text = NftText.render(MirrorPlanner.plan(policy, ports: P.ports))
+        let rewriteNote =
+            "rule \"mark\" is mirrored in part: its rewrites are left out of frames whose L3 header lies behind two or "
+            + "more VLAN tags or a 0x9100 tag (the kernel can only write there as raw payload, without fixing checksums)"
         #expect(
             text == """
                 # nftables mirror of the policy: `nft -f` of this text replaces table bridge bridgekeeper.
+                # This plan assumes a kernel like the one it was developed on (not probed): \(KernelCapabilities.assumed).
                 # rule "web-alt" is not mirrored: its `bpf "tcp dst port 8080"` match has no nftables form
+                # \(rewriteNote)
                 table bridge bridgekeeper
                 delete table bridge bridgekeeper
                 table bridge bridgekeeper {
                 \tchain forward {
                 \t\ttype filter hook forward priority 0; policy accept;
-                \t\ttcp dport 23 counter drop comment "no-telnet"
+                \t\tether saddr 02:00:00:00:0b:ad counter drop comment "bad-host"
                 \t\t# rule "web-alt" is not mirrored: its `bpf "tcp dst port 8080"` match has no nftables form
+                \t\t# \(rewriteNote)
                 \t\tmeta iifname "pa" counter jump rule-mark comment "mark"
                 \t}
 

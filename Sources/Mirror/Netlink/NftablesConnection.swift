@@ -70,12 +70,7 @@ public final class NftablesConnection: Sendable {
                 state.lastCommitAttempts = attempt
                 let generation = try Self.generation(&state)
                 var batch = NftBatch(firstSequence: state.sequence, generation: generation)
-                try batch.newTable(plan.table, exclusive: false)
-                try batch.deleteTable(plan.table)
-                try batch.newTable(plan.table, exclusive: true)
-                for set in plan.sets { try batch.newSet(set, table: plan.table) }
-                for chain in plan.chains { try batch.newChain(chain, table: plan.table) }
-                for rule in plan.rules { try batch.newRule(rule, table: plan.table) }
+                try batch.addMirror(plan)
                 if let hook = state.beforeSend {
                     state.beforeSend = nil
                     hook()
@@ -104,14 +99,15 @@ public final class NftablesConnection: Sendable {
         }
     }
 
-    /// The kernel's counters of the rules in chain `forward` of table `bridge table`, by rule
-    /// comment (the policy rule's name). Rules without a comment or counter are skipped.
+    /// The kernel's counters of the rules of table `bridge table`, by rule comment (the policy
+    /// rule's name; a policy rule's nft rules in every chain add up). Rules without a comment or
+    /// counter are skipped.
     public func counters(table: String) throws(MirrorError) -> [String: RuleCounter] {
         try state.withLock { (state: inout NftablesConnectionState) throws(MirrorError) in
             var lastError = MirrorError.badReply("the rule dump was interrupted")
             for _ in 1...Self.commitAttempts {
                 do throws(MirrorError) {
-                    return try CounterDump.read(table: table, chain: "forward", state: &state)
+                    return try CounterDump.read(table: table, chain: nil, state: &state)
                 } catch {
                     guard case .badReply(CounterDump.interrupted) = error else { throw error }
                     lastError = .badReply("the rule dump kept being interrupted by ruleset changes")
