@@ -33,7 +33,7 @@ public final class NftablesConnection: Sendable {
     /// How many times ``commit(_:)`` retries when the ruleset changes under it.
     public static let commitAttempts = 5
 
-    private let state: Mutex<NftablesConnectionState>
+    let state: Mutex<NftablesConnectionState>
 
     /// Opens and binds the socket.
     public init() throws(MirrorError) {
@@ -153,7 +153,7 @@ public final class NftablesConnection: Sendable {
 
     // MARK: Plumbing
 
-    private static func send(_ batch: inout NftBatch, _ state: inout NftablesConnectionState) throws(MirrorError) {
+    static func send(_ batch: inout NftBatch, _ state: inout NftablesConnectionState) throws(MirrorError) {
         let bytes = batch.finish()
         state.sequence = batch.nextSequence
         state.socket.drain()
@@ -207,6 +207,8 @@ struct NftablesConnectionState: ~Copyable {
     /// there to exercise the retry).
     var beforeSend: (@Sendable () -> Void)?
     var lastCommitAttempts = 0
+    /// What the kernel accepts, once probed (``NftablesConnection/capabilities()``).
+    var capabilities: KernelCapabilities?
 }
 
 extension NftBaseChain {
