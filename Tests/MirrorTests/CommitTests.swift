@@ -38,6 +38,44 @@ import Testing
         }
     }
 
+    /// Limits, meters, quotas, `ct` terms (and their flow table) and rejects, the same way.
+    @Test func statefulCommitMatchesWhatNftMakesOfTheText() throws {
+        let plan = MirrorPlanner.plan(StatefulPolicy.policy, ports: P.ports)
+        let flows = try #require(plan.flows, "the ct terms need the flow table on this kernel")
+        // Four meters, one keyed by a port (its tagged frames have a set of their own).
+        #expect(plan.objects.count == 4 && plan.sets.filter { $0.dynamic != nil }.count == 5)
+        let viaNetlink = try NetworkNamespace("snl")
+        defer { viaNetlink.delete() }
+        let viaText = try NetworkNamespace("stx")
+        defer { viaText.delete() }
+        try viaNetlink.run { try NftablesConnection().commit(plan) }
+        let loaded = viaText.exec(["nft", "-f", "-"], input: NftText.render(plan))
+        try #require(loaded.succeeded, "\(loaded.errors)")
+        for table in ["bridgekeeper", flows.table] {
+            let netlinkCode = try NftListing.bytecode(viaNetlink, table: table)
+            let textCode = try NftListing.bytecode(viaText, table: table)
+            #expect(!netlinkCode.isEmpty, "table \(table) was listed")
+            if let difference = NftListing.difference(netlinkCode, textCode) {
+                Issue.record("table \(table): netlink and text differ: \(difference)")
+            }
+            let netlinkJSON = try #require(try NftListing.canonical(viaNetlink, table: table))
+            let textJSON = try #require(try NftListing.canonical(viaText, table: table))
+            if netlinkJSON != textJSON {
+                let a = netlinkJSON.split(separator: "\n").map(String.init)
+                let b = textJSON.split(separator: "\n").map(String.init)
+                var first = min(a.count, b.count)
+                for index in 0..<first where a[index] != b[index] {
+                    first = index
+                    break
+                }
+                let around = max(0, first - 8)
+                let left = a[around..<min(a.count, first + 8)].joined(separator: "\n")
+                let right = b[around..<min(b.count, first + 8)].joined(separator: "\n")
+                Issue.record("table \(table) listings differ at line \(first):\nnetlink:\n\(left)\ntext:\n\(right)")
+            }
+        }
+    }
+
     @Test func committedRulesAreInOrderWithNamesMatchesAndVerdicts() throws {
         let blocked = NamedSet(
             name: "blocked", elements: [P.v4("198.18.4.0/24"), P.v4("198.18.9.9")], valueKind: .ipv4, location: P.at(2))

@@ -10,6 +10,9 @@ import Policy
 enum MatchAtom: Hashable {
     /// `meta protocol TYPE` / `meta l4proto PROTO` (the dependency a field needs).
     case dependency(Dependency)
+    /// The same as ``dependency(_:)``, for a meter's key, which is read as raw payload: its text
+    /// always spells it out.
+    case keyDependency(Dependency)
     /// `meta protocol != TYPE`: the frame's EtherType (after the tag the kernel takes off) is
     /// another one, or it is not IP at all.
     case notEtherType(UInt16)
@@ -126,7 +129,7 @@ extension MatchAtom {
                     .payload(.transport, offset: 0, length: 1), .compare(.greaterOrEqual, [0]),
                 ]), "@th,0,8 >= 0"
             )
-        case .term:
+        case .term, .keyDependency:
             return nil
         }
     }

@@ -105,7 +105,7 @@ struct RulePlanner {
             let matched = PayloadMerge.merge(draft.statements).flatMap(\.expressions)
             for ending in tail.endings {
                 guard
-                    let stateful = tail.statefulExpressions(keyLoads: { Self.nativeKeyLoads($0) })
+                    let stateful = tail.statefulExpressions(tagged: false, keyLoads: { Self.nativeKeyLoads($0) })
                 else { continue }
                 let expressions =
                     matched + ending.conditions.flatMap(\.expressions) + stateful.expressions + [.counter]
@@ -142,6 +142,16 @@ struct RulePlanner {
                 }
                 draft.statements.append(dependency.statement(afterVLANTag: false))
                 if Self.spellsOut(dependency, before: atoms) { draft.words.append(dependency.text) }
+            case .keyDependency(let dependency):
+                // The key is read as raw payload, for which `nft` inserts no dependency itself.
+                guard !emitted.contains(dependency) else { continue }
+                emitted.insert(dependency)
+                if dependency == .outerTag {
+                    draft.statements.append(Dependency.outerTagStatement(sets.tpids()))
+                } else {
+                    draft.statements.append(dependency.statement(afterVLANTag: false))
+                }
+                draft.words.append(dependency.text)
             case .term(let match):
                 let layout = FieldLayout.of(match.field)!
                 let translation: TermTranslation
@@ -226,7 +236,7 @@ struct RulePlanner {
             }
             combinations = combinations.flatMap { prefix in branches.map { prefix + $0 } }
         }
-        combinations = combinations.map { $0 + keyDependencies.map(MatchAtom.dependency) }
+        combinations = combinations.map { $0 + keyDependencies.map(MatchAtom.keyDependency) }
         let readsTransport = fields.contains { match, layout in
             guard !match.negated, case .payload(.transport, _, _) = layout.load else { return false }
             return true
@@ -238,6 +248,7 @@ struct RulePlanner {
             if positiveL4proto && !readsTransport && !fragment { atoms.append(.transportHeader) }
             // A positive single-valued term is also the fact it establishes (`meta l4proto 17`).
             let facts = atoms.map { atom -> MatchAtom in
+                if case .keyDependency(let dependency) = atom { return .dependency(dependency) }
                 guard case .term(let match) = atom, let layout = FieldLayout.of(match.field),
                     let fact = establishedFact(match, layout)
                 else { return atom }
@@ -296,7 +307,8 @@ struct RulePlanner {
     private static func mayMatchTaggedFrames(_ atoms: [MatchAtom]) -> Bool {
         !atoms.contains { atom in
             switch atom {
-            case .dependency(let dependency): return dependency != .vlanTag && dependency != .outerTag
+            case .dependency(let dependency), .keyDependency(let dependency):
+                return dependency != .vlanTag && dependency != .outerTag
             case .laterFragment, .notL4proto, .transportHeader, .notOuterTag: return true
             case .notEtherType, .notIP: return false
             case .term(let match):
@@ -312,16 +324,16 @@ struct RulePlanner {
 
     /// The loads of a meter's key in the native framing, into the registers `nft` gives a
     /// concatenation.
-    static func nativeKeyLoads(_ key: [Field]) -> [NftExpression]? {
+    static func nativeKeyLoads(_ key: [Field]) -> (loads: [NftExpression], text: String)? {
         var loads: [NftExpression] = []
         var word = 0
         for field in key {
-            guard let layout = FieldLayout.of(field) else { return nil }
+            guard let layout = MeterKey.nativeLayout(field, in: key) else { return nil }
             let register = NftRegisters.register(atWord: word)
             loads += layout.loads.map { register == 1 ? $0 : .inRegister(register, $0) }
             word += (layout.length + 3) / 4
         }
-        return loads
+        return (loads, key.compactMap { MeterKey.nativeLayout($0, in: key)?.selector }.joined(separator: " . "))
     }
 
     static func establishedFact(_ match: FieldMatch, _ layout: FieldLayout) -> Dependency? {

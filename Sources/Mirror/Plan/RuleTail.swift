@@ -8,8 +8,10 @@ struct RuleTail {
     enum Stateful {
         /// `limit name "N"` or `quota name "N"`.
         case object(NftObjectKind, name: String)
-        /// `update @m { KEY limit rate ... }`: the key's loads depend on the framing.
-        case meter(set: NftSet, key: [Field], limit: NftLimit)
+        /// `update @m { KEY limit rate ... }`: the key's loads depend on the framing. A key with
+        /// ports has a set of its own for the tagged framings (`taggedSet`), because `nft` types a
+        /// raw transport-header port as a port and a raw link-layer one as an integer.
+        case meter(set: NftSet, taggedSet: NftSet?, key: [Field], limit: NftLimit)
     }
 
     /// One way the rule ends: the conditions that select it (a reject's protocol), then the
@@ -40,16 +42,17 @@ struct RuleTail {
     /// The fields of the meters' keys (their dependencies join the rule's match).
     var meterKeyFields: [Field] {
         stateful.flatMap { part -> [Field] in
-            if case .meter(_, let key, _) = part { return key }
+            if case .meter(_, _, let key, _) = part { return key }
             return []
         }
     }
 
     /// The stateful terms' expressions and words, with a meter's key read by `keyLoads` (the
-    /// framing's loads of the key fields, in order; nil when the framing cannot read them).
-    func statefulExpressions(keyLoads: ([Field]) -> [NftExpression]?) -> (
-        expressions: [NftExpression], words: [String]
-    )? {
+    /// framing's loads of the key fields, in order, and their text; nil when the framing cannot
+    /// read them).
+    func statefulExpressions(tagged: Bool, keyLoads: ([Field]) -> (loads: [NftExpression], text: String)?)
+        -> (expressions: [NftExpression], words: [String])?
+    {
         var expressions: [NftExpression] = []
         var words: [String] = []
         for part in stateful {
@@ -57,14 +60,14 @@ struct RuleTail {
             case .object(let kind, let name):
                 expressions.append(.objectReference(kind, name: name))
                 words.append("\(kind == .limit ? "limit" : "quota") name \(NftValueText.quoted(name))")
-            case .meter(let set, let key, let limit):
-                guard let loads = keyLoads(key) else { return nil }
+            case .meter(let native, let taggedSet, let key, let limit):
+                let set = tagged ? taggedSet ?? native : native
+                guard let (loads, keyText) = keyLoads(key) else { return nil }
                 expressions += loads
                 expressions.append(
                     .dynamicSet(
                         NftDynamicSetUpdate(
                             operation: .update, setName: set.name, setID: set.id, expressions: [.limit(limit)])))
-                let keyText = key.map { MeterKeyText.selector($0) }.joined(separator: " . ")
                 words.append("update @\(set.name) { \(keyText) \(NftLimitText.statement(limit)) }")
             }
         }
@@ -72,13 +75,38 @@ struct RuleTail {
     }
 }
 
-/// The meter key fields' selectors in `update @m { ... }` text.
-enum MeterKeyText {
-    static func selector(_ field: Field) -> String {
-        switch field {
-        case .vlanID: return "@ll,116,12"
-        default: return FieldLayout.of(field)?.selector ?? field.rawValue
-        }
+/// How a meter's key fields are read in the native framing: as raw payload (`@nh,96,32` for
+/// `ip saddr`), so the tagged framings' raw copies of the rule (`@ll,272,32`) update the same
+/// integer-typed set (`nft` refuses a raw key for a typed set). `meta l4proto` has no raw form
+/// (its place depends on IPv6 extension headers): its meters stay typed, and tagged frames
+/// cannot be checked against them.
+enum MeterKey {
+    /// The key field's native layout: raw payload, unless the key has ports (then all typed,
+    /// as `nft` would write it).
+    static func nativeLayout(_ field: Field, in key: [Field]) -> FieldLayout? {
+        guard var layout = FieldLayout.of(field) else { return nil }
+        if hasPorts(key) { return layout }
+        guard case .payload(let base, let offset, let length) = layout.load else { return layout }
+        let bits = RawBits(byteOffset: offset, length: length, mask: layout.mask)
+        let (number, name): (UInt32, String) =
+            switch base {
+            case .link: (1, "@ll")
+            case .network: (2, "@nh")
+            case .transport: (3, "@th")
+            }
+        layout.selector = "\(name),\(bits.offset),\(bits.length)"
+        layout.typeof = .raw(base: number, offset: UInt32(bits.offset), length: UInt32(bits.length))
+        layout.setType = .integer
+        layout.namedSetType = nil
+        return layout
+    }
+
+    /// The field can be read as raw payload in the tagged framings.
+    static func hasRawForm(_ field: Field) -> Bool { field != .metaL4proto }
+
+    /// The key reads the transport header.
+    static func hasPorts(_ key: [Field]) -> Bool {
+        key.contains { if case .payload(.transport, _, _) = FieldLayout.of($0)?.load { true } else { false } }
     }
 }
 

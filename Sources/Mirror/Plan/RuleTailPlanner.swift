@@ -55,10 +55,19 @@ struct RuleTailPlanner {
                         continue
                     }
                     let key = limit.per.map(Self.field)
+                    let name = "meter.\(rule.name).\(limits)"
+                    let native = key.compactMap { MeterKey.nativeLayout($0, in: key) }
                     let set = sets.add(
-                        { id in meterSet(id: id, name: "meter.\(rule.name).\(limits)", key: key, limit: limit.limit) },
-                        named: "meter.\(rule.name).\(limits)")
-                    stateful.append(.meter(set: set, key: key, limit: nft))
+                        { id in meterSet(id: id, name: name, layouts: native, limit: limit.limit) }, named: name)
+                    var taggedSet: NftSet?
+                    if MeterKey.hasPorts(key) {
+                        // Described at the offsets of two tags and IPv4 without options.
+                        let raw = key.compactMap { FieldLayout.raw($0, payload: 22, l4Start: 20) }
+                        taggedSet = sets.add(
+                            { id in meterSet(id: id, name: name + ".tagged", layouts: raw, limit: limit.limit) },
+                            named: name + ".tagged")
+                    }
+                    stateful.append(.meter(set: set, taggedSet: taggedSet, key: key, limit: nft))
                 }
             case .quota(let quota):
                 quotas += 1
@@ -133,11 +142,10 @@ struct RuleTailPlanner {
     /// A meter's set: `typeof KEY; flags dynamic,timeout; timeout T; size N`. An element idle
     /// for as long as its bucket takes to fill up again is the same as a new one (which starts
     /// full), so the timeout is that refill time, at least a second.
-    private func meterSet(id: UInt32, name: String, key: [Field], limit: RateLimit) -> NftSet {
-        let layouts = key.map { FieldLayout.of($0)! }
+    private func meterSet(id: UInt32, name: String, layouts: [FieldLayout], limit: RateLimit) -> NftSet {
         let refillMilliseconds = (limit.capacity + 999_999) / 1_000_000
         let timeout = max(1000, ((refillMilliseconds + 999) / 1000) * 1000)
-        let typeofText = key.map { MeterKeyText.selector($0) }.joined(separator: " . ")
+        let typeofText = layouts.map(\.selector).joined(separator: " . ")
         let keyLength = layouts.reduce(0) { $0 + ($1.length + 3) / 4 * 4 }
         let keyType: NftDataType
         let userdata: [UInt8]

@@ -94,7 +94,7 @@ struct TaggedRulePlanner {
                 } else if !terms.connectionTracking.isEmpty {
                     variant.exact = false
                 }
-                let stateful = tail.statefulExpressions { key in
+                let stateful = tail.statefulExpressions(tagged: true) { key in
                     rawKeyLoads(key, family: family, mode: mode)
                 }
                 if stateful == nil { variant.exact = false }
@@ -250,15 +250,15 @@ struct TaggedRulePlanner {
 
     /// The loads of a meter's key at this framing's offsets; nil when the variant cannot read
     /// a key field (an L4 port behind IPv4 options or IPv6 extension headers).
-    private func rawKeyLoads(_ key: [Field], family: RawFamily, mode: Mode) -> [NftExpression]? {
+    private func rawKeyLoads(_ key: [Field], family: RawFamily, mode: Mode) -> (loads: [NftExpression], text: String)? {
         let payload = framing.payloadOffset ?? 0
         var loads: [NftExpression] = []
         var word = 0
+        var words: [String] = []
         for field in key {
             let layout: FieldLayout?
-            if field == .metaL4proto {
-                guard mode != .extensions, mode != .plain, mode != .laterFragment else { return nil }
-                layout = FieldLayout.rawProtocol(family: family, payload: payload)
+            if !MeterKey.hasRawForm(field) {
+                return nil
             } else if case .payload(.transport, _, _) = FieldLayout.of(field)?.load {
                 switch mode {
                 case .optionless: layout = FieldLayout.raw(field, payload: payload, l4Start: 20)
@@ -271,10 +271,11 @@ struct TaggedRulePlanner {
             }
             guard let layout else { return nil }
             let register = NftRegisters.register(atWord: word)
+            words.append(layout.selector)
             loads += layout.loads.map { register == 1 ? $0 : .inRegister(register, $0) }
             word += (layout.length + 3) / 4
         }
-        return loads
+        return (loads, words.joined(separator: " . "))
     }
 
     /// Whether a field's header exists in frames of `family`.
