@@ -192,6 +192,34 @@ struct NftBatch {
         }
     }
 
+    /// `NFT_MSG_NEWSETELEM` (or, with `delete`, `NFT_MSG_DELSETELEM`) of `keys` in existing set
+    /// `set` of `table`, each with its timeout in milliseconds (nil: none).
+    mutating func elements(
+        _ keys: [(key: [UInt8], timeout: UInt64?)], set: String, table: String, delete: Bool
+    ) throws(MirrorError) {
+        guard !keys.isEmpty else { return }
+        guard let object = nftnl_set_alloc() else { throw .outOfMemory }
+        defer { nftnl_set_free(object) }
+        nftnl_set_set_str(object, UInt16(NFTNL_SET_TABLE.rawValue), table)
+        nftnl_set_set_str(object, UInt16(NFTNL_SET_NAME.rawValue), set)
+        nftnl_set_set_u32(object, UInt16(NFTNL_SET_FAMILY.rawValue), UInt32(Self.family))
+        for (key, timeout) in keys {
+            guard let item = nftnl_set_elem_alloc() else { throw .outOfMemory }
+            key.withUnsafeBytes {
+                _ = nftnl_set_elem_set(item, UInt16(NFTNL_SET_ELEM_KEY), $0.baseAddress, UInt32($0.count))
+            }
+            if let timeout { nftnl_set_elem_set_u64(item, UInt16(NFTNL_SET_ELEM_TIMEOUT), timeout) }
+            nftnl_set_elem_add(object, item)
+        }
+        let type = delete ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM
+        let flags = delete ? 0 : NLM_F_CREATE
+        let capacity = 1024 + set.utf8.count + table.utf8.count + keys.count * 128
+        append("the elements of set \"\(set)\"", capacity: capacity) { buffer, seq in
+            let header = nftnl_nlmsg_build_hdr(buffer, UInt16(type.rawValue), Self.family, UInt16(flags), seq)
+            nftnl_set_elems_nlmsg_build_payload(header, object)
+        }
+    }
+
     /// `NFT_MSG_DELRULE` naming only the chain: every rule of the chain (`flush chain`).
     mutating func flushChain(_ chain: String, table: String) throws(MirrorError) {
         guard let object = nftnl_rule_alloc() else { throw .outOfMemory }
