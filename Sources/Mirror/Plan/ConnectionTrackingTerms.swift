@@ -77,6 +77,13 @@ enum ConnectionTrackingTerms {
         return names.filter { mask & $0.0 != 0 }.map(\.1).joined(separator: ",")
     }
 
+    /// `ct state established,related`, or for none of them `ct state & (established|related) == 0`
+    /// (`nft` reads `ct state != established,related` as a comparison with both bits at once).
+    private static func stateText(_ mask: UInt32, negated: Bool) -> String {
+        guard negated else { return "ct state \(stateNames(mask))" }
+        return "ct state & (\(stateNames(mask).split(separator: ",").joined(separator: "|"))) == 0"
+    }
+
     private static func word(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 
     private static func native(_ match: FieldMatch) -> (MatchStatement, String) {
@@ -93,7 +100,7 @@ enum ConnectionTrackingTerms {
                 MatchStatement.unmergeable([
                     .connectionTracking(.state), .bitwise(mask: word(mask), xor: word(0)),
                     .compare(match.negated ? .equal : .notEqual, word(0)),
-                ]), "ct state \(match.negated ? "!= " : "")\(stateNames(mask))"
+                ]), stateText(mask, negated: match.negated)
             )
         }
         let directions = Set(given.filter { $0 <= 1 })
@@ -104,7 +111,7 @@ enum ConnectionTrackingTerms {
                 MatchStatement.unmergeable([
                     .connectionTracking(.state), .bitwise(mask: word(mask), xor: word(0)),
                     .compare(match.negated ? .equal : .notEqual, word(0)),
-                ]), "ct state \(match.negated ? "!= " : "")\(stateNames(mask))"
+                ]), stateText(mask, negated: match.negated)
             )
         }
         let value = UInt8(directions.first ?? 0)
