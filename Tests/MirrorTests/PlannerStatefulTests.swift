@@ -1,3 +1,4 @@
+import Flow
 import Policy
 import Testing
 
@@ -136,5 +137,29 @@ import Testing
         #expect(result.mirroredRuleNames == ["invalid"])
         #expect(result.rules(in: "forward").map(\.text) == ["tcp dport 22 counter drop"])
         #expect(result.notes.contains { $0.rule == "established" && $0.code == .notMirrorable })
+    }
+}
+
+/// Kernel flows and the flow table's tuples.
+@Suite struct KernelFlowTests {
+    @Test func tuplesAndKernelFlowsConvertBothWays() throws {
+        let tcp = FlowTuple.ipv4(
+            6, source: 0xC612_0002, sourcePort: 50000, destination: 0xC612_0001, destinationPort: 22)
+        let flow = try #require(KernelFlow(tcp, answered: true))
+        #expect(flow.source == 0xC612_0002 && flow.destinationPort == 22 && flow.setName == "est4")
+        #expect(flow.tuple == tcp)
+        #expect(KernelFlow(key: flow.key, setName: "est4") == flow)
+        // Echo flows keep the identifier; their request type is implied.
+        let ping = FlowTuple(
+            family: .ipv6, ipProtocol: 58, source: 0x2001_0db8 << 96 | 1, destination: 0x2001_0db8 << 96 | 2,
+            sourcePort: 99, destinationPort: 128)
+        let echo = try #require(KernelFlow(ping, answered: false))
+        #expect(echo.setName == "echo-new6" && echo.tuple == ping)
+        #expect(KernelFlow(key: echo.key, setName: "echo-new6") == echo)
+        // Other protocols and other ICMP queries are not kept.
+        #expect(KernelFlow(FlowTuple.ipv4(47, source: 1, destination: 2), answered: true) == nil)
+        #expect(
+            KernelFlow(FlowTuple.ipv4(1, source: 1, sourcePort: 5, destination: 2, destinationPort: 13), answered: true)
+                == nil)
     }
 }
