@@ -117,6 +117,40 @@ import Testing
         #expect(back.isEmpty)
     }
 
+    /// `meta length` is the whole frame's length to the policy, tags included; the kernel's
+    /// counts from the network header without the tag it took off. The mirror shifts the values
+    /// per framing: frames of 99 to 202 bytes, untagged and in three tagged framings, cross or
+    /// not by their own length.
+    @Test func frameLengthIsTheWholeFramesInEveryFraming() throws {
+        let lab = try BridgeLab("len")
+        defer { lab.delete() }
+        try lab.makeBridge()
+        let policy = P.policy([P.rule("mid", [P.field(.metaLength, P.range(100, 200))])])
+        _ = try commit(policy, lab)
+        var cases: [(frame: [UInt8], dropped: Bool)] = []
+        for tags in [[], [0x8100], [0x88a8, 0x8100], [0x9100]] as [[UInt16]] {
+            for length in [99, 100, 101, 199, 200, 201, 202] {
+                // The IP packet fills the frame: a host with br_netfilter trims untagged IP frames
+                // to their IP length before the mirror sees them.
+                let id = UInt32(cases.count + 1)
+                var frame = LabFrames.udp(
+                    id: id, fromLeft: true, destinationPort: 9, ipLength: length - 14 - 4 * tags.count)
+                for (index, tpid) in tags.enumerated().reversed() {
+                    frame.insert(contentsOf: TestFrame.be16(tpid) + TestFrame.be16(UInt16(10 + index)), at: 12)
+                }
+                try #require(frame.count == length)
+                cases.append((frame, (100...200).contains(length)))
+            }
+        }
+        let crossed = try lab.crossing(cases.map(\.frame), fromLeft: true)
+        for (index, item) in cases.enumerated() {
+            let id = UInt32(index + 1)
+            #expect(
+                crossed.contains(id) != item.dropped,
+                "frame \(id) of \(item.frame.count) bytes should be \(item.dropped ? "dropped" : "forwarded")")
+        }
+    }
+
     // MARK: Connection state
 
     /// Inside (port b) may open, outside (port a) may only answer; ARP passes; invalid drops.

@@ -126,6 +126,14 @@ enum NftExpressionBuilder {
                 key == .state ? UInt32(NFT_CT_STATE.rawValue) : UInt32(NFT_CT_DIRECTION.rawValue))
             setU32(object, NFTNL_EXPR_CT_DREG, register)
             return object
+        case .hostToNetwork(let length, let size):
+            let object = try alloc("byteorder")
+            setU32(object, NFTNL_EXPR_BYTEORDER_SREG, register)
+            setU32(object, NFTNL_EXPR_BYTEORDER_DREG, register)
+            setU32(object, NFTNL_EXPR_BYTEORDER_OP, UInt32(NFT_BYTEORDER_HTON.rawValue))
+            setU32(object, NFTNL_EXPR_BYTEORDER_LEN, UInt32(length))
+            setU32(object, NFTNL_EXPR_BYTEORDER_SIZE, UInt32(size))
+            return object
         case .shiftRight(let bits, let length):
             let object = try alloc("bitwise")
             setU32(object, NFTNL_EXPR_BITWISE_SREG, register)
@@ -183,6 +191,7 @@ enum NftExpressionBuilder {
         case .l4proto: return UInt32(NFT_META_L4PROTO.rawValue)
         case .iifname: return UInt32(NFT_META_IIFNAME.rawValue)
         case .mark: return UInt32(NFT_META_MARK.rawValue)
+        case .len: return UInt32(NFT_META_LEN.rawValue)
         }
     }
 

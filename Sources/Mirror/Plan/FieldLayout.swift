@@ -37,6 +37,9 @@ struct FieldLayout {
     /// after its mask (``NftExpression/shiftRight(bits:length:)``), as `nft` does, and compared
     /// with its values as they are (``shift`` is 0 then).
     var rightShift = 0
+    /// The register holds the value in host order (`meta length`): single values compare as
+    /// such; ranges and sets compare after `nft`'s conversion to network order.
+    var hostOrder = false
 
     /// The load, the mask and the shift that leave the field in register 1.
     var loads: [NftExpression] {
@@ -46,7 +49,7 @@ struct FieldLayout {
         return loads
     }
 
-    /// The value's bytes in the register (shifted into place).
+    /// The value's bytes in the register (shifted into place), network order.
     func bytes(_ value: UInt128) -> [UInt8] {
         Bytes.bigEndian(value << UInt128(shift), count: length)
     }
@@ -169,7 +172,14 @@ struct FieldLayout {
                 load: .meta(.l4proto), length: 1, mask: nil, shift: 0, dependencies: [],
                 spellsOutDependencies: false, selector: "meta l4proto", setType: .inetProtocol,
                 namedSetType: .inetProtocol, typeof: .meta(key: 16), style: .decimal, isAddress: false)
-        case .metaLength, .ctState, .ctDirection:
+        case .metaLength:
+            // The kernel's value counts from the network header: the planners shift the
+            // policy's frame lengths to it, framing by framing.
+            return FieldLayout(
+                load: .meta(.len), length: 4, mask: nil, shift: 0, dependencies: [], spellsOutDependencies: false,
+                selector: "meta length", setType: .integer, namedSetType: nil, typeof: .meta(key: 0), style: .decimal,
+                isAddress: false, hostOrder: true)
+        case .ctState, .ctDirection:
             return nil
         }
     }

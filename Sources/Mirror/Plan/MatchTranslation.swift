@@ -33,7 +33,9 @@ enum MatchTranslation {
         let field = match.field
         let merged = SetEncoding.merged(match.values)
         let op = match.negated ? "!= " : ""
-        let setLoad = layout.loads
+        // A host-order field is turned to network order before a set lookup or a range.
+        let setLoad =
+            layout.loads + (layout.hostOrder ? [.hostToNetwork(length: layout.length, size: layout.length)] : [])
 
         if let sharedSet, match.setName != nil || merged.count > 1 {
             let set = sets.rawNamedSet(
@@ -72,7 +74,17 @@ enum MatchTranslation {
         }
         let load = layout.loads
         if first.isSingle {
-            return TermTranslation(expressions: load + [compare(match.negated, layout.bytes(first.lo))], text: text)
+            let bytes = layout.hostOrder ? layout.bytes(first.lo).reversed() : layout.bytes(first.lo)
+            return TermTranslation(expressions: load + [compare(match.negated, bytes)], text: text)
+        }
+        if layout.hostOrder {
+            let lo = layout.bytes(first.lo)
+            let hi = layout.bytes(first.hi)
+            let range: [NftExpression] =
+                match.negated
+                ? [.range(negated: true, from: lo, to: hi)]
+                : [.compare(.greaterOrEqual, lo), .compare(.lessOrEqual, hi)]
+            return TermTranslation(expressions: setLoad + range, text: text)
         }
         if layout.isAddress, let length = first.prefixLength(bitWidth: field.bitWidth) {
             return TermTranslation(

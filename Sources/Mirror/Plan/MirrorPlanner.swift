@@ -53,8 +53,12 @@ import Policy
 /// Decisions about what cannot be mirrored exactly:
 /// - **A rule with a `bpf` term is left out entirely** (note `not-mirrorable`; the differential
 ///   tests count this as a documented difference).
-/// - **A term the kernel cannot check** (`meta length`, whose kernel value counts from the
-///   network header; `tcp flags` with several values that are not single flags; a `limit` or
+/// - `meta length` is the frame's whole length to the policy; the kernel's counts from the
+///   network header, without the outer tag the receive path took off (0x8100, 0x88a8), so the
+///   values are shifted per framing: 14 bytes untagged or behind a 0x9100 tag, 18 behind a tag
+///   taken off (``FrameLength``).
+/// - **A term the kernel cannot check** (`tcp flags` with several values that are not single
+///   flags; an `iif` port without a valid interface name; a `limit` or
 ///   `quota` the kernel cannot hold; `ct` terms it can neither track nor emulate): a rule that
 ///   drops (drop, reflect, reject) is mirrored without it, so the kernel drops more than the
 ///   policy (the safer verdict, note `partly-mirrorable`); a rule that forwards is left out, so
@@ -84,7 +88,11 @@ import Policy
 ///   (see ``ConnectionTrackingTerms``), uncertain frames getting the safer verdict.
 /// - `defaults { delay/retries }` gets one policy-wide note rather than one per rule.
 ///
-/// Limits of the kernel that no note repeats, documented here: it knows the L4 protocol of IPv6
+/// Limits of the kernel that no note repeats, documented here: on a host with `br_netfilter`
+/// loaded and `net.bridge.bridge-nf-call-iptables` (or `-ip6tables`) set, the kernel bridge
+/// hands untagged IP frames to iptables first, which drops IPv4 with a bad header checksum and
+/// trims Ethernet padding (so `meta length` of a padded frame is shorter than Bridgekeeper's);
+/// it knows the L4 protocol of IPv6
 /// packets with more than 8 extension headers or a no-next-header (59), which the policy does
 /// not; it treats IP packets with an unsound header as having no fields beyond the EtherType's
 /// (the policy: no IP fields at all); and its counters, byte limits and quotas count bytes from

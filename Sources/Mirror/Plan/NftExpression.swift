@@ -48,6 +48,9 @@ public enum NftExpression: Sendable, Hashable {
     case extensionHeader(type: UInt8, offset: Int, length: Int, present: Bool)
     /// `[ meta set KEY with reg 1 ]` (the flow emulation writes the packet mark).
     case metaSet(NftMetaKey)
+    /// `[ byteorder reg 1 = hton(reg 1, SIZE, LEN) ]`: a host-order value (`meta length`) turned
+    /// to network order, as `nft` does before comparing it with a range or a set.
+    case hostToNetwork(length: Int, size: Int)
     /// `[ bitwise reg 1 = ( reg 1 >> BITS ) ]` over `length` bytes: how `nft` lines up a raw
     /// payload field that does not end on a byte boundary (`@ll,112,3`) with its values.
     case shiftRight(bits: UInt32, length: Int)
@@ -130,6 +133,8 @@ public enum NftMetaKey: String, Sendable, Hashable {
     case iifname
     /// `meta mark`: the packet mark (`skb->mark`, a host-order u32).
     case mark
+    /// `meta length`: `skb->len`, the frame's length from the network header (a host-order u32).
+    case len
 }
 
 /// Where a payload offset counts from.

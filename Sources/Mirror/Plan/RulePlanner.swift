@@ -36,9 +36,7 @@ struct RuleTerms {
                     continue
                 }
                 guard let layout = FieldLayout.of(match.field) else {
-                    uncheckable.append(
-                        "nft's `meta length` counts from the network header, without the Ethernet header and "
-                            + "the VLAN tag the kernel takes off, so it cannot test the frame length")
+                    uncheckable.append("its `\(match.field.rawValue)` match has no nft form")
                     continue
                 }
                 do {
@@ -230,6 +228,21 @@ struct RulePlanner {
         }
         var combinations: [[MatchAtom]] = [[]]
         for (match, layout) in fields {
+            if match.field == .metaLength {
+                // The kernel's length is the frame's minus 14 (untagged) or 18 (its tag taken off).
+                var branches: [[MatchAtom]] = []
+                for (atom, bytes) in [
+                    (MatchAtom.notOuterTag, FrameLength.untagged), (.dependency(.outerTag), FrameLength.stripped),
+                ] {
+                    switch FrameLength.shifted(match, by: bytes) {
+                    case .match(let shifted): branches.append([atom, .term(shifted)])
+                    case .always: branches.append([atom])
+                    case .never: continue
+                    }
+                }
+                combinations = combinations.flatMap { prefix in branches.map { prefix + $0 } }
+                continue
+            }
             var branches = [layout.dependencies.map(MatchAtom.dependency) + [.term(match)]]
             if match.negated {
                 branches += lacking(match.field, layout.dependencies, established: established, families: families)

@@ -74,6 +74,32 @@ struct TaggedRulePlanner {
         let ct = ConnectionTrackingTerms.statements(
             terms.connectionTracking, mode: context.connectionTracking, nativeFraming: false, drops: tail.drops)
         let needs = Needs(fields, meterKey: tail.meterKeyFields)
+        // `meta length`: the kernel's value is the frame's minus 18 when it took the outer tag off
+        // (0x8100, 0x88a8), minus 14 with a 0x9100 outer tag.
+        let lengths: [(MatchStatement, String, Int)?] =
+            fields.contains { $0.field == .metaLength }
+            ? [
+                (
+                    MatchStatement([.payload(.link, offset: 12, length: 2), .compare(.notEqual, [0x91, 0x00])]),
+                    "@ll,96,16 != 0x9100", FrameLength.stripped
+                ),
+                (
+                    MatchStatement([.payload(.link, offset: 12, length: 2), .compare(.equal, [0x91, 0x00])]),
+                    "@ll,96,16 0x9100", FrameLength.untagged
+                ),
+            ] : [nil]
+        for length in lengths {
+            plan(fields, needs: needs, length: length, ct: ct, into: &result, sets: &sets)
+        }
+        return result
+    }
+
+    /// The rule's variants for one kind of outer tag (`length`: its condition and how much
+    /// shorter the kernel's frame length is; nil when the rule has no `meta length` term).
+    private func plan(
+        _ fields: [FieldMatch], needs: Needs, length: (MatchStatement, String, Int)?, ct: [(MatchStatement, String)]?,
+        into result: inout Result, sets: inout SetRegistry
+    ) {
         for family in needs.families {
             if family != .link && framing.payloadOffset == nil {
                 // Past the eighth tag Bridgekeeper reads nothing: no IP field ever matches.
@@ -82,9 +108,16 @@ struct TaggedRulePlanner {
             for mode in needs.modes(family) {
                 // A variant that is not kept must leave no set behind.
                 let mark = sets.mark
-                guard var variant = self.variant(fields, family: family, mode: mode, needs: needs, sets: &sets) else {
+                guard
+                    var variant = self.variant(
+                        fields, family: family, mode: mode, needs: needs, lengthShift: length?.2, sets: &sets)
+                else {
                     sets.rollBack(to: mark)
                     continue
+                }
+                if let length {
+                    variant.statements.insert(length.0, at: 0)
+                    variant.words.insert(length.1, at: 0)
                 }
                 if let ct {
                     for (statement, text) in ct {
@@ -118,7 +151,6 @@ struct TaggedRulePlanner {
                         origin: origin))
             }
         }
-        return result
     }
 
     private struct Variant {
@@ -128,7 +160,8 @@ struct TaggedRulePlanner {
     }
 
     private func variant(
-        _ fields: [FieldMatch], family: RawFamily, mode: Mode, needs: Needs, sets: inout SetRegistry
+        _ fields: [FieldMatch], family: RawFamily, mode: Mode, needs: Needs, lengthShift: Int?,
+        sets: inout SetRegistry
     ) -> Variant? {
         var variant = Variant()
         variant.exact = mode.isExact
@@ -194,6 +227,14 @@ struct TaggedRulePlanner {
             }
         }
         for (index, match) in fields.enumerated() {
+            var match = match
+            if match.field == .metaLength, let lengthShift {
+                switch FrameLength.shifted(match, by: lengthShift) {
+                case .match(let shifted): match = shifted
+                case .always: continue
+                case .never: return nil
+                }
+            }
             switch translate(match, index: index, family: family, mode: mode, sets: &sets) {
             case .statement(let statement, let text): add(statement, text)
             case .never: return nil
@@ -210,7 +251,9 @@ struct TaggedRulePlanner {
         let field = match.field
         let payload = framing.payloadOffset ?? 0
         let layout: FieldLayout?
-        if field == .metaL4proto {
+        if field == .metaLength {
+            layout = FieldLayout.of(field)
+        } else if field == .metaL4proto {
             switch mode {
             case .laterFragment: return match.negated ? .always : .never
             case .extensions: return .unknown

@@ -55,6 +55,8 @@ extension NftExpression: CustomStringConvertible {
             return "[ ct load \(key.rawValue) => \(reg) ]"
         case .extensionHeader(let type, let offset, let length, let present):
             return "[ exthdr load ipv6 \(length)b @ \(type) + \(offset)\(present ? " present" : "") => \(reg) ]"
+        case .hostToNetwork(let length, let size):
+            return "[ byteorder \(reg) = hton(\(reg), \(size), \(length)) ]"
         case .shiftRight(let bits, _):
             return
                 "[ bitwise \(reg) = ( \(reg) >> \(Self.words(withUnsafeBytes(of: bits.littleEndian) { Array($0) })) ) ]"
