@@ -41,9 +41,8 @@ extension NftablesConnection {
                 do throws(MirrorError) {
                     entries += try FlowSetDump.read(set: name, table: table, state: &state)
                 } catch {
-                    // No such table (or set): nothing was left.
+                    // No such table or set: nothing was left in it.
                     guard case .rejected(_, .noSuchFileOrDirectory) = error else { throw error }
-                    return []
                 }
             }
             return entries

@@ -57,7 +57,9 @@ public final class NftablesConnection: Sendable {
     // MARK: Mirror
 
     /// Replaces table `bridge plan.table` with the plan in one transaction:
-    /// `BEGIN(genid) NEWTABLE DELTABLE NEWTABLE(EXCL) NEWSET+NEWSETELEM... NEWCHAIN... NEWRULE... END`.
+    /// `BEGIN(genid) NEWTABLE DELTABLE NEWTABLE(EXCL) NEWOBJ... NEWSET+NEWSETELEM... NEWCHAIN...
+    /// NEWRULE... END`, after putting the flow emulation's table in step (``NftBatch/addMirror(_:)``:
+    /// kept with its flows when the plan has one, removed when not).
     ///
     /// The batch is conditional on the ruleset generation read just before it; if another
     /// process changed the ruleset in between (ERESTART) the generation is read again and the

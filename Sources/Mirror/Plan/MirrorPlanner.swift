@@ -137,6 +137,8 @@ private struct PlanBuilder {
     var sets = SetRegistry()
     var objects: [NftObject] = []
     var notes: [MirrorNote] = []
+    /// The notes made so far, for not repeating one (a linear search was quadratic in rules).
+    var noted: Set<MirrorNote> = []
 
     init(policy: Policy, ports: MirrorPorts, capabilities: KernelCapabilities) {
         self.policy = policy
@@ -356,7 +358,7 @@ private struct PlanBuilder {
         let note = MirrorNote(
             rule: item.rule.name, ruleNumber: item.origin.number, location: item.rule.location,
             code: .partlyMirrorable, message: message)
-        if !notes.contains(note) { notes.append(note) }
+        if noted.insert(note).inserted { notes.append(note) }
     }
 
     private mutating func leftOut(_ item: Planned, _ reason: String) {
