@@ -75,6 +75,47 @@ import Testing
         }
     }
 
+    /// A stateful policy after `kill -9`: the kernel's flow emulation lets the inside (port b)
+    /// open connections and pings and their answers pass, and still refuses the outside.
+    @Test func afterKill9TheKernelLetsTheInsideOpenAndRefusesTheOutside() async throws {
+        let policy = """
+            version 1
+            default drop
+            rule "established" {
+                match ct state established,related
+                forward
+            }
+            rule "invalid" {
+                match ct state invalid
+                drop
+            }
+            rule "arp" {
+                match ether type arp
+                forward
+            }
+            rule "inside-opens" {
+                match iif b ct state new
+                forward
+            }
+            """
+        try await BridgeTestbed.with { bed in
+            try bed.start(policy: policy, arguments: ["--on-failure", "open"])
+            let process = try #require(bed.process)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let tables = try bed.bridge.exec("nft", "list", "tables")
+            #expect(tables.contains("bridgekeeper_flows"), "\(tables)")
+            // A closed port answers with a reset: "refused" means both directions crossed.
+            #expect(try HostTraffic.tcpConnect(from: bed.b, to: BridgeTestbed.addressA, port: 9) == "refused")
+            #expect(try HostTraffic.tcpConnect(from: bed.a, to: BridgeTestbed.addressB, port: 9) == "timeout")
+            #expect(try bed.ping(from: bed.b, to: BridgeTestbed.addressA, count: 3, interval: "0.2").received == 3)
+            #expect(try bed.ping(from: bed.a, to: BridgeTestbed.addressB, count: 3, interval: "0.2").received == 0)
+            // The kernel learned the inside's flows itself.
+            let flows = try bed.bridge.exec("nft", "list", "set", "bridge", "bridgekeeper_flows", "est4")
+            #expect(flows.contains("\(BridgetestAddresses.b) . \(BridgetestAddresses.a) . tcp"), "\(flows)")
+        }
+    }
+
     /// The ids of `frames` that arrive on the far side, each sent from its own side.
     static func crossing(_ frames: [ParityFrame], _ bed: BridgeTestbed) throws -> Set<UInt32> {
         var arrived: Set<UInt32> = []
@@ -115,6 +156,12 @@ import Testing
         guard let value = AddressText.parseMAC(Substring(text)) else { throw TestFailure("bad MAC \(text)") }
         return value
     }
+}
+
+/// The testbed hosts' addresses as `nft list` prints them.
+enum BridgetestAddresses {
+    static let a = BridgeTestbed.addressA
+    static let b = BridgeTestbed.addressB
 }
 
 /// One frame of the corpus: its L4 payload (or, for frames without one, its end) holds an
