@@ -40,7 +40,9 @@ let package = Package(
         .target(
             name: "Ruleset", dependencies: ["Frame", "Policy", "CPcap", "Limits", "Answers"],
             swiftSettings: hotPathSettings),
-        .target(name: "Pipeline", dependencies: ["Frame", "Ruleset", "CPcap"], swiftSettings: hotPathSettings),
+        .target(
+            name: "Pipeline", dependencies: ["Frame", "Policy", "Ruleset", "Flow", "Limits", "Answers", "CPcap"],
+            swiftSettings: hotPathSettings),
         // Answers: the resets and ICMP errors a `reject` sends back, built in the data plane.
         .target(name: "Answers", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         // Limits: nft's token buckets, meters (a bucket per key) and quotas, clocked by the caller.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "Mirror",
             dependencies: ["Frame", "Policy", "Platform", "Flow", "Limits", "Answers", "CNftnl", "CLinuxShim"]),
-        .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline"]),
+        .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Answers"]),
         .target(name: "Replay", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Platform"]),
         .target(name: "Ring", dependencies: ["CLinuxShim", "Frame", "Platform"], swiftSettings: hotPathSettings),
         .target(
@@ -118,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "BridgeUnitTests",
             dependencies: ["Bridge", "Loader", "Mirror", "Operations", "Pipeline", "Policy", "Ring", "Ruleset"]),
-        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "CLinuxShim", "TestSupport"]),
+        .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "Platform", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),

@@ -25,12 +25,21 @@ public struct BridgeConfiguration: Sendable {
     public var transmitRingFrames: Int = 1024
     /// After traffic, keep checking the rings for this long (microseconds) before sleeping in
     /// ppoll: a frame that arrives meanwhile is taken without a wake-up (lower latency, more CPU).
-    /// 0: always sleep.
-    public var busyPollMicroseconds: Int = 0
+    /// 0: always sleep at once; nil (the default): spin only while frames keep coming.
+    public var busyPollMicroseconds: Int?
     /// Bypass the egress qdisc (PACKET_QDISC_BYPASS).
     public var qdiscBypass: Bool = true
     /// Most frames held for `delay` at once, per forwarding thread.
     public var delayCapacity: Int = 16384
+    /// `--link-propagate`: when one port loses its link, take the other down until it returns.
+    public var linkPropagate: Bool = false
+    /// For tests only: worker 0's `ppoll` fails after this many frames, to prove a failed thread
+    /// stops the bridge (set from `BRIDGEKEEPER_INJECT_WORKER_FAULT`).
+    public var injectedWorkerFault: Int?
+    /// Flows the flow table holds, all threads together (`run --flows`; 0: no tracking).
+    public var flows: Int = 262_144
+    /// Each thread's share of ``flows`` (both directions of a flow reach the same thread).
+    public var flowsPerWorker: Int { flows == 0 ? 0 : max(1024, flows / max(1, workers)) }
     /// The control socket.
     public var controlPath: String
     /// Stop after forwarding this many frames.
@@ -69,6 +78,8 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
     case monitor(interface: String, RingError)
     case metrics(String)
     case privileges(String)
+    case thread(String)
+    case flows(String)
 
     public var description: String {
         switch self {
@@ -83,6 +94,8 @@ public enum BridgeError: Error, Sendable, CustomStringConvertible {
         case .monitor(let interface, let error): return "monitor interface \(interface): \(error)"
         case .metrics(let message): return message
         case .privileges(let message): return "--user: \(message)"
+        case .thread(let message): return "cannot start a thread: \(message)"
+        case .flows(let message): return "--flows: \(message)"
         }
     }
 }

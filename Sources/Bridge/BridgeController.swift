@@ -1,10 +1,13 @@
-import Foundation
+import Glibc
 import Logging
 import Mirror
 import Operations
+import Pipeline
+import Platform
 import Policy
 import Ring
 import Ruleset
+import Synchronization
 
 /// A running bridge, assembled from its parts: ``BridgeResources`` (ports, mirror, host port,
 /// control socket, metrics), ``WorkerSet`` (the forwarding threads), ``ControlLoop`` (signals
@@ -14,15 +17,19 @@ import Ruleset
 public final class BridgeController: @unchecked Sendable {
     let configuration: BridgeConfiguration
     let logger: Logger
-    let startedAt = Clock.monotonic()
+    let startedAt = MonotonicClock.now()
     let slot: PolicySlot
     let ledger = CounterLedger()
+    /// What every thread shares across reloads: quota counts, flow creators' names.
+    let sharedState = SharedState()
     let resources: BridgeResources
     private var workerSet: WorkerSet?
     private var drain: OutputDrain?
     private var reloader: Reloader?
     private let controlLoop: ControlLoop
     private let reloadQueue = ReloadQueue()
+    /// `--link-propagate`'s decisions (consulted only when it is on).
+    private let linkPropagation = Mutex(LinkPropagation())
     /// Tells systemd (Type=notify / notify-reload) when the bridge is ready and reloading.
     let notifier = SystemdNotifier()
 
@@ -32,7 +39,7 @@ public final class BridgeController: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         let loaded = try StartupPolicy.load(configuration, logger: logger)
-        slot = PolicySlot(ActivePolicy(loaded: loaded, generation: 1, loadedAt: Clock.wall()))
+        slot = PolicySlot(ActivePolicy(loaded: loaded, generation: 1, loadedAt: WallClock.now()))
         resources = BridgeResources(configuration: configuration, logger: logger)
         controlLoop = ControlLoop(listener: nil, logger: logger)
         do {
@@ -58,7 +65,7 @@ public final class BridgeController: @unchecked Sendable {
         try resources.openHostPort()
         let workers = try WorkerSet(
             configuration: configuration, mtu: resources.mtu, hostPort: resources.hostPort, slot: slot,
-            ledger: ledger, host: self, logger: logger)
+            ledger: ledger, shared: sharedState, host: self, logger: logger)
         workerSet = workers
         let drain = OutputDrain(
             logQueues: workers.channels.map(\.logs), captureQueues: workers.channels.map(\.captures), logger: logger)
@@ -99,15 +106,19 @@ public final class BridgeController: @unchecked Sendable {
         guard let workerSet, let reloader else { return 1 }
         controlLoop.takeSignals()
         keepControlOffForwardingCPUs()
-        workerSet.start()
-        resources.metricsServer?.start()
-        let reloadThread = Thread { [reloadQueue] in
-            reloadQueue.run {
-                Self.encode(reloader.reload(trigger: "SIGHUP or control socket"))
+        let reloadThread: PlatformThread
+        do {
+            try workerSet.start()
+            reloadThread = try PlatformThread.start(name: "bk-reload") { [reloadQueue] in
+                reloadQueue.run { reloader.reload(trigger: "SIGHUP or control socket").json }
             }
+        } catch {
+            logger.critical("\(error)")
+            workerSet.stopAndJoin()
+            tearDown()
+            return 1
         }
-        reloadThread.name = "bk-reload"
-        reloadThread.start()
+        resources.metricsServer?.start()
         let active = slot.current()
         logger.notice(
             "forwarding",
@@ -120,17 +131,23 @@ public final class BridgeController: @unchecked Sendable {
             ])
         try? notifier.ready(
             status: Reloader.readyStatus(active, ports: (configuration.portA, configuration.portB)))
-        if controlLoop.run(handler: self) == .countReached {
+        let ending = controlLoop.run(handler: self)
+        if ending == .countReached {
             logger.notice(
                 "forwarded the requested number of frames", metadata: ["count": "\(configuration.count ?? 0)"])
         }
         logger.notice("stopping")
         try? notifier.stopping()
         reloadQueue.stop()
+        reloadThread.join()
         resources.metricsServer?.stop()
         workerSet.stopAndJoin()
         drain?.drain(active: slot.current(), force: true)
         tearDown()
+        if ending == .workerFailed {
+            logger.critical("stopped because a forwarding thread failed; exiting with status 1")
+            return 1
+        }
         logger.notice("stopped")
         return 0
     }
@@ -150,13 +167,6 @@ public final class BridgeController: @unchecked Sendable {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     // MARK: Status
 
     func status() -> StatusReport {
@@ -168,7 +178,7 @@ public final class BridgeController: @unchecked Sendable {
         }
         return StatusAssembler.report(
             StatusInputs(
-                pid: getpid(), uptimeSeconds: Double(Clock.monotonic() - startedAt) / 1e9,
+                pid: getpid(), uptimeSeconds: Double(MonotonicClock.now() - startedAt) / 1e9,
                 interfaces: [configuration.portA, configuration.portB], portCounters: counters,
                 links: [workerSet?.link(0) ?? .up, workerSet?.link(1) ?? .up], hostPort: resources.hostPort?.name,
                 policyPath: configuration.policyPath, active: active, ruleTotals: totals.rules,
@@ -176,7 +186,29 @@ public final class BridgeController: @unchecked Sendable {
                 reloads: reloader?.history.current ?? ReloadHistory.Record(), held: workerSet?.held ?? 0,
                 onFailure: configuration.onFailure,
                 mirrorTable: resources.kernelMirror == nil ? nil : KernelMirror.table,
-                workers: workerSet?.workers.count ?? 0))
+                workers: workerSet?.workers.count ?? 0,
+                flows: active.loaded.compiled.usesFlows
+                    ? FlowReport.Table((workerSet?.channels ?? []).map(\.shared.flows)) : nil,
+                quotaConsumed: Dictionary(
+                    active.loaded.compiled.quotas.filter { $0.ordinal == 0 }.map {
+                        ($0.ruleName, sharedState.quotaConsumed(SharedState.QuotaKey(rule: $0.ruleName, ordinal: 0)))
+                    }, uniquingKeysWith: { first, _ in first }),
+                meterEvictions: (workerSet?.channels ?? []).reduce(into: [:]) { total, channel in
+                    for (rule, count) in channel.shared.meterEvictions { total[rule, default: 0] += count }
+                },
+                perWorker: workerSet?.perWorkerCounters() ?? [], linkPropagation: linkPropagationState()))
+    }
+
+    /// Every thread's flows (each thread copies its table between batches when asked).
+    func flowReport() -> FlowReport {
+        let channels = workerSet?.channels ?? []
+        var entries: [FlowReport.Entry] = []
+        for channel in channels {
+            for record in channel.shared.requestFlows() ?? [] {
+                entries.append(FlowReport.Entry(record) { self.sharedState.creatorName($0) ?? "rule#\($0)" })
+            }
+        }
+        return FlowReport(table: FlowReport.Table(channels.map(\.shared.flows)), flows: entries)
     }
 
     /// What `/metrics` shows: the status, as Prometheus families.
@@ -195,27 +227,86 @@ public final class BridgeController: @unchecked Sendable {
 
     private func tearDown() {
         workerSet?.closeSockets()
+        releaseHeldPorts()
         resources.tearDown()
         drain?.flushFiles()
     }
 }
 
 extension BridgeController: ControlHandler {
-    func statusReply() -> String { Self.encode(status()) }
+    func statusReply() -> String { status().json }
 
     func requestReload(replyTo connection: Int32?) { reloadQueue.request(replyTo: connection) }
 
-    func controlTick() { drain?.drain(active: slot.current(), force: false) }
+    func flowsReply() -> String { flowReport().json }
+
+    func resetQuotaReply(rule: String) -> String {
+        let reset = sharedState.resetQuotas(of: rule)
+        logger.notice("quota reset", metadata: ["rule": "\(rule)", "quotas": "\(reset)"])
+        return ControlReplies.quotaReset(rule: rule, quotas: reset)
+    }
+
+    func controlTick() {
+        drain?.drain(active: slot.current(), force: false)
+        if configuration.linkPropagate {
+            apply(linkPropagation.withLock { $0.due(now: MonotonicClock.now()) })
+        }
+    }
 }
 
 extension BridgeController: WorkerHost {
     func preparePortAgain(_ name: String) -> Bool { resources.reprepare(name) }
 
     func forwardedRequestedCount() { controlLoop.stopForCount() }
+
+    func workerFailed(number: Int, reason: String) { controlLoop.stopForFailure() }
+
+    func linkChanged(port: Int, up: Bool) {
+        guard configuration.linkPropagate else { return }
+        apply(linkPropagation.withLock { $0.linkChanged(port: port, up: up, now: MonotonicClock.now()) })
+    }
+
+    /// `--link-propagate`'s counts and holds, for status (nil when it is off).
+    func linkPropagationState() -> LinkPropagation? {
+        configuration.linkPropagate ? linkPropagation.withLock { $0 } : nil
+    }
+
+    /// At exit: a port `--link-propagate` holds down comes back up, so the segment behind it (and,
+    /// fail-open, the kernel bridge) is not left without a link by a bridge that is gone.
+    private func releaseHeldPorts() {
+        guard configuration.linkPropagate else { return }
+        let held = linkPropagation.withLock { $0.held }
+        apply(held.enumerated().filter(\.element).map { .bringUp(port: $0.offset) })
+    }
+
+    /// Carries out `--link-propagate`'s decisions, logging each.
+    private func apply(_ actions: [LinkPropagation.Action]) {
+        let interfaces = [configuration.portA, configuration.portB]
+        for action in actions {
+            let (port, up) =
+                switch action {
+                case .takeDown(let port): (port, false)
+                case .bringUp(let port): (port, true)
+                }
+            let metadata: Logger.Metadata = [
+                "port": "\(port == 0 ? "a" : "b")", "interface": "\(interfaces[port])",
+                "because": "port \(port == 0 ? "b" : "a") \(up ? "is back" : "lost its link")",
+            ]
+            do throws(Errno) {
+                try LinkSwitch.set(interfaces[port], up: up)
+                logger.notice(
+                    up ? "link propagation: port up again" : "link propagation: port down", metadata: metadata)
+            } catch {
+                logger.error("link propagation failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
+        }
+    }
 }
 
 extension BridgeController: ReloadTarget {
     var mirrors: Bool { resources.kernelMirror != nil }
+
+    var tracksFlows: Bool { configuration.flows > 0 }
 
     func mirrorNotes(for policy: Policy) -> [Diagnostic] {
         KernelMirror.plan(policy, ports: resources.mirrorPorts).notes.map(\.diagnostic)

@@ -12,6 +12,7 @@ public enum FieldValueText {
         case .ipv6: return AddressText.formatIPv6(value)
         case .integer:
             if field == .tcpFlags || field == .etherType { return "0x" + String(value, radix: 16) }
+            if field.isConnectionTracking { return field.format(value) }
             return String(value)
         }
     }

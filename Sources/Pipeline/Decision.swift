@@ -1,3 +1,4 @@
+import Answers
 import Ruleset
 
 /// What the pipeline decided for one frame.
@@ -11,6 +12,15 @@ public struct Decision: Sendable, Equatable {
     public var delayNanoseconds: UInt64
     /// How far the hold time may vary either side of the delay (tc-netem's jitter).
     public var jitterNanoseconds: UInt64
+    /// What a `reject` answers with.
+    public var answer: RejectKind
+    /// The frame's `ct state` bit (0 when the policy does not track flows).
+    public var ctState: UInt8 = 0
+    /// The frame's `ct direction` (0 original, 1 reply; 0xff: none).
+    public var ctDirection: UInt8 = 0xff
+    /// The frame would have opened a flow but the table was full (the verdict is then the
+    /// policy's `flows-full` choice).
+    public var flowRefused = false
 
     @inlinable
     init(_ rule: CompiledRule, number: Int32) {
@@ -19,6 +29,7 @@ public struct Decision: Sendable, Equatable {
         retries = rule.retries
         delayNanoseconds = rule.delayNanoseconds
         jitterNanoseconds = rule.jitterNanoseconds
+        answer = rule.answer
     }
 
     /// The default verdict decided.

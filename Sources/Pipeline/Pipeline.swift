@@ -1,14 +1,18 @@
 import CPcap
+import Flow
 import Frame
+import Limits
 import Policy
 import Ruleset
 
-/// Runs one compiled policy over frames: parse, find the first matching rule, count, run its
-/// statements (rewrites in place, effects), and return the decision.
+/// Runs one compiled policy over frames: parse, look the frame up in the flow table (when the
+/// policy matches `ct`), find the first matching rule, count, run its statements (rewrites in
+/// place, effects), commit the flow, and return the decision.
 ///
-/// One `Pipeline` per forwarding thread (a class, so a call never copies its tables): it owns
-/// that thread's counters and scratch memory and keeps the compiled policy alive.
-/// ``process(_:port:effects:)`` allocates nothing, takes no lock and calls no closure or
+/// One `Pipeline` per forwarding thread and policy (a class, so a call never copies its
+/// tables): it owns that thread's counters and scratch memory, keeps the compiled policy alive,
+/// and reads the thread's ``ThreadState`` (flows, buckets, meters), which outlives it.
+/// ``process(_:port:now:effects:)`` allocates nothing, takes no lock and calls no closure or
 /// existential.
 public final class Pipeline: @unchecked Sendable {
     /// The compiled policy (kept alive here; the views below point into it).
@@ -29,17 +33,39 @@ public final class Pipeline: @unchecked Sendable {
     private let defaultRule: CompiledRule
     private let indexed: Bool
     private let usedFields: UInt32
+    /// The thread's state, and this policy's view of it.
+    public let state: ThreadState
+    private let binding: StateBinding
+    /// Frames are looked up in the flow table (the policy matches `ct`, and there is a table).
+    public let tracksFlows: Bool
+    private let flows: FlowTable?
+    private let whenFull: FlowsFullAction
+    /// The creator id of each rule (and, last, of the default) for the flows it creates.
+    private let creators: FlatArray<UInt32>
+    /// Some rule has a `limit` or `quota`: the frame's kernel length is needed.
+    private let hasStatefulTerms: Bool
+    // Per frame, for the stateful terms (written by `process`, read by `holds`).
+    @exclusivity(unchecked) private var now: UInt64 = 0
+    @exclusivity(unchecked) private var kernelLength: Int = 0
 
-    /// A pipeline for `policy` with fresh counters.
+    /// A pipeline for `policy` with fresh counters and a standalone state (checks, tests).
     public convenience init(policy: CompiledPolicy) {
-        self.init(policy: policy, counters: RuleCounters(ruleCount: policy.ruleCount))
+        self.init(policy: policy, counters: RuleCounters(ruleCount: policy.ruleCount), state: .standalone(), now: 0)
     }
 
-    /// A pipeline for `policy` that counts into `counters` (sized for it).
-    public init(policy: CompiledPolicy, counters: RuleCounters) {
+    /// A pipeline for `policy` that counts into `counters` (sized for it) and keeps its state in
+    /// `state`, the policy's stateful terms bound to it at `now`.
+    public init(policy: CompiledPolicy, counters: RuleCounters, state: ThreadState, now: UInt64) {
         precondition(counters.count == policy.ruleCount + 1, "counters sized for another policy")
         self.policy = policy
         self.counters = counters
+        self.state = state
+        self.binding = state.bind(policy, now: now)
+        self.flows = state.flows
+        self.tracksFlows = policy.usesFlows && state.flows != nil
+        self.whenFull = policy.policy.stateDefaults.flows.whenFull
+        self.creators = FlatArray((policy.ruleNames + ["default"]).map { state.shared.creatorID(for: $0) })
+        self.hasStatefulTerms = !policy.limits.isEmpty || !policy.quotas.isEmpty
         self.scratch = CandidateScratch(capacity: max(8, policy.index.maximumLists))
         self.fieldValues = FieldVectorStorage()
         rules = policy.rules
@@ -55,30 +81,65 @@ public final class Pipeline: @unchecked Sendable {
         usedFields = policy.usedFields
     }
 
-    /// Decides what happens to one frame that arrived on `port` (0 = a, 1 = b), applying the
+    deinit {
+        creators.deallocate()
+    }
+
+    /// Decides what happens to one frame that arrived on `port` (0 = a, 1 = b) at `now` (a
+    /// monotonic clock in nanoseconds: the same clock for every frame of a thread), applying the
     /// deciding rule's rewrites to `frame` in place.
     public func process<Effects: PipelineEffects>(
-        _ frame: inout FrameBuffer, port: UInt8, effects: inout Effects
+        _ frame: inout FrameBuffer, port: UInt8, now: UInt64 = 0, effects: inout Effects
     ) -> Decision {
         if !needsFrameInfo { return decideByDefault(length: frame.length) }
         let info = fieldValues.info
         FrameInfo.parse(frame.readOnlyBytes, into: &info.pointee)
-        return process(&frame, info: &info.pointee, port: port, effects: &effects)
+        return process(&frame, info: &info.pointee, port: port, now: now, effects: &effects)
     }
 
-    /// As ``process(_:port:effects:)`` for a frame already parsed into `info` (updated by rewrites).
+    /// As ``process(_:port:now:effects:)`` for a frame already parsed into `info` (updated by
+    /// rewrites).
     public func process<Effects: PipelineEffects>(
-        _ frame: inout FrameBuffer, info: inout FrameInfo, port: UInt8, effects: inout Effects
+        _ frame: inout FrameBuffer, info: inout FrameInfo, port: UInt8, now: UInt64 = 0, effects: inout Effects
     ) -> Decision {
         var fields = fieldValues.vector
         fields.load(info, port: port, used: usedFields)
+        var lookup: FlowLookup?
+        if tracksFlows, let flows {
+            let found = flows.classify(frame: frame.readOnlyBytes, info: &info, now: now)
+            fields.narrow[Int(FieldCode.ctState.rawValue)] = UInt64(found.state.rawValue)
+            fields.present |= FieldCode.ctState.bit
+            if let direction = found.direction {
+                fields.narrow[Int(FieldCode.ctDirection.rawValue)] = UInt64(direction.rawValue)
+                fields.present |= FieldCode.ctDirection.bit
+            }
+            lookup = found
+        }
+        if hasStatefulTerms {
+            self.now = now
+            kernelLength = KernelLength.bridge(info)
+            if binding.hasMeters { fieldValues.info.pointee = info }
+        }
         let number = firstMatch(fields, frame: frame.readOnlyBytes)
         let rule = number >= 0 ? rules[Int(number)] : defaultRule
-        counters.add(slot: number >= 0 ? Int(number) : counters.defaultSlot, bytes: frame.length)
+        let slot = number >= 0 ? Int(number) : counters.defaultSlot
+        var decision = Decision(rule, number: number)
+        if let lookup {
+            decision.ctState = lookup.state.rawValue
+            decision.ctDirection = lookup.direction?.rawValue ?? 0xff
+            let outcome = flows!.commit(
+                lookup, forwarded: rule.verdict.forwards, length: frame.length, creator: creators.base[slot],
+                now: now, events: &effects)
+            if outcome == .full {
+                decision.flowRefused = true
+                if whenFull == .drop { decision.verdict = .drop }
+            }
+        }
+        counters.add(slot: slot, bytes: frame.length)
         if rule.actions.count > 0 {
             runActions(rule, number: number, frame: &frame, info: &info, port: port, effects: &effects)
         }
-        return Decision(rule, number: number)
+        return decision
     }
 
     /// False for a policy without rules: every frame gets the default, and nothing needs to look
@@ -92,7 +153,8 @@ public final class Pipeline: @unchecked Sendable {
         return Decision(defaultRule, number: -1)
     }
 
-    /// The number of the first rule whose match holds for a parsed frame, or -1.
+    /// The number of the first rule whose match holds for a parsed frame, or -1 (stateless
+    /// terms only: for the reference evaluator's comparisons).
     public func firstMatch(info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
         var fields = fieldValues.vector
         fields.load(info, port: port, used: usedFields)
@@ -296,8 +358,13 @@ public final class Pipeline: @unchecked Sendable {
                 i += 1
             }
             inSet = found
-        case .bpf, .limit, .quota:
-            inSet = false  // INTEGRATION-PENDING: stateful terms
+        case .bpf:
+            inSet = false
+        case .limit:
+            return binding.limitHolds(
+                Int(term.slice.start), info: fieldValues.info, length: kernelLength, now: now)
+        case .quota:
+            return binding.quotaHolds(Int(term.slice.start), length: kernelLength)
         }
         return inSet != term.negated
     }

@@ -1,3 +1,4 @@
+import Flow
 import Frame
 
 /// The side effects of `log`, `pcap` and `mirror` statements, run in statement order.
@@ -5,7 +6,10 @@ import Frame
 /// The pipeline is generic over its effects (specialised, never an existential): the forwarding
 /// loop logs and captures for real, `replay` writes capture files, `check`'s test blocks use
 /// ``NoEffects``. Only frames that match a rule with such statements reach these calls.
-public protocol PipelineEffects {
+///
+/// Effects also hear of flows that become established or end (``Flow/FlowEventSink``); the
+/// default is to ignore them.
+public protocol PipelineEffects: FlowEventSink {
     /// A `log` statement ran: `prefix` indexes `CompiledPolicy.logPrefixes`.
     mutating func log(rule: Int32, prefix: Int32, frame: UnsafeRawBufferPointer, info: FrameInfo, port: UInt8)
     /// A `pcap` statement ran: append `frame` (as it is at that point) to capture file `file`.
@@ -23,4 +27,12 @@ public struct NoEffects: PipelineEffects {
     public mutating func capture(file: Int32, frame: UnsafeRawBufferPointer) {}
     @inlinable
     public mutating func mirror(interface: Int32, frame: UnsafeRawBufferPointer) {}
+}
+
+extension PipelineEffects {
+    /// Flow events are ignored unless the effects say otherwise.
+    @inlinable
+    public mutating func flowEstablished(_ event: FlowEvent) {}
+    @inlinable
+    public mutating func flowEnded(_ event: FlowEvent, reason: FlowEndReason) {}
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capture
 import Injection
+import Platform
 import Ring
 
 #if canImport(Glibc)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Bridge
+import Foundation
 import Logging
+import Platform
 import Ring
 
 /// `bridgekeeper run`: the bridge itself.
@@ -53,15 +55,23 @@ struct RunCommand: ParsableCommand {
     @Option(
         name: .customLong("busy-poll"),
         help:
-            "After traffic, keep checking the rings for this many microseconds before sleeping (lower latency, more CPU; default 0)."
+            "After every batch, keep checking the rings for this many microseconds before sleeping (0: sleep at once). Default: adaptive, spinning only while frames keep coming."
     )
-    var busyPoll: Int = 0
+    var busyPoll: Int?
 
     @Flag(name: .customLong("no-qdisc-bypass"), help: "Send through the egress qdisc (PACKET_QDISC_BYPASS off).")
     var noQdiscBypass = false
 
     @Option(name: .customLong("delay-capacity"), help: "Most frames held for `delay` at once, per thread.")
     var delayCapacity: Int = 16384
+
+    @Flag(
+        name: .customLong("link-propagate"),
+        help: "When one port loses its link, take the other down until it returns (link-fault pass-through).")
+    var linkPropagate = false
+
+    @Option(help: "Flows the flow table holds for `ct state` (all threads together; 0: no flow table).")
+    var flows: Int = 262_144
 
     @Option(
         name: .customLong("on-failure"),
@@ -94,10 +104,11 @@ struct RunCommand: ParsableCommand {
         }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         if let ringFrames, ringFrames < 64 { throw ValidationError("--ring-frames must be at least 64") }
-        guard (0...1_000_000).contains(busyPoll) else {
+        if let busyPoll, !(0...1_000_000).contains(busyPoll) {
             throw ValidationError("--busy-poll must be between 0 and 1000000 microseconds")
         }
         guard delayCapacity >= 1 else { throw ValidationError("--delay-capacity must be at least 1") }
+        guard (0...16_777_216).contains(flows) else { throw ValidationError("--flows must be between 0 and 16777216") }
         if noMirror && onFailure == .open {
             throw ValidationError("--on-failure open needs the nftables mirror; drop --no-mirror")
         }
@@ -117,6 +128,11 @@ struct RunCommand: ParsableCommand {
         configuration.qdiscBypass = !noQdiscBypass
         configuration.busyPollMicroseconds = busyPoll
         configuration.delayCapacity = delayCapacity
+        configuration.flows = flows
+        configuration.linkPropagate = linkPropagate
+        if let fault = ProcessInfo.processInfo.environment["BRIDGEKEEPER_INJECT_WORKER_FAULT"] {
+            configuration.injectedWorkerFault = Int(fault)
+        }
         configuration.mirror = !noMirror
         configuration.metrics = metrics
         configuration.onFailure = onFailure == .open ? .open : .closed

@@ -16,6 +16,7 @@ struct ReloaderTests {
     /// What a reload asked of the bridge, in order.
     final class RecordingTarget: ReloadTarget, @unchecked Sendable {
         var mirrors = true
+        var tracksFlows = true
         var refuseCommit = false
         var refuseMonitors = false
         var kernelHoldsMirror = true
@@ -162,6 +163,16 @@ struct ReloaderTests {
         let reply = fixture.reloader.reload(trigger: "test")
         #expect(reply.ok)
         #expect(fixture.target.steps == ["monitors", "in force 2"])
+    }
+
+    @Test func aPolicyMatchingCtIsRefusedWithoutAFlowTable() throws {
+        let fixture = try Fixture(Self.first)
+        fixture.target.tracksFlows = false
+        try fixture.rewrite(Self.first + "\nrule \"est\" {\n    match ct state established\n    forward\n}\n")
+        let reply = fixture.reloader.reload(trigger: "test")
+        #expect(!reply.ok)
+        #expect(reply.errors.first?.contains("--flows 0") == true)
+        #expect(fixture.target.steps.isEmpty)
     }
 
     @Test func systemdStatusNamesThePortsGenerationAndRules() throws {

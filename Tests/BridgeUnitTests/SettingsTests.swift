@@ -36,7 +36,9 @@ struct SettingsTests {
         let workers = (0..<3).map { WorkerConfiguration(number: $0, of: configuration) }
         #expect(workers.map(\.cpus) == [[2], [3], [2]])
         #expect(workers.map(\.readsHostPort) == [true, false, false])
-        #expect(workers.allSatisfy { $0.busyPollNanoseconds == 50_000 && $0.stopAfter == 1000 && $0.transmitRing })
+        #expect(workers.allSatisfy { $0.busyPollNanoseconds == 50_000 && $0.transmitRing })
+        #expect(
+            WorkerConfiguration(number: 0, of: Self.configuration).busyPollNanoseconds == nil, "adaptive by default")
     }
 
     @Test func bothPortsOfAProcessGetTheirOwnFanoutGroup() {

@@ -56,7 +56,9 @@ struct TapDeviceTests {
                 while case .frame = result { result = buffer.withUnsafeMutableBytes { tap.read(into: $0) } }
                 tap.close()
                 tap.close()
-                return (state?.isUp ?? false, "\(state?.mtu ?? 0)", result, if_nametoindex("bkhost1") != 0)
+                // The kernel unregisters the device after the last file closes, not within close().
+                let gone = waitUntil(timeout: 5) { if_nametoindex("bkhost1") == 0 }
+                return (state?.isUp ?? false, "\(state?.mtu ?? 0)", result, !gone)
             }
         }
         #expect(upBefore)

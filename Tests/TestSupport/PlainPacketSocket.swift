@@ -25,6 +25,10 @@ public final class PlainPacketSocket {
         guard result == 0 else { throw TestFailure("bind \(interface): errno \(errno)") }
         var on: Int32 = 1
         setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, socklen_t(MemoryLayout<Int32>.size))
+        // A burst of thousands of frames must not overflow the capture's own queue (the default
+        // holds a few hundred small frames): a lost capture would read as a frame the bridge lost.
+        var buffer: Int32 = 16 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, socklen_t(MemoryLayout<Int32>.size))
     }
 
     deinit { close(fd) }

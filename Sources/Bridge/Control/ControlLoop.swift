@@ -1,5 +1,7 @@
 import CLinuxShim
 import Logging
+import Platform
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,6 +13,10 @@ protocol ControlHandler: AnyObject {
     func statusReply() -> String
     /// Queues a reload; `connection`, when given, gets its result.
     func requestReload(replyTo connection: Int32?)
+    /// The `flows` reply (JSON): every thread's live flows.
+    func flowsReply() -> String
+    /// The `reset-quota RULE` reply (JSON).
+    func resetQuotaReply(rule: String) -> String
     /// Called every round (at least every 200 ms): time to drain logs and captures.
     func controlTick()
 }
@@ -24,6 +30,7 @@ final class ControlLoop: @unchecked Sendable {
     enum Ending: Equatable {
         case signal
         case countReached
+        case workerFailed
     }
 
     /// The control socket (set once it is open; nil: signals only).
@@ -32,6 +39,7 @@ final class ControlLoop: @unchecked Sendable {
     private var signals: Int32 = -1
     private let stopEvent = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
     private var garbageLimiter = RateLimiter(perSecond: 1, burst: 5)
+    private let failed = Atomic<Bool>(false)
 
     init(listener: ControlListener?, logger: Logger) {
         self.listener = listener
@@ -62,6 +70,13 @@ final class ControlLoop: @unchecked Sendable {
         _ = write(stopEvent, &one, 8)
     }
 
+    /// Any thread: ends ``run(handler:)`` because a forwarding thread failed.
+    func stopForFailure() {
+        failed.store(true, ordering: .relaxed)
+        var one: UInt64 = 1
+        _ = write(stopEvent, &one, 8)
+    }
+
     /// Serves until a stop signal or ``stopForCount()``.
     func run(handler: some ControlHandler) -> Ending {
         var fds = [pollfd](repeating: pollfd(fd: -1, events: 0, revents: 0), count: 3)
@@ -80,7 +95,9 @@ final class ControlLoop: @unchecked Sendable {
                 }
             }
             if fds[1].revents != 0 { answerConnections(handler) }
-            if fds[2].revents != 0 && ending == nil { ending = .countReached }
+            if fds[2].revents != 0 && ending == nil {
+                ending = failed.load(ordering: .relaxed) ? .workerFailed : .countReached
+            }
             handler.controlTick()
             if let ending { return ending }
         }
@@ -109,14 +126,18 @@ final class ControlLoop: @unchecked Sendable {
                 ControlListener.reply(connection, handler.statusReply())
             case "reload":
                 handler.requestReload(replyTo: connection)
+            case "flows":
+                ControlListener.reply(connection, handler.flowsReply())
+            case "reset-quota" where words.count == 2:
+                ControlListener.reply(connection, handler.resetQuotaReply(rule: words[1]))
             default:
-                let (allowed, suppressed) = garbageLimiter.admit(now: Clock.monotonic())
+                let (allowed, suppressed) = garbageLimiter.admit(now: MonotonicClock.now())
                 if allowed {
                     logger.warning(
                         "ignored a control request it does not understand",
                         metadata: ["request": "\(request.prefix(64))", "suppressed_before": "\(suppressed)"])
                 }
-                ControlListener.reply(connection, "{\"error\":\"unknown request; use status or reload\"}")
+                ControlListener.reply(connection, ControlReplies.unknownRequest)
             }
         }
     }

@@ -1,3 +1,5 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -5,8 +7,8 @@
 /// Why the control socket could not be used; each reads as one line saying what to do.
 public enum ControlError: Error, Sendable, CustomStringConvertible {
     case pathTooLong(String)
-    case cannotListen(path: String, errno: Int32)
-    case notRunning(path: String, errno: Int32)
+    case cannotListen(path: String, errno: Errno)
+    case notRunning(path: String, errno: Errno)
     case noReply(path: String)
 
     public var description: String {
@@ -15,10 +17,10 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
             return "control socket path is too long (108 bytes at most): \(path)"
         case .cannotListen(let path, let code):
             return
-                "cannot listen on control socket \(path): \(String(cString: strerror(code))) (is another bridgekeeper using it? pass --control PATH)"
+                "cannot listen on control socket \(path): \(code) (is another bridgekeeper using it? pass --control PATH)"
         case .notRunning(let path, let code):
             return
-                "no bridgekeeper is listening on \(path) (\(String(cString: strerror(code)))); is it running, and is --control the same?"
+                "no bridgekeeper is listening on \(path) (\(code)); is it running, and is --control the same?"
         case .noReply(let path):
             return "bridgekeeper at \(path) did not answer in time"
         }
@@ -44,11 +46,11 @@ public final class ControlListener {
         let createdFolder = !folder.isEmpty && mkdir(folder, 0o755) == 0
         let fd = socket(
             AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw .cannotListen(path: path, errno: errno) }
+        guard fd >= 0 else { throw .cannotListen(path: path, errno: .current) }
         // A socket file nobody answers on is stale: remove it. A live one is someone else's.
         if ControlClient.isAnswering(path: path) {
             close(fd)
-            throw .cannotListen(path: path, errno: EADDRINUSE)
+            throw .cannotListen(path: path, errno: .addressInUse)
         }
         unlink(path)
         address.sun_family = sa_family_t(AF_UNIX)
@@ -61,7 +63,7 @@ public final class ControlListener {
             }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
-            let code = errno
+            let code = Errno.current
             close(fd)
             throw .cannotListen(path: path, errno: code)
         }
@@ -129,7 +131,7 @@ public enum ControlClient {
         var address = sockaddr_un()
         guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw .pathTooLong(path) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .notRunning(path: path, errno: errno) }
+        guard fd >= 0 else { throw .notRunning(path: path, errno: .current) }
         defer { close(fd) }
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -140,7 +142,7 @@ public enum ControlClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else { throw .notRunning(path: path, errno: errno) }
+        guard connected == 0 else { throw .notRunning(path: path, errno: .current) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array((line + "\n").utf8)

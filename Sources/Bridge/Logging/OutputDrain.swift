@@ -1,5 +1,6 @@
 import Logging
 import Pipeline
+import Platform
 import Synchronization
 
 /// The control thread's side of `log` and `pcap` statements: takes what the forwarding threads
@@ -40,7 +41,7 @@ final class OutputDrain: @unchecked Sendable {
         let compiled = active.loaded.compiled
         for queue in logQueues {
             while let record = queue.pop() {
-                let (allowed, suppressed) = logLimiter.admit(now: Clock.monotonic())
+                let (allowed, suppressed) = logLimiter.admit(now: MonotonicClock.now())
                 guard allowed else { continue }
                 let known = record.generation == active.generation
                 let name =
@@ -62,7 +63,7 @@ final class OutputDrain: @unchecked Sendable {
                     queue.removeFirst()
                 }
             }
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             if force || now >= nextFlush {
                 nextFlush = now + 1_000_000_000
                 for writer in writers.values { writer.flush() }

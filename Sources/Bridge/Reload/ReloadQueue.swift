@@ -39,8 +39,7 @@ final class ReloadQueue: @unchecked Sendable {
             }
             if stopping {
                 for connection in waiting {
-                    ControlListener.reply(
-                        connection, "{\"ok\":false,\"generation\":0,\"message\":\"stopping\",\"errors\":[]}")
+                    ControlListener.reply(connection, ReloadReply.stopping.json)
                 }
                 finished.signal()
                 return

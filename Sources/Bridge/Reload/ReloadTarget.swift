@@ -7,6 +7,8 @@ import Ruleset
 protocol ReloadTarget: AnyObject, Sendable {
     /// Whether a kernel mirror is kept (its notes then count as warnings, and it is committed).
     var mirrors: Bool { get }
+    /// Whether the threads have flow tables (a policy matching `ct` needs them).
+    var tracksFlows: Bool { get }
     /// The nftables mirror's notes about `policy` (what it leaves out and why).
     func mirrorNotes(for policy: Policy) -> [Diagnostic]
     /// Whether the kernel still holds the mirror of `policy` (true when nothing is mirrored).

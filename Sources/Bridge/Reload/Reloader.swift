@@ -1,6 +1,7 @@
 import Loader
 import Logging
 import Operations
+import Platform
 import Policy
 
 /// One reload, in the order that keeps both sides consistent: read the files with exactly
@@ -71,6 +72,12 @@ final class Reloader: Sendable {
                 ok: true, generation: old.generation, message: "files unchanged; generation \(old.generation) stays",
                 errors: [])
         }
+        if loaded.compiled.usesFlows && !target.tracksFlows {
+            return failed(
+                trigger: trigger,
+                message: "\(StartupPolicy.needsFlowTable); generation \(old.generation) stays in force",
+                errors: [StartupPolicy.needsFlowTable], generation: old.generation)
+        }
         let monitorPorts: MonitorPorts
         do {
             monitorPorts = try target.monitorPorts(for: loaded.compiled)
@@ -91,7 +98,7 @@ final class Reloader: Sendable {
             }
         }
         let next = ActivePolicy(
-            loaded: loaded, generation: old.generation + 1, loadedAt: Clock.wall(), monitors: monitorPorts)
+            loaded: loaded, generation: old.generation + 1, loadedAt: WallClock.now(), monitors: monitorPorts)
         target.putInForce(next)
         let change = RuleChanges(from: old.loaded.compiled.policy, to: loaded.compiled.policy)
         logger.notice(
@@ -115,9 +122,9 @@ final class Reloader: Sendable {
     }
 
     private func remember(ok: Bool, generation: UInt64, message: String, errors: [String]) {
-        let now = Clock.wall()
+        let now = WallClock.now()
         history.remember(
             StatusReport.Reload(
-                at: Clock.rfc3339(now), ok: ok, generation: generation, message: message, errors: errors), at: now)
+                at: WallClock.rfc3339(now), ok: ok, generation: generation, message: message, errors: errors), at: now)
     }
 }

@@ -5,6 +5,11 @@ import Mirror
 /// The policy `run` starts with: read with exactly `check`'s code (plus the mirror's notes when
 /// mirroring), every diagnostic logged at its severity.
 enum StartupPolicy {
+    /// Why a policy that matches `ct` cannot run without a flow table.
+    static let needsFlowTable =
+        "the policy matches ct state or ct direction, but the bridge has no flow table (--flows 0); "
+        + "run it with --flows N (the default is 262144)"
+
     static func load(_ configuration: BridgeConfiguration, logger: Logger) throws(BridgeError) -> LoadedPolicy {
         let ports = MirrorPorts(a: configuration.portA, b: configuration.portB)
         let report = PolicyLoader.load(path: configuration.policyPath) { policy in
@@ -19,6 +24,9 @@ enum StartupPolicy {
         }
         guard let loaded = report.loaded else {
             throw .policy(path: configuration.policyPath, errors: max(1, report.errors.count))
+        }
+        if loaded.compiled.usesFlows && configuration.flows == 0 {
+            throw .flows(StartupPolicy.needsFlowTable)
         }
         return loaded
     }

@@ -14,8 +14,10 @@ public enum PortCounter: Int, CaseIterable, Sendable {
     case truncated
     /// Frames the kernel dropped because the RX ring was full (PACKET_STATISTICS).
     case ringDrops
-    /// Sends out of this port that failed and were given up.
+    /// Sends out of this port that failed and were given up (other than for a full TX ring).
     case sendErrors
+    /// Frames given up because this port's TX ring stayed full through every retry.
+    case txRingFull
     /// Send attempts repeated after a failure for lack of room.
     case retries
     /// Frames held for a delay before leaving by this port.
@@ -32,6 +34,8 @@ public enum PortCounter: Int, CaseIterable, Sendable {
     case mirrorDrops
     /// Frames that could not leave by this port because its link was down.
     case linkDownDrops
+    /// Answers (resets, ICMP errors) to rejected frames that arrived here, sent back out of it.
+    case answers
 
     /// The name used in JSON and Prometheus (`rx_frames`).
     public var name: String {
@@ -44,6 +48,7 @@ public enum PortCounter: Int, CaseIterable, Sendable {
         case .truncated: return "truncated"
         case .ringDrops: return "ring_drops"
         case .sendErrors: return "send_errors"
+        case .txRingFull: return "tx_ring_full"
         case .retries: return "retries"
         case .delayed: return "delayed"
         case .delayOverflow: return "delay_overflow"
@@ -52,6 +57,7 @@ public enum PortCounter: Int, CaseIterable, Sendable {
         case .mirrored: return "mirrored"
         case .mirrorDrops: return "mirror_drops"
         case .linkDownDrops: return "link_down_drops"
+        case .answers: return "answers"
         }
     }
 }

@@ -17,6 +17,16 @@ public struct StatusReport: Codable, Sendable {
         /// The kernel's counters for the mirrored nft rule (nil when not mirrored or unknown).
         public var kernelPackets: UInt64?
         public var kernelBytes: UInt64?
+        /// For a `reject` rule: answers sent, held back by the answer rate, and frames never
+        /// answered (ICMP errors, broadcasts, fragments...).
+        public var answers: UInt64?
+        public var answersSuppressed: UInt64?
+        public var unanswered: UInt64?
+        /// For a rule with a `quota`: bytes counted, and the quota (the first quota of the rule).
+        public var quotaConsumed: UInt64?
+        public var quotaBytes: UInt64?
+        /// For a rule with a meter: keys evicted because the meter was full.
+        public var meterEvictions: UInt64?
     }
 
     public struct PolicyInfo: Codable, Sendable {
@@ -60,6 +70,26 @@ public struct StatusReport: Codable, Sendable {
     public var mirrorTable: String?
     /// Workers (forwarding threads).
     public var workers: Int
+    /// The flow table (nil when the policy does not track flows).
+    public var flows: FlowReport.Table?
+    /// `--link-propagate` (nil when it is off): per port (a, b), whether the bridge holds it down
+    /// because the other port lost its link, and how many times it did.
+    public var linkPropagation: LinkPropagationReport?
+
+    public struct LinkPropagationReport: Codable, Sendable {
+        public var heldDown: [Bool]
+        public var propagations: [UInt64]
+    }
+
+    /// Each worker's own port counters (what `ports` adds up), so a loss is traced to a thread.
+    public var perWorker: [WorkerPorts] = []
+
+    /// One worker's counters for port a and port b.
+    public struct WorkerPorts: Codable, Sendable {
+        public var worker: Int
+        /// Port a's counters, then port b's, by counter name.
+        public var ports: [[String: UInt64]]
+    }
 }
 
 /// The answer to `reload` over the control socket.

@@ -15,7 +15,19 @@ public enum StatusText {
             for error in reload.errors { out.append("        " + error) }
         }
         if let mirror = s.mirrorTable { out.append("nft     table bridge \(mirror)") }
+        if let flows = s.flows {
+            out.append(
+                "flows   \(flows.inUse) of \(flows.capacity)  created \(flows.created)  expired \(flows.expired)  "
+                    + "closed \(flows.closed)  evicted \(flows.evicted)  refused (full) \(flows.refusedFull)  "
+                    + "invalid \(flows.invalid)")
+        }
         if let host = s.hostPort { out.append("host    \(host)") }
+        if let propagation = s.linkPropagation {
+            let held = zip(["a", "b"], propagation.heldDown).filter(\.1).map { "port \($0.0) held down" }
+            out.append(
+                "links   propagated: a \(propagation.propagations[0]) times, b \(propagation.propagations[1]) times"
+                    + (held.isEmpty ? "" : "; " + held.joined(separator: ", ")))
+        }
         out.append("")
         let names = PortCounter.allCases.map(\.name)
         var table: [[String]] = [["port"] + s.ports.map { "\($0.name) (\($0.interface), \($0.link))" }]
@@ -23,6 +35,17 @@ public enum StatusText {
             table.append([name] + s.ports.map { String($0.counters[name] ?? 0) })
         }
         out += align(table, rightFrom: 1)
+        if s.perWorker.count > 1 {
+            out.append("")
+            var byWorker: [[String]] = [["worker/port"] + names]
+            for worker in s.perWorker {
+                for (port, counters) in worker.ports.enumerated() {
+                    byWorker.append(
+                        ["\(worker.worker)/\(port == 0 ? "a" : "b")"] + names.map { String(counters[$0] ?? 0) })
+                }
+            }
+            out += align(byWorker, rightFrom: 1)
+        }
         out.append("")
         let kernel = s.rules.contains { $0.kernelPackets != nil }
         var rules: [[String]] = [["rule", "packets", "bytes"] + (kernel ? ["nft packets", "nft bytes"] : [])]
@@ -37,6 +60,20 @@ public enum StatusText {
         if kernel { last += ["-", "-"] }
         rules.append(last)
         out += align(rules, rightFrom: 1)
+        let stateful = s.rules.filter { $0.answers != nil || $0.quotaBytes != nil || $0.meterEvictions != nil }
+        if !stateful.isEmpty {
+            out.append("")
+            var table: [[String]] = [["rule", "answers", "suppressed", "unanswered", "quota used", "meter evictions"]]
+            for rule in stateful {
+                table.append([
+                    rule.name, rule.answers.map { String($0) } ?? "-", rule.answersSuppressed.map { String($0) } ?? "-",
+                    rule.unanswered.map { String($0) } ?? "-",
+                    rule.quotaBytes.map { "\(rule.quotaConsumed ?? 0) of \($0)" } ?? "-",
+                    rule.meterEvictions.map { String($0) } ?? "-",
+                ])
+            }
+            out += align(table, rightFrom: 1)
+        }
         if s.held > 0 { out.append("\nheld for delay: \(s.held)") }
         return out.joined(separator: "\n")
     }

@@ -1,4 +1,5 @@
 import Logging
+import Platform
 import Ring
 
 extension ForwardingWorker {
@@ -68,8 +69,9 @@ extension ForwardingWorker {
         linkUp[port] = condition == .up
         shared.setLink(port, condition)
         guard previous != condition, number == 0 else { return }
+        host?.linkChanged(port: port, up: condition == .up)
         // A flapping link must not fill the disk: a burst, then one line a second.
-        let (allowed, suppressed) = linkLogLimiter.admit(now: Clock.monotonic())
+        let (allowed, suppressed) = linkLogLimiter.admit(now: MonotonicClock.now())
         guard allowed else { return }
         let level: Logger.Level = condition == .up ? .notice : .warning
         var metadata: Logger.Metadata = [
@@ -79,11 +81,14 @@ extension ForwardingWorker {
         logger.log(level: level, "port \(condition.text)", metadata: metadata)
     }
 
-    /// Once a second: ring drops from PACKET_STATISTICS into the port counters.
+    /// Once a second: ring drops from PACKET_STATISTICS into the port counters, and the flow
+    /// table's figures for `status`.
     func publishStatistics() {
-        let now = Clock.monotonic()
+        let now = MonotonicClock.now()
         guard now >= nextStatistics else { return }
         nextStatistics = now + 1_000_000_000
+        if let flows = state.flows { shared.publish(flows.statistics) }
+        if !pipeline.policy.limits.isEmpty { shared.publish(meterEvictions: state.meterEvictions()) }
         for port in 0..<2 {
             guard let socket = ports.sockets[port] else { continue }
             let statistics = socket.statistics()

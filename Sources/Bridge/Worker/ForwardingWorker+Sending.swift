@@ -1,58 +1,32 @@
-import CLinuxShim
 import Ring
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension ForwardingWorker {
-    /// One frame out of `egress`, retrying up to `retries` times when there is no room.
-    @inline(__always)
-    func send(_ bytes: UnsafeRawBufferPointer, egress: UInt8, retries: UInt8) {
+    /// One frame out of `egress` through its transmitter (into the TX ring, or one `send()`),
+    /// retrying up to `retries` times when there is no room, and counted in the port counters.
+    /// True when it was taken for sending.
+    @inline(__always) @discardableResult
+    func send(_ bytes: UnsafeRawBufferPointer, egress: UInt8, retries: UInt8) -> Bool {
         guard linkUp[Int(egress)], let socket = ports.sockets[Int(egress)] else {
             counters.add(.linkDownDrops, port: egress)
-            return
+            return false
         }
-        var attempts: UInt8 = 0
-        while true {
-            let result: SendResult
-            if configuration.transmitRing {
-                switch socket.enqueue(bytes) {
-                case .queued: result = .sent
-                case .full:
-                    flushTransmitRing(socket, egress: egress)
-                    result = .noRoom
-                case .tooBig: result = .tooBig
-                case .tooShort, .noTransmitRing: result = .failed(errno: EINVAL)
-                }
-            } else {
-                result = socket.send(bytes)
-            }
-            switch result {
-            case .sent:
-                counters.add(.txFrames, port: egress)
-                counters.add(.txBytes, port: egress, UInt64(bytes.count))
-                shared.forwarded.store(shared.forwarded.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
-                return
-            case .noRoom where attempts < retries:
-                attempts += 1
-                counters.add(.retries, port: egress)
-                waitForRoom(socket)
-            case .linkDown:
-                counters.add(.linkDownDrops, port: egress)
-                return
-            default:
-                counters.add(.sendErrors, port: egress)
-                return
-            }
+        let retriesBefore = transmitters[Int(egress)].tally.retries
+        let result = transmitters[Int(egress)].send(bytes, on: socket, retries: Int(retries))
+        let retried = transmitters[Int(egress)].tally.retries &- retriesBefore
+        if retried > 0 { counters.add(.retries, port: egress, retried) }
+        switch result {
+        case .sent:
+            counters.add(.txFrames, port: egress)
+            counters.add(.txBytes, port: egress, UInt64(bytes.count))
+            return true
+        case .linkDown:
+            counters.add(.linkDownDrops, port: egress)
+        case .noRoom:
+            counters.add(.txRingFull, port: egress)
+        case .tooBig, .failed:
+            counters.add(.sendErrors, port: egress)
         }
-    }
-
-    /// A short, bounded wait for room to send on `socket`.
-    private func waitForRoom(_ socket: PacketSocket) {
-        var fd = pollfd(fd: socket.fileDescriptor, events: Int16(POLLOUT), revents: 0)
-        var timeout = timespec(tv_sec: 0, tv_nsec: Int(configuration.retryWaitMicroseconds) * 1000)
-        _ = cls_ppoll(&fd, 1, &timeout)
+        return false
     }
 
     /// A TX ring holds frames not yet handed to the kernel.
@@ -72,10 +46,10 @@ extension ForwardingWorker {
 
     /// Kicks `socket`'s TX ring once; frames the kernel had no room for stay queued.
     func flushTransmitRing(_ socket: PacketSocket, egress: UInt8) {
-        switch socket.flush() {
+        switch transmitters[Int(egress)].flush(socket) {
         case .sent, .noRoom: break
         case .linkDown: counters.add(.linkDownDrops, port: egress)
-        default: counters.add(.sendErrors, port: egress)
+        case .tooBig, .failed: counters.add(.sendErrors, port: egress)
         }
     }
 }

@@ -27,4 +27,8 @@ protocol WorkerHost: AnyObject, Sendable {
     func preparePortAgain(_ name: String) -> Bool
     /// The frames `--count` asked for have been forwarded: the bridge should stop.
     func forwardedRequestedCount()
+    /// Port `port`'s link went up or down (worker 0 reports every change it sees).
+    func linkChanged(port: Int, up: Bool)
+    /// Thread `number` cannot go on (`reason` says why): the bridge must stop and exit non-zero.
+    func workerFailed(number: Int, reason: String)
 }

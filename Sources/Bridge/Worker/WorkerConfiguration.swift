@@ -12,14 +12,16 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var transmitRing: Bool = false
     /// How long one retry waits for room, in microseconds.
     public var retryWaitMicroseconds: Int32 = 200
-    /// Stop after forwarding this many frames (all threads together), as snf_bridge's `-n`.
-    public var stopAfter: UInt64?
-    /// After a batch, check the rings' status words for this long before sleeping (0: never).
-    public var busyPollNanoseconds: UInt64 = 0
+    /// After a batch, check the rings' status words for this long before sleeping (0: never);
+    /// nil: adaptively, while frames keep coming (``AdaptivePoll``).
+    public var busyPollNanoseconds: UInt64?
     /// Whether this thread reads the frames the host sends into the host port (one thread does).
     public var readsHostPort: Bool = false
     /// Most frames held for `delay` at once by this thread.
     public var delayCapacity: Int = 16384
+    /// A test's injected fault: the thread's `ppoll` fails once it has taken this many frames
+    /// (`BRIDGEKEEPER_INJECT_WORKER_FAULT=N` in the environment of `run`, for worker 0 only).
+    public var injectedPollFault: Int?
 
     public init() {}
 
@@ -29,9 +31,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
         self.number = number
         if let cpus = bridge.cpus, !cpus.isEmpty { self.cpus = [cpus[number % cpus.count]] }
         transmitRing = bridge.sendsThroughTransmitRing
-        stopAfter = bridge.count
-        busyPollNanoseconds = UInt64(bridge.busyPollMicroseconds) * 1000
+        busyPollNanoseconds = bridge.busyPollMicroseconds.map { UInt64($0) * 1000 }
         readsHostPort = number == 0
         delayCapacity = bridge.delayCapacity
+        injectedPollFault = number == 0 ? bridge.injectedWorkerFault : nil
     }
 }

@@ -1,5 +1,6 @@
 import Frame
 import Pipeline
+import Platform
 import Ring
 
 /// Monitor interfaces for `mirror "IF"` statements: one packet socket each, by the index the
@@ -29,11 +30,12 @@ struct WorkerEffects: PipelineEffects {
 
     mutating func log(rule: Int32, prefix: Int32, frame: UnsafeRawBufferPointer, info: FrameInfo, port: UInt8) {
         logs.push(
-            LogRecord(generation: generation, rule: rule, prefix: prefix, port: port, info: info, time: Clock.wall()))
+            LogRecord(generation: generation, rule: rule, prefix: prefix, port: port, info: info, time: WallClock.now())
+        )
     }
 
     mutating func capture(file: Int32, frame: UnsafeRawBufferPointer) {
-        captures.push(frame, file: file, generation: generation, time: Clock.wall())
+        captures.push(frame, file: file, generation: generation, time: WallClock.now())
     }
 
     mutating func mirror(interface: Int32, frame: UnsafeRawBufferPointer) {

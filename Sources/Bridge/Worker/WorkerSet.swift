@@ -1,6 +1,7 @@
-import Dispatch
-import Foundation
+import Frame
 import Logging
+import Pipeline
+import Platform
 import Ring
 
 #if canImport(Glibc)
@@ -15,16 +16,19 @@ final class WorkerSet: @unchecked Sendable {
     private(set) var workers: [ForwardingWorker] = []
     /// By worker number: what each thread shares with the control plane.
     private(set) var channels: [WorkerChannels] = []
-    private let finished = DispatchGroup()
+    private var threads: [PlatformThread] = []
     private let logger: Logger
 
     /// Opens every worker's sockets and builds the workers; throws (with every socket opened so
     /// far closed) when a socket cannot be opened.
     init(
         configuration: BridgeConfiguration, mtu: Int, hostPort: TapDevice?, slot: PolicySlot, ledger: CounterLedger,
-        host: any WorkerHost, logger: Logger
+        shared: SharedState, host: any WorkerHost, logger: Logger
     ) throws(BridgeError) {
         self.logger = logger
+        let flowsPerWorker = configuration.flowsPerWorker
+        let budget = configuration.count.map { ForwardBudget(frames: $0) }
+        var seeds = SplitMix64(seed: UInt64(truncatingIfNeeded: MonotonicClock.now()) ^ UInt64(getpid()))
         let settings = configuration.socketConfiguration(mtu: mtu)
         let interfaces = [configuration.portA, configuration.portB]
         for number in 0..<max(1, configuration.workers) {
@@ -47,34 +51,42 @@ final class WorkerSet: @unchecked Sendable {
                 shared: WorkerShared(), counters: PortCounterBlock(), ledger: ledger, logs: LogRecordQueue(),
                 captures: CaptureQueue(slotSize: slotSize))
             let ports = WorkerPorts(sockets: sockets, hostPort: hostPort, linkMonitor: try? LinkMonitor())
+            let state: ThreadState
+            do {
+                state = try ThreadState(
+                    shared: shared, flowCapacity: flowsPerWorker,
+                    settings: slot.current().loaded.compiled.policy.stateDefaults.flows, seed: seeds.next())
+            } catch {
+                for socket in sockets { socket?.close() }
+                closeSockets()
+                throw .flows("\(error)")
+            }
             let worker = ForwardingWorker(
                 configuration: WorkerConfiguration(number: number, of: configuration), ports: ports, slot: slot,
-                channels: channel, host: host, logger: logger)
+                channels: channel, state: state, budget: budget, host: host, logger: logger)
             workers.append(worker)
             channels.append(channel)
         }
     }
 
-    /// Starts one thread per worker (`bk-forward-N`, pinned where `--cpu` says).
-    func start() {
+    /// Starts one thread per worker (`bk-forward-N`, pinned where `--cpu` says; a CPU the kernel
+    /// refuses is a warning and the thread runs unpinned). Throws when a thread cannot start.
+    func start() throws(BridgeError) {
         for worker in workers {
-            finished.enter()
-            let thread = Thread { [finished, logger] in
-                if let cpus = worker.configuration.cpus {
-                    do throws(CPUAffinity.Failure) {
-                        try CPUAffinity.pinCurrentThread(to: cpus)
-                    } catch {
-                        logger.warning(
-                            "cannot pin forwarding thread",
-                            metadata: ["worker": "\(worker.number)", "error": "\(error)"])
-                    }
+            let name = "bk-forward-\(worker.number)"
+            let body: @Sendable () -> Void = { worker.run() }
+            do throws(ThreadError) {
+                do throws(ThreadError) {
+                    threads.append(
+                        try PlatformThread.start(name: name, cpus: worker.configuration.cpus, stackSize: 1 << 20, body))
+                } catch .pinning(let failure) {
+                    logger.warning(
+                        "cannot pin forwarding thread", metadata: ["worker": "\(worker.number)", "error": "\(failure)"])
+                    threads.append(try PlatformThread.start(name: name, stackSize: 1 << 20, body))
                 }
-                worker.run()
-                finished.leave()
+            } catch {
+                throw .thread("\(error)")
             }
-            thread.name = "bk-forward-\(worker.number)"
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 
@@ -84,7 +96,8 @@ final class WorkerSet: @unchecked Sendable {
             channel.shared.stopRequested.store(true, ordering: .relaxed)
             channel.shared.wake()
         }
-        finished.wait()
+        for thread in threads { thread.join() }
+        threads = []
     }
 
     /// Ends every thread's current wait, so each looks at the policy slot now.
@@ -94,8 +107,8 @@ final class WorkerSet: @unchecked Sendable {
 
     /// Waits (up to `timeoutNanoseconds`) until every thread runs `generation`; false on timeout.
     func waitUntilAllRun(generation: UInt64, timeoutNanoseconds: UInt64 = 2_000_000_000) -> Bool {
-        let deadline = Clock.monotonic() + timeoutNanoseconds
-        while Clock.monotonic() < deadline {
+        let deadline = MonotonicClock.now() + timeoutNanoseconds
+        while MonotonicClock.now() < deadline {
             if channels.allSatisfy({ $0.shared.appliedGeneration.load(ordering: .acquiring) >= generation }) {
                 return true
             }
@@ -109,6 +122,18 @@ final class WorkerSet: @unchecked Sendable {
 
     /// The link condition of `port` as the first thread last saw it.
     func link(_ port: Int) -> LinkCondition { channels.first?.shared.link(port) ?? .up }
+
+    /// Every thread's own counters, per port (a, b).
+    func perWorkerCounters() -> [[[PortCounter: UInt64]]] {
+        channels.map { channel in
+            (0..<2).map { port in
+                Dictionary(
+                    uniqueKeysWithValues: PortCounter.allCases.map {
+                        ($0, channel.counters.read($0, port: UInt8(port)))
+                    })
+            }
+        }
+    }
 
     /// A port counter summed over every thread.
     func total(_ counter: PortCounter, port: Int) -> UInt64 {

@@ -1,4 +1,6 @@
 import CLinuxShim
+import Flow
+import Platform
 import Synchronization
 
 #if canImport(Glibc)
@@ -33,8 +35,63 @@ public final class WorkerShared: @unchecked Sendable {
             linkB.store(condition.rawValue, ordering: .relaxed)
         }
     }
-    /// Frames forwarded by this thread (for `--count`).
-    public let forwarded = Atomic<UInt64>(0)
+
+    /// The thread's flow table, as it last published it (once a second).
+    private let flowStatistics = Mutex(FlowStatistics())
+    /// A `flows` request: set by the control thread, answered by the forwarding thread between
+    /// batches with a snapshot of its table.
+    private let flowRequest = Atomic<Bool>(false)
+    private let flowSnapshot = Mutex<[FlowRecord]?>(nil)
+
+    private let meterEvictionCounts = Mutex<[String: UInt64]>([:])
+    private let failureReason = Mutex<String?>(nil)
+
+    /// Why the thread stopped forwarding, when it failed (nil while it runs or after a clean stop).
+    public var failure: String? { failureReason.withLock { $0 } }
+
+    /// Records why the thread failed (the forwarding thread, as it gives up).
+    func recordFailure(_ reason: String) {
+        failureReason.withLock { $0 = reason }
+    }
+
+    /// The flow table's figures as the thread last published them.
+    public var flows: FlowStatistics { flowStatistics.withLock { $0 } }
+
+    /// Meter evictions by rule name, as the thread last published them.
+    public var meterEvictions: [String: UInt64] { meterEvictionCounts.withLock { $0 } }
+
+    /// Publishes the thread's flow figures (the forwarding thread, once a second).
+    func publish(_ statistics: FlowStatistics) {
+        flowStatistics.withLock { $0 = statistics }
+    }
+
+    /// Publishes the thread's meter evictions (the forwarding thread, once a second).
+    func publish(meterEvictions: [String: UInt64]) {
+        meterEvictionCounts.withLock { $0 = meterEvictions }
+    }
+
+    /// Whether the control thread asked for the flows (one relaxed load per loop).
+    var flowsRequested: Bool { flowRequest.load(ordering: .relaxed) }
+
+    /// The forwarding thread's answer to a `flows` request.
+    func deliver(_ records: [FlowRecord]) {
+        flowSnapshot.withLock { $0 = records }
+        flowRequest.store(false, ordering: .releasing)
+    }
+
+    /// The control thread: asks the thread for its flows and waits (up to `timeoutNanoseconds`)
+    /// for them; nil when the thread did not answer in time.
+    func requestFlows(timeoutNanoseconds: UInt64 = 2_000_000_000) -> [FlowRecord]? {
+        flowSnapshot.withLock { $0 = nil }
+        flowRequest.store(true, ordering: .releasing)
+        wake()
+        let deadline = MonotonicClock.now() &+ timeoutNanoseconds
+        while MonotonicClock.now() < deadline {
+            if let records = flowSnapshot.withLock({ $0 }) { return records }
+            usleep(500)
+        }
+        return nil
+    }
     /// An eventfd the thread polls: writing to it ends the thread's current wait.
     public let wakeDescriptor: Int32
 

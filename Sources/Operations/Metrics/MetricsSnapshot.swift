@@ -32,15 +32,59 @@ public struct MetricsSnapshot: Sendable, Equatable {
         /// The kernel's counters for the mirrored nft rule, when known.
         public var kernelPackets: UInt64?
         public var kernelBytes: UInt64?
+        /// A `reject` rule's answers: sent, held back by the answer rate, never answered.
+        public var answers: UInt64?
+        public var answersSuppressed: UInt64?
+        public var unanswered: UInt64?
+        /// A `quota` rule's bytes counted, and its quota.
+        public var quotaConsumed: UInt64?
+        public var quotaBytes: UInt64?
+        /// A meter's keys evicted because it was full.
+        public var meterEvictions: UInt64?
 
         public init(
-            name: String, packets: UInt64, bytes: UInt64, kernelPackets: UInt64? = nil, kernelBytes: UInt64? = nil
+            name: String, packets: UInt64, bytes: UInt64, kernelPackets: UInt64? = nil, kernelBytes: UInt64? = nil,
+            answers: UInt64? = nil, answersSuppressed: UInt64? = nil, unanswered: UInt64? = nil,
+            quotaConsumed: UInt64? = nil, quotaBytes: UInt64? = nil, meterEvictions: UInt64? = nil
         ) {
             self.name = name
             self.packets = packets
             self.bytes = bytes
             self.kernelPackets = kernelPackets
             self.kernelBytes = kernelBytes
+            self.answers = answers
+            self.answersSuppressed = answersSuppressed
+            self.unanswered = unanswered
+            self.quotaConsumed = quotaConsumed
+            self.quotaBytes = quotaBytes
+            self.meterEvictions = meterEvictions
+        }
+    }
+
+    /// The flow table's figures, all threads together.
+    public struct Flows: Sendable, Equatable {
+        public var inUse: UInt64
+        public var capacity: UInt64
+        /// Counters: flows created, expired, closed (TCP), evicted early, refused (table full),
+        /// and frames classified invalid.
+        public var created: UInt64
+        public var expired: UInt64
+        public var closed: UInt64
+        public var evicted: UInt64
+        public var refusedFull: UInt64
+        public var invalid: UInt64
+        public init(
+            inUse: UInt64, capacity: UInt64, created: UInt64, expired: UInt64, closed: UInt64, evicted: UInt64,
+            refusedFull: UInt64, invalid: UInt64
+        ) {
+            self.inUse = inUse
+            self.capacity = capacity
+            self.created = created
+            self.expired = expired
+            self.closed = closed
+            self.evicted = evicted
+            self.refusedFull = refusedFull
+            self.invalid = invalid
         }
     }
 
@@ -75,13 +119,19 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var heldFrames: Int
     /// The bridgekeeper version, shown as a label of `bridgekeeper_build_info`.
     public var version: String
+    /// The flow table (nil when the policy does not track flows).
+    public var flows: Flows?
+    /// `--link-propagate`: times port a and port b were taken down for the other's link (nil: off).
+    public var linkPropagations: [UInt64]?
 
     public init(
         ports: [Port] = [], rules: [Rule] = [], defaultVerdict: String = "forward", defaultPackets: UInt64 = 0,
         defaultBytes: UInt64 = 0, reloads: UInt64 = 0, reloadFailures: UInt64 = 0, lastReload: LastReload? = nil,
         generation: UInt64 = 1, policyLoadedAt: Double? = nil, uptimeSeconds: Double = 0, heldFrames: Int = 0,
-        version: String = ""
+        version: String = "", linkPropagations: [UInt64]? = nil, flows: Flows? = nil
     ) {
+        self.flows = flows
+        self.linkPropagations = linkPropagations
         self.ports = ports
         self.rules = rules
         self.defaultVerdict = defaultVerdict

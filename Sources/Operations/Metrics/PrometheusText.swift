@@ -14,7 +14,63 @@ public enum PrometheusText {
         renderPolicy(snapshot, into: &writer)
         renderPorts(snapshot.ports, into: &writer)
         renderRules(snapshot, into: &writer)
+        renderStatefulRules(snapshot.rules, into: &writer)
+        if let flows = snapshot.flows { renderFlows(flows, into: &writer) }
+        if let propagations = snapshot.linkPropagations, propagations.count == 2 {
+            writer.family(
+                "bridgekeeper_link_propagations_total", .counter,
+                help: "Times --link-propagate took the port down because the other port lost its link.")
+            for (index, name) in ["a", "b"].enumerated() {
+                writer.sample("bridgekeeper_link_propagations_total", labels: ["port": name], propagations[index])
+            }
+        }
         return writer.text
+    }
+
+    private static func renderFlows(_ flows: MetricsSnapshot.Flows, into writer: inout ExpositionWriter) {
+        writer.family("bridgekeeper_flows", .gauge, help: "Flows in the flow table now.")
+        writer.sample("bridgekeeper_flows", flows.inUse)
+        writer.family("bridgekeeper_flows_capacity", .gauge, help: "Flows the flow table can hold.")
+        writer.sample("bridgekeeper_flows_capacity", flows.capacity)
+        let counters: [(String, UInt64, String)] = [
+            ("created", flows.created, "Flows created."),
+            ("expired", flows.expired, "Flows that timed out."),
+            ("closed", flows.closed, "TCP flows ended by the connection's close."),
+            ("evicted", flows.evicted, "Unassured flows evicted early to make room."),
+            ("refused_full", flows.refusedFull, "New flows refused because the table was full."),
+            ("invalid", flows.invalid, "Frames classified ct state invalid."),
+        ]
+        for (name, value, help) in counters {
+            writer.family("bridgekeeper_flows_\(name)_total", .counter, help: help)
+            writer.sample("bridgekeeper_flows_\(name)_total", value)
+        }
+    }
+
+    private static func renderStatefulRules(_ rules: [MetricsSnapshot.Rule], into writer: inout ExpositionWriter) {
+        let families: [(String, ExpositionWriter.Kind, String, KeyPath<MetricsSnapshot.Rule, UInt64?>)] = [
+            ("bridgekeeper_rule_answers_total", .counter, "Answers a reject rule sent.", \.answers),
+            (
+                "bridgekeeper_rule_answers_suppressed_total", .counter, "Answers the answer rate held back.",
+                \.answersSuppressed
+            ),
+            (
+                "bridgekeeper_rule_unanswered_total", .counter,
+                "Frames a reject rule matched that are never answered (ICMP errors, broadcasts, fragments).",
+                \.unanswered
+            ),
+            ("bridgekeeper_rule_quota_used_bytes", .gauge, "Bytes a quota rule counted so far.", \.quotaConsumed),
+            ("bridgekeeper_rule_quota_bytes", .gauge, "A quota rule's quota.", \.quotaBytes),
+            (
+                "bridgekeeper_rule_meter_evictions_total", .counter,
+                "Keys a meter evicted (its least recently used) because it was full.", \.meterEvictions
+            ),
+        ]
+        for (name, kind, help, path) in families {
+            let having = rules.filter { $0[keyPath: path] != nil }
+            guard !having.isEmpty else { continue }
+            writer.family(name, kind, help: help)
+            for rule in having { writer.sample(name, labels: ["rule": rule.name], rule[keyPath: path] ?? 0) }
+        }
     }
 
     private static func renderProcess(_ snapshot: MetricsSnapshot, into writer: inout ExpositionWriter) {

@@ -17,10 +17,24 @@ extension Resolver {
             return nil
         }
         let verdict = resolveVerdict(verdictSyntax)
+        if verdict?.kind == .reject {
+            for statement in syntax.statements {
+                switch statement.kind {
+                case .set, .vlanPush, .vlanPop:
+                    sink.error(
+                        .invalidOption,
+                        "a rejected frame goes nowhere, so rewriting it has no effect; the answer is built from the "
+                            + "frame as it arrived",
+                        at: statement.keyword)
+                default: break
+                }
+            }
+        }
         guard sink.errorCount == errorsBefore, !syntax.hadError, let verdict else { return nil }
         return Rule(
-            name: syntax.name, comment: syntax.comment, match: match, statements: statements, verdict: verdict,
-            location: syntax.keyword.location)
+            name: syntax.name, comment: syntax.comment,
+            match: match + Self.implicitTerms(for: verdict, at: syntax.keyword.location), statements: statements,
+            verdict: verdict, location: syntax.keyword.location)
     }
 
     private mutating func resolveMatch(_ terms: [SyntaxTerm]) -> [MatchTerm] {
@@ -117,6 +131,23 @@ extension Resolver {
                 return nil
             }
             return Statement(kind: .mirror(interface: interface.text), location: location)
+        }
+    }
+
+    /// The terms nft adds to a rule for its reject: `reject with tcp reset` only matches TCP,
+    /// `reject with icmp` only IPv4 and `reject with icmpv6` only IPv6 (nft's implicit
+    /// `meta l4proto tcp` and `meta nfproto` dependencies), so such a rule never matches a frame
+    /// it could not answer.
+    static func implicitTerms(for verdict: Verdict, at location: SourceLocation) -> [MatchTerm] {
+        guard verdict.kind == .reject, let answer = verdict.answer else { return [] }
+        func term(_ field: Field, _ value: UInt128) -> MatchTerm {
+            .field(FieldMatch(field: field, values: [ValueInterval(value)], location: location))
+        }
+        switch answer {
+        case .tcpReset: return [term(.metaL4proto, 6)]
+        case .icmp: return [term(.etherType, 0x0800)]
+        case .icmpv6: return [term(.etherType, 0x86dd)]
+        case .automatic, .icmpx: return []
         }
     }
 

@@ -91,8 +91,9 @@ final class BridgeTestbed: @unchecked Sendable {
         try text.write(toFile: policyPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts the bridge on pa/pb with `policy` and waits until its control socket answers.
-    func start(policy: String, arguments: [String] = []) throws {
+    /// Starts the bridge on pa/pb with `policy` and waits until its control socket answers;
+    /// `environment` adds variables to the bridge's environment.
+    func start(policy: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         try writePolicy(policy)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -101,6 +102,9 @@ final class BridgeTestbed: @unchecked Sendable {
                 "ip", "netns", "exec", bridge.name, try Self.binary, "run", "--port-a", "pa", "--port-b", "pb",
                 "--policy", policyPath, "--control", controlPath, "--log-level", "debug",
             ] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let logFile = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = logFile
