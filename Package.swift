@@ -50,7 +50,9 @@ let package = Package(
         // Flow: the flow table behind `ct state` (one per forwarding thread).
         .target(name: "Flow", dependencies: ["Frame"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap", "Platform"]),
-        .target(name: "Mirror", dependencies: ["Frame", "Policy", "Platform", "CNftnl", "CLinuxShim"]),
+        .target(
+            name: "Mirror",
+            dependencies: ["Frame", "Policy", "Platform", "Flow", "Limits", "Answers", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Answers"]),
         .target(
             name: "Replay",

@@ -49,6 +49,37 @@ import Testing
         #expect(after == Set(11...15))
     }
 
+    /// A mirror hooked at prerouting (native `reject`) gets a guard that drops there too, before
+    /// the mirror's chains, so the kernel neither answers nor learns while Bridgekeeper runs.
+    @Test func aPreroutingMirrorsGuardDropsInPreroutingToo() throws {
+        var capabilities = KernelCapabilities.assumed
+        capabilities.bridgeReject = true
+        let plan = MirrorPlanner.plan(
+            P.policy([StatefulPolicy.reject("no-telnet", [P.field(.tcpDport, P.value(23))], .tcpReset)]),
+            ports: BridgeLab.ports, capabilities: capabilities)
+        #expect(plan.hooksPrerouting)
+        let lab = try BridgeLab("gp")
+        defer { lab.delete() }
+        var owner: NftablesConnection? = try lab.bridge.run { try NftablesConnection() }
+        try owner?.installGuard(for: plan)
+        try lab.makeBridge()
+        let listing = try lab.bridge.must(["nft", "list", "table", "bridge", "bridgekeeper_guard"])
+        #expect(listing.contains("flags owner"))
+        // nft names priority -300 "dstnat" in the bridge family.
+        #expect(listing.contains("type filter hook prerouting priority dstnat; policy drop;"))
+        #expect(listing.contains("type filter hook forward priority filter; policy drop;"))
+        #expect(try lab.crossing(frames(1...3)).isEmpty)
+        owner = nil
+        #expect(try NftListing.tables(lab.bridge).isEmpty)
+        #expect(try lab.crossing(frames(4...6)) == Set(4...6))
+        // A forward-hooked plan gets the plain guard.
+        let plain = MirrorPlanner.plan(P.policy([]), ports: BridgeLab.ports)
+        let second = try lab.bridge.run { try NftablesConnection() }
+        try second.installGuard(for: plain)
+        let again = try lab.bridge.must(["nft", "list", "table", "bridge", "bridgekeeper_guard"])
+        #expect(!again.contains("prerouting"))
+    }
+
     @Test func installingTwiceReplacesTheGuardAndRemoveGuardLifts() throws {
         let lab = try BridgeLab("g2")
         defer { lab.delete() }

@@ -91,11 +91,13 @@ import Testing
             ])
     }
 
+    /// `ether type @bk.tpids @ll,116,12 10`: the outer tag of any TPID Bridgekeeper walks (nft's
+    /// own `vlan id` reads only 802.1Q tags).
     @Test func vlanIDChecksTheTagFirst() {
         #expect(
             matchLines([P.field(.vlanID, P.value(10))]) == [
                 "[ payload load 2b @ link header + 12 => reg 1 ]",
-                "[ cmp eq reg 1 0x00000081 ]",
+                "[ lookup reg 1 set bk.tpids ]",
                 "[ payload load 2b @ link header + 14 => reg 1 ]",
                 "[ bitwise reg 1 = ( reg 1 & 0x0000ff0f ) ^ 0x00000000 ]",
                 "[ cmp eq reg 1 0x00000a00 ]",
@@ -108,37 +110,35 @@ import Testing
             ])
     }
 
-    /// nft's `ether type vlan vlan id 10 ip saddr 10.1.0.0/16` capture: after the tag check the
-    /// IPv4 dependency is the EtherType inside the tag.
+    /// After the tag check the IPv4 dependency is `meta protocol`: in the native framing the
+    /// kernel took the one tag off, so it is the EtherType inside the tag.
     @Test func vlanThenIPChecksTheTypeInsideTheTag() {
         #expect(
             matchLines([P.field(.vlanID, P.value(10)), P.field(.ipSaddr, P.v4("10.1.0.0/16"))]) == [
                 "[ payload load 2b @ link header + 12 => reg 1 ]",
-                "[ cmp eq reg 1 0x00000081 ]",
+                "[ lookup reg 1 set bk.tpids ]",
                 "[ payload load 2b @ link header + 14 => reg 1 ]",
                 "[ bitwise reg 1 = ( reg 1 & 0x0000ff0f ) ^ 0x00000000 ]",
                 "[ cmp eq reg 1 0x00000a00 ]",
-                "[ payload load 2b @ link header + 16 => reg 1 ]",
+                "[ meta load protocol => reg 1 ]",
                 "[ cmp eq reg 1 0x00000008 ]",
                 "[ payload load 2b @ network header + 12 => reg 1 ]",
                 "[ cmp eq reg 1 0x0000010a ]",
             ])
     }
 
-    /// nft merges adjacent whole-byte equality matches (captured from nft 1.0.6 for
-    /// `ether saddr 02:00:00:00:00:01 vlan id 10 ip saddr 1.1.1.1 tcp dport 22 tcp sport 80`).
+    /// nft merges adjacent whole-byte equality matches (as nft 1.0.6 does for `ether daddr
+    /// 02:00:00:00:00:02 ether saddr 02:00:00:00:00:01 ip saddr 1.1.1.1 tcp dport 22 tcp sport 80`).
     @Test func adjacentEqualityMatchesAreMergedAsNftDoes() {
         #expect(
             matchLines([
-                P.field(.etherSaddr, P.value(P.mac("02:00:00:00:00:01"))), P.field(.vlanID, P.value(10)),
+                P.field(.etherDaddr, P.value(P.mac("02:00:00:00:00:02"))),
+                P.field(.etherSaddr, P.value(P.mac("02:00:00:00:00:01"))),
                 P.field(.ipSaddr, P.v4("1.1.1.1")), P.field(.tcpDport, P.value(22)), P.field(.tcpSport, P.value(80)),
             ]) == [
-                "[ payload load 8b @ link header + 6 => reg 1 ]",
-                "[ cmp eq reg 1 0x00000002 0x00810100 ]",
-                "[ payload load 2b @ link header + 14 => reg 1 ]",
-                "[ bitwise reg 1 = ( reg 1 & 0x0000ff0f ) ^ 0x00000000 ]",
-                "[ cmp eq reg 1 0x00000a00 ]",
-                "[ payload load 2b @ link header + 16 => reg 1 ]",
+                "[ payload load 12b @ link header + 0 => reg 1 ]",
+                "[ cmp eq reg 1 0x00000002 0x00020200 0x01000000 ]",
+                "[ meta load protocol => reg 1 ]",
                 "[ cmp eq reg 1 0x00000008 ]",
                 "[ payload load 4b @ network header + 12 => reg 1 ]",
                 "[ cmp eq reg 1 0x01010101 ]",
@@ -273,10 +273,13 @@ import Testing
             ])
     }
 
+    /// No dependency, but a transport-header load that fails on later fragments, whose L4
+    /// protocol the kernel knows while the policy sees no L4 header.
     @Test func metaL4protoHasNoDependency() {
         #expect(
             matchLines([P.field(.metaL4proto, P.value(6))]) == [
                 "[ meta load l4proto => reg 1 ]", "[ cmp eq reg 1 0x00000006 ]",
+                "[ payload load 1b @ transport header + 0 => reg 1 ]", "[ cmp gte reg 1 0x00000000 ]",
             ])
         // A single-valued l4proto match makes the TCP dependency unnecessary, as in nft.
         #expect(

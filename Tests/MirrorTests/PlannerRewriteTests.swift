@@ -27,16 +27,28 @@ import Testing
             writeLines(.etherDaddr, P.mac("02:00:00:00:00:01"), match: []).last?.contains("link header + 0") == true)
     }
 
+    /// The write in the rule's own chain, after its 802.1Q dependency: the match reads outer tags
+    /// of any TPID, nft's `vlan id set` only 802.1Q ones.
+    private func chainWriteLines(_ field: Field, _ value: UInt128, match: [MatchTerm]) -> [String] {
+        let plan = MirrorPlanner.plan(P.policy([P.rule("r", match, [.set(field, value)], .forward)]), ports: P.ports)
+        guard let rule = plan.rules(in: "rule-r").first else { return [] }
+        let lines = rule.expressions.map(\.description)
+        guard
+            lines.prefix(2) == ["[ payload load 2b @ link header + 12 => reg 1 ]", "[ cmp eq reg 1 0x00000081 ]"]
+        else { return [] }
+        return Array(lines.dropFirst(2))
+    }
+
     @Test func vlanWritesKeepTheOtherTagBits() {
         let tagged = [P.field(.vlanID, P.value(10))]
         #expect(
-            writeLines(.vlanID, 20, match: tagged) == [
+            chainWriteLines(.vlanID, 20, match: tagged) == [
                 "[ payload load 2b @ link header + 14 => reg 1 ]",
                 "[ bitwise reg 1 = ( reg 1 & 0x000000f0 ) ^ 0x00001400 ]",
                 "[ payload write reg 1 => 2b @ link header + 14 csum_type 0 csum_off 0 csum_flags 0x0 ]",
             ])
         #expect(
-            writeLines(.vlanPCP, 3, match: tagged) == [
+            chainWriteLines(.vlanPCP, 3, match: tagged) == [
                 "[ payload load 1b @ link header + 14 => reg 1 ]",
                 "[ bitwise reg 1 = ( reg 1 & 0x0000001f ) ^ 0x00000060 ]",
                 "[ payload write reg 1 => 1b @ link header + 14 csum_type 0 csum_off 0 csum_flags 0x0 ]",
@@ -111,14 +123,19 @@ import Testing
                 "[ meta load protocol => reg 1 ]", "[ cmp eq reg 1 0x00000008 ]",
             ])
         #expect(chain.allSatisfy { $0.comment == nil && $0.origin?.name == "mark-ef" })
-        #expect(plan.notes.isEmpty)
+        // The rule matches tagged frames too, but their IP header is where nft's writes cannot fix it.
+        #expect(
+            plan.notes.map(\.message) == [
+                "its rewrites are left out of frames whose L3 header lies behind two or more VLAN tags or a 0x9100 "
+                    + "tag (the kernel can only write there as raw payload, without fixing checksums)"
+            ])
     }
 
     @Test func rewriteThatCanNeverApplyIsDropped() {
         let plan = MirrorPlanner.plan(
             P.policy([P.rule("r", [P.field(.ip6Saddr, P.v6("2001:db8::1"))], [.set(.ipTTL, 9)], .forward)]),
             ports: P.ports)
-        #expect(plan.chains.count == 1)
-        #expect(plan.rules[0].text == "ip6 saddr 2001:db8::1 counter accept")
+        #expect(!plan.chains.contains { $0.name.hasPrefix("rule-") })
+        #expect(plan.rules(in: "forward").map(\.text) == ["ip6 saddr 2001:db8::1 counter accept"])
     }
 }

@@ -1,13 +1,14 @@
 import CNftnl
 import Platform
 
-/// Reads a chain's rules back (`NFT_MSG_GETRULE` dump) and collects each rule's counter by its
-/// comment.
+/// Reads a table's rules back (`NFT_MSG_GETRULE` dump), of one chain or of all, and collects
+/// each rule's counter by its comment: the nft rules a policy rule becomes (a rule per framing,
+/// per L3 family...) all carry its name, so their counts add up to the policy rule's.
 enum CounterDump {
     /// The `badReply` text when the dump raced a ruleset change (`NLM_F_DUMP_INTR`); retry.
     static let interrupted = "dump interrupted"
 
-    static func read(table: String, chain: String, state: inout NftablesConnectionState) throws(MirrorError)
+    static func read(table: String, chain: String?, state: inout NftablesConnectionState) throws(MirrorError)
         -> [String: RuleCounter]
     {
         let socket = state.socket
@@ -17,9 +18,9 @@ enum CounterDump {
         guard let template = nftnl_rule_alloc() else { throw .outOfMemory }
         defer { nftnl_rule_free(template) }
         nftnl_rule_set_str(template, UInt16(NFTNL_RULE_TABLE.rawValue), table)
-        nftnl_rule_set_str(template, UInt16(NFTNL_RULE_CHAIN.rawValue), chain)
+        if let chain { nftnl_rule_set_str(template, UInt16(NFTNL_RULE_CHAIN.rawValue), chain) }
         nftnl_rule_set_u32(template, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(NftBatch.family))
-        var request = [UInt8](repeating: 0, count: 1024 + table.utf8.count + chain.utf8.count)
+        var request = [UInt8](repeating: 0, count: 1024 + table.utf8.count + (chain?.utf8.count ?? 0))
         let length = request.withUnsafeMutableBytes { raw -> Int in
             let buffer = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
             let header = nftnl_nlmsg_build_hdr(

@@ -97,6 +97,10 @@ struct NftBatch {
         if set.isAnonymous {
             nftnl_set_set_u32(object, UInt16(NFTNL_SET_DESC_SIZE.rawValue), UInt32(set.elements.count))
         }
+        if let dynamic = set.dynamic {
+            nftnl_set_set_u32(object, UInt16(NFTNL_SET_DESC_SIZE.rawValue), dynamic.size)
+            if let timeout = dynamic.timeout { nftnl_set_set_u64(object, UInt16(NFTNL_SET_TIMEOUT.rawValue), timeout) }
+        }
         if !set.userdata.isEmpty {
             set.userdata.withUnsafeBytes {
                 _ = nftnl_set_set_data(
@@ -185,6 +189,77 @@ struct NftBatch {
             let header = nftnl_nlmsg_build_hdr(
                 buffer, UInt16(NFT_MSG_NEWRULE.rawValue), Self.family, UInt16(NLM_F_CREATE | NLM_F_APPEND), seq)
             nftnl_rule_nlmsg_build_payload(header, object)
+        }
+    }
+
+    /// `NFT_MSG_NEWSETELEM` (or, with `delete`, `NFT_MSG_DELSETELEM`) of `keys` in existing set
+    /// `set` of `table`, each with its timeout in milliseconds (nil: none).
+    mutating func elements(
+        _ keys: [(key: [UInt8], timeout: UInt64?)], set: String, table: String, delete: Bool
+    ) throws(MirrorError) {
+        guard !keys.isEmpty else { return }
+        guard let object = nftnl_set_alloc() else { throw .outOfMemory }
+        defer { nftnl_set_free(object) }
+        nftnl_set_set_str(object, UInt16(NFTNL_SET_TABLE.rawValue), table)
+        nftnl_set_set_str(object, UInt16(NFTNL_SET_NAME.rawValue), set)
+        nftnl_set_set_u32(object, UInt16(NFTNL_SET_FAMILY.rawValue), UInt32(Self.family))
+        for (key, timeout) in keys {
+            guard let item = nftnl_set_elem_alloc() else { throw .outOfMemory }
+            key.withUnsafeBytes {
+                _ = nftnl_set_elem_set(item, UInt16(NFTNL_SET_ELEM_KEY), $0.baseAddress, UInt32($0.count))
+            }
+            if let timeout { nftnl_set_elem_set_u64(item, UInt16(NFTNL_SET_ELEM_TIMEOUT), timeout) }
+            nftnl_set_elem_add(object, item)
+        }
+        let type = delete ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM
+        let flags = delete ? 0 : NLM_F_CREATE
+        let capacity = 1024 + set.utf8.count + table.utf8.count + keys.count * 128
+        append("the elements of set \"\(set)\"", capacity: capacity) { buffer, seq in
+            let header = nftnl_nlmsg_build_hdr(buffer, UInt16(type.rawValue), Self.family, UInt16(flags), seq)
+            nftnl_set_elems_nlmsg_build_payload(header, object)
+        }
+    }
+
+    /// `NFT_MSG_DELRULE` naming only the chain: every rule of the chain (`flush chain`).
+    mutating func flushChain(_ chain: String, table: String) throws(MirrorError) {
+        guard let object = nftnl_rule_alloc() else { throw .outOfMemory }
+        defer { nftnl_rule_free(object) }
+        nftnl_rule_set_str(object, UInt16(NFTNL_RULE_TABLE.rawValue), table)
+        nftnl_rule_set_str(object, UInt16(NFTNL_RULE_CHAIN.rawValue), chain)
+        nftnl_rule_set_u32(object, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(Self.family))
+        append("the rules of chain \(chain)", capacity: 512 + table.utf8.count + chain.utf8.count) { buffer, seq in
+            let header = nftnl_nlmsg_build_hdr(buffer, UInt16(NFT_MSG_DELRULE.rawValue), Self.family, 0, seq)
+            nftnl_rule_nlmsg_build_payload(header, object)
+        }
+    }
+
+    /// `NFT_MSG_NEWOBJ`: a named limit or quota (built attribute by attribute: the CNftnl shim
+    /// has no libnftnl object API).
+    mutating func newObject(_ object: NftObject, table: String) {
+        let description =
+            "\(object.type == .limit ? "limit" : "quota") \"\(object.name)\" (rule \(object.origin.number))"
+        append(description, capacity: 512 + table.utf8.count + object.name.utf8.count) { buffer, seq in
+            let header = nftnl_nlmsg_build_hdr(
+                buffer, UInt16(NFT_MSG_NEWOBJ.rawValue), Self.family, UInt16(NLM_F_CREATE), seq)
+            mnl_attr_put_strz(header, UInt16(NFTA_OBJ_TABLE.rawValue), table)
+            mnl_attr_put_strz(header, UInt16(NFTA_OBJ_NAME.rawValue), object.name)
+            mnl_attr_put_u32(header, UInt16(NFTA_OBJ_TYPE.rawValue), object.type.rawValue.bigEndian)
+            let data = mnl_attr_nest_start(header, UInt16(NFTA_OBJ_DATA.rawValue))
+            switch object.kind {
+            case .limit(let limit):
+                mnl_attr_put_u64(header, UInt16(NFTA_LIMIT_RATE.rawValue), limit.rate.bigEndian)
+                mnl_attr_put_u64(header, UInt16(NFTA_LIMIT_UNIT.rawValue), limit.unit.bigEndian)
+                mnl_attr_put_u32(header, UInt16(NFTA_LIMIT_BURST.rawValue), limit.burst.bigEndian)
+                let type = limit.countsBytes ? NFT_LIMIT_PKT_BYTES.rawValue : NFT_LIMIT_PKTS.rawValue
+                mnl_attr_put_u32(header, UInt16(NFTA_LIMIT_TYPE.rawValue), UInt32(type).bigEndian)
+                let flags = limit.inverted ? UInt32(NFT_LIMIT_F_INV.rawValue) : 0
+                mnl_attr_put_u32(header, UInt16(NFTA_LIMIT_FLAGS.rawValue), flags.bigEndian)
+            case .quota(let bytes, let over):
+                mnl_attr_put_u64(header, UInt16(NFTA_QUOTA_BYTES.rawValue), bytes.bigEndian)
+                let flags = over ? UInt32(NFT_QUOTA_F_INV.rawValue) : 0
+                mnl_attr_put_u32(header, UInt16(NFTA_QUOTA_FLAGS.rawValue), flags.bigEndian)
+            }
+            mnl_attr_nest_end(header, data)
         }
     }
 

@@ -4,7 +4,11 @@ import CNftnl
 enum NftExpressionBuilder {
     /// A new `struct nftnl_expr`; the rule it is added to frees it.
     static func build(_ expression: NftExpression) throws(MirrorError) -> OpaquePointer {
-        let register = UInt32(NFT_REG_1.rawValue)
+        try build(expression, register: UInt32(NFT_REG_1.rawValue))
+    }
+
+    /// The expression with data register `register` (``NftExpression/inRegister(_:_:)``).
+    private static func build(_ expression: NftExpression, register: UInt32) throws(MirrorError) -> OpaquePointer {
         switch expression {
         case .meta(let key):
             let object = try alloc("meta")
@@ -75,9 +79,97 @@ enum NftExpressionBuilder {
             case .jump(let chain):
                 setU32(object, NFTNL_EXPR_IMM_VERDICT, UInt32(bitPattern: NFT_JUMP.rawValue))
                 nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_IMM_CHAIN), chain)
+            case .goto(let chain):
+                setU32(object, NFTNL_EXPR_IMM_VERDICT, UInt32(bitPattern: NFT_GOTO.rawValue))
+                nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_IMM_CHAIN), chain)
+            case .return:
+                setU32(object, NFTNL_EXPR_IMM_VERDICT, UInt32(bitPattern: NFT_RETURN.rawValue))
             }
             return object
+        case .inRegister(let number, let inner):
+            return try build(inner, register: number)
+        case .limit(let limit):
+            return try limitObject(limit)
+        case .objectReference(let kind, let name):
+            let object = try alloc("objref")
+            setU32(object, NFTNL_EXPR_OBJREF_IMM_TYPE, kind.rawValue)
+            nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_OBJREF_IMM_NAME), name)
+            return object
+        case .dynamicSet(let update):
+            let object = try alloc("dynset")
+            setU32(object, NFTNL_EXPR_DYNSET_SREG_KEY, register)
+            setU32(object, NFTNL_EXPR_DYNSET_OP, update.operation.rawValue)
+            nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_DYNSET_SET_NAME), update.setName)
+            setU32(object, NFTNL_EXPR_DYNSET_SET_ID, update.setID)
+            if let timeout = update.timeout {
+                nftnl_expr_set_u64(object, UInt16(NFTNL_EXPR_DYNSET_TIMEOUT), timeout)
+            }
+            // One stateful expression goes in NFTA_DYNSET_EXPR, as `nft` sends it; more in the list.
+            if update.expressions.count == 1 {
+                let inner = try build(update.expressions[0])
+                nftnl_expr_set(object, UInt16(NFTNL_EXPR_DYNSET_EXPR), UnsafeRawPointer(inner), 0)
+            } else {
+                for inner in update.expressions {
+                    nftnl_expr_add_expr(object, UInt32(NFTNL_EXPR_DYNSET_EXPRESSIONS), try build(inner))
+                }
+            }
+            return object
+        case .reject(let type, let code):
+            let object = try alloc("reject")
+            setU32(object, NFTNL_EXPR_REJECT_TYPE, type)
+            nftnl_expr_set_u8(object, UInt16(NFTNL_EXPR_REJECT_CODE), code)
+            return object
+        case .connectionTracking(let key):
+            let object = try alloc("ct")
+            setU32(
+                object, NFTNL_EXPR_CT_KEY,
+                key == .state ? UInt32(NFT_CT_STATE.rawValue) : UInt32(NFT_CT_DIRECTION.rawValue))
+            setU32(object, NFTNL_EXPR_CT_DREG, register)
+            return object
+        case .hostToNetwork(let length, let size):
+            let object = try alloc("byteorder")
+            setU32(object, NFTNL_EXPR_BYTEORDER_SREG, register)
+            setU32(object, NFTNL_EXPR_BYTEORDER_DREG, register)
+            setU32(object, NFTNL_EXPR_BYTEORDER_OP, UInt32(NFT_BYTEORDER_HTON.rawValue))
+            setU32(object, NFTNL_EXPR_BYTEORDER_LEN, UInt32(length))
+            setU32(object, NFTNL_EXPR_BYTEORDER_SIZE, UInt32(size))
+            return object
+        case .shiftRight(let bits, let length):
+            let object = try alloc("bitwise")
+            setU32(object, NFTNL_EXPR_BITWISE_SREG, register)
+            setU32(object, NFTNL_EXPR_BITWISE_DREG, register)
+            setU32(object, NFTNL_EXPR_BITWISE_LEN, UInt32(length))
+            setU32(object, NFTNL_EXPR_BITWISE_OP, UInt32(NFT_BITWISE_RSHIFT.rawValue))
+            setData(object, NFTNL_EXPR_BITWISE_DATA, withUnsafeBytes(of: bits) { Array($0) })
+            return object
+        case .metaSet(let key):
+            let object = try alloc("meta")
+            setU32(object, NFTNL_EXPR_META_KEY, metaKey(key))
+            setU32(object, NFTNL_EXPR_META_SREG, register)
+            return object
+        case .extensionHeader(let type, let offset, let length, let present):
+            let object = try alloc("exthdr")
+            setU32(object, NFTNL_EXPR_EXTHDR_DREG, register)
+            nftnl_expr_set_u8(object, UInt16(NFTNL_EXPR_EXTHDR_TYPE), type)
+            setU32(object, NFTNL_EXPR_EXTHDR_OFFSET, UInt32(offset))
+            setU32(object, NFTNL_EXPR_EXTHDR_LEN, UInt32(length))
+            setU32(object, NFTNL_EXPR_EXTHDR_OP, UInt32(NFT_EXTHDR_OP_IPV6.rawValue))
+            if present { setU32(object, NFTNL_EXPR_EXTHDR_FLAGS, UInt32(NFT_EXTHDR_F_PRESENT.rawValue)) }
+            return object
         }
+    }
+
+    /// A `limit` expression (inline, or a meter's per-element template).
+    private static func limitObject(_ limit: NftLimit) throws(MirrorError) -> OpaquePointer {
+        let object = try alloc("limit")
+        nftnl_expr_set_u64(object, UInt16(NFTNL_EXPR_LIMIT_RATE), limit.rate)
+        nftnl_expr_set_u64(object, UInt16(NFTNL_EXPR_LIMIT_UNIT), limit.unit)
+        setU32(object, NFTNL_EXPR_LIMIT_BURST, limit.burst)
+        setU32(
+            object, NFTNL_EXPR_LIMIT_TYPE,
+            limit.countsBytes ? UInt32(NFT_LIMIT_PKT_BYTES.rawValue) : UInt32(NFT_LIMIT_PKTS.rawValue))
+        setU32(object, NFTNL_EXPR_LIMIT_FLAGS, limit.inverted ? UInt32(NFT_LIMIT_F_INV.rawValue) : 0)
+        return object
     }
 
     private static func alloc(_ name: String) throws(MirrorError) -> OpaquePointer {
@@ -98,6 +190,8 @@ enum NftExpressionBuilder {
         case .protocolType: return UInt32(NFT_META_PROTOCOL.rawValue)
         case .l4proto: return UInt32(NFT_META_L4PROTO.rawValue)
         case .iifname: return UInt32(NFT_META_IIFNAME.rawValue)
+        case .mark: return UInt32(NFT_META_MARK.rawValue)
+        case .len: return UInt32(NFT_META_LEN.rawValue)
         }
     }
 

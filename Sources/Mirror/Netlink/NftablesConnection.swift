@@ -33,7 +33,7 @@ public final class NftablesConnection: Sendable {
     /// How many times ``commit(_:)`` retries when the ruleset changes under it.
     public static let commitAttempts = 5
 
-    private let state: Mutex<NftablesConnectionState>
+    let state: Mutex<NftablesConnectionState>
 
     /// Opens and binds the socket.
     public init() throws(MirrorError) {
@@ -57,7 +57,9 @@ public final class NftablesConnection: Sendable {
     // MARK: Mirror
 
     /// Replaces table `bridge plan.table` with the plan in one transaction:
-    /// `BEGIN(genid) NEWTABLE DELTABLE NEWTABLE(EXCL) NEWSET+NEWSETELEM... NEWCHAIN... NEWRULE... END`.
+    /// `BEGIN(genid) NEWTABLE DELTABLE NEWTABLE(EXCL) NEWOBJ... NEWSET+NEWSETELEM... NEWCHAIN...
+    /// NEWRULE... END`, after putting the flow emulation's table in step (``NftBatch/addMirror(_:)``:
+    /// kept with its flows when the plan has one, removed when not).
     ///
     /// The batch is conditional on the ruleset generation read just before it; if another
     /// process changed the ruleset in between (ERESTART) the generation is read again and the
@@ -70,12 +72,7 @@ public final class NftablesConnection: Sendable {
                 state.lastCommitAttempts = attempt
                 let generation = try Self.generation(&state)
                 var batch = NftBatch(firstSequence: state.sequence, generation: generation)
-                try batch.newTable(plan.table, exclusive: false)
-                try batch.deleteTable(plan.table)
-                try batch.newTable(plan.table, exclusive: true)
-                for set in plan.sets { try batch.newSet(set, table: plan.table) }
-                for chain in plan.chains { try batch.newChain(chain, table: plan.table) }
-                for rule in plan.rules { try batch.newRule(rule, table: plan.table) }
+                try batch.addMirror(plan)
                 if let hook = state.beforeSend {
                     state.beforeSend = nil
                     hook()
@@ -104,14 +101,15 @@ public final class NftablesConnection: Sendable {
         }
     }
 
-    /// The kernel's counters of the rules in chain `forward` of table `bridge table`, by rule
-    /// comment (the policy rule's name). Rules without a comment or counter are skipped.
+    /// The kernel's counters of the rules of table `bridge table`, by rule comment (the policy
+    /// rule's name; a policy rule's nft rules in every chain add up). Rules without a comment or
+    /// counter are skipped.
     public func counters(table: String) throws(MirrorError) -> [String: RuleCounter] {
         try state.withLock { (state: inout NftablesConnectionState) throws(MirrorError) in
             var lastError = MirrorError.badReply("the rule dump was interrupted")
             for _ in 1...Self.commitAttempts {
                 do throws(MirrorError) {
-                    return try CounterDump.read(table: table, chain: "forward", state: &state)
+                    return try CounterDump.read(table: table, chain: nil, state: &state)
                 } catch {
                     guard case .badReply(CounterDump.interrupted) = error else { throw error }
                     lastError = .badReply("the rule dump kept being interrupted by ruleset changes")
@@ -157,7 +155,7 @@ public final class NftablesConnection: Sendable {
 
     // MARK: Plumbing
 
-    private static func send(_ batch: inout NftBatch, _ state: inout NftablesConnectionState) throws(MirrorError) {
+    static func send(_ batch: inout NftBatch, _ state: inout NftablesConnectionState) throws(MirrorError) {
         let bytes = batch.finish()
         state.sequence = batch.nextSequence
         state.socket.drain()
@@ -211,6 +209,8 @@ struct NftablesConnectionState: ~Copyable {
     /// there to exercise the retry).
     var beforeSend: (@Sendable () -> Void)?
     var lastCommitAttempts = 0
+    /// What the kernel accepts, once probed (``NftablesConnection/capabilities()``).
+    var capabilities: KernelCapabilities?
 }
 
 extension NftBaseChain {

@@ -7,8 +7,13 @@ enum Dependency: Hashable {
     case etherType(UInt16)
     /// `meta l4proto == PROTO`.
     case l4proto(UInt8)
-    /// `ether type == 0x8100` at link offset 12: the frame has an 802.1Q outer tag.
+    /// `ether type == 0x8100` at link offset 12: the frame has an 802.1Q outer tag (what nft's
+    /// `vlan` rewrites need).
     case vlanTag
+    /// `ether type @bk.tpids`: the frame has an outer VLAN tag of any TPID Bridgekeeper walks
+    /// (what `vlan id` and `vlan pcp` matches need). Its lookup needs the plan's TPID set, so the
+    /// planner builds its statement (``Dependency/outerTagStatement(_:)``).
+    case outerTag
 
     /// The statement that checks the condition. After an 802.1Q tag check, `nft` tests the
     /// EtherType inside the tag (`vlan type`, link offset 16) instead of `meta protocol`; for a
@@ -34,7 +39,18 @@ enum Dependency: Hashable {
             return [.meta(.l4proto), .compare(.equal, [proto])]
         case .vlanTag:
             return [.payload(.link, offset: 12, length: 2), .compare(.equal, [0x81, 0x00])]
+        case .outerTag:
+            return [
+                .payload(.link, offset: 12, length: 2),
+                .lookup(setName: SetRegistry.tpidsName, setID: 0, inverted: false),
+            ]
         }
+    }
+
+    /// The outer-tag check against the plan's TPID set.
+    static func outerTagStatement(_ tpids: NftSet) -> MatchStatement {
+        MatchStatement.unmergeable(
+            [.payload(.link, offset: 12, length: 2), .lookup(setName: tpids.name, setID: tpids.id, inverted: false)])
     }
 
     /// The condition in `nft` text, for when `nft` would not insert the same check by itself.
@@ -43,6 +59,7 @@ enum Dependency: Hashable {
         case .etherType(let type): return "meta protocol \(NftValueText.etherType(type))"
         case .l4proto(let proto): return "meta l4proto \(proto)"
         case .vlanTag: return "ether type vlan"
+        case .outerTag: return "ether type @\(SetRegistry.tpidsName)"
         }
     }
 

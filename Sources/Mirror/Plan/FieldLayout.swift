@@ -33,8 +33,23 @@ struct FieldLayout {
     var style: NftValueStyle
     /// Whether `a-b` intervals that are CIDR prefixes are written and compiled as prefixes.
     var isAddress: Bool
+    /// A raw payload field that does not end on a byte boundary is shifted right into place
+    /// after its mask (``NftExpression/shiftRight(bits:length:)``), as `nft` does, and compared
+    /// with its values as they are (``shift`` is 0 then).
+    var rightShift = 0
+    /// The register holds the value in host order (`meta length`): single values compare as
+    /// such; ranges and sets compare after `nft`'s conversion to network order.
+    var hostOrder = false
 
-    /// The value's bytes in the register (shifted into place).
+    /// The load, the mask and the shift that leave the field in register 1.
+    var loads: [NftExpression] {
+        var loads = [load]
+        if let mask { loads.append(.bitwise(mask: mask, xor: [UInt8](repeating: 0, count: length))) }
+        if rightShift > 0 { loads.append(.shiftRight(bits: UInt32(rightShift), length: length)) }
+        return loads
+    }
+
+    /// The value's bytes in the register (shifted into place), network order.
     func bytes(_ value: UInt128) -> [UInt8] {
         Bytes.bigEndian(value << UInt128(shift), count: length)
     }
@@ -71,15 +86,17 @@ struct FieldLayout {
                 spellsOutDependencies: false, selector: "meta protocol", setType: .etherType,
                 namedSetType: .etherType, typeof: .meta(key: 1), style: .etherType, isAddress: false)
         case .vlanID:
+            // The outer tag's VID, whatever its TPID: raw, because nft's `vlan id` is 802.1Q only.
             return FieldLayout(
                 load: .payload(.link, offset: 14, length: 2), length: 2, mask: [0x0f, 0xff], shift: 0,
-                dependencies: [.vlanTag], spellsOutDependencies: false, selector: "vlan id", setType: .integer,
-                namedSetType: nil, typeof: nil, style: .decimal, isAddress: false)
+                dependencies: [.outerTag], spellsOutDependencies: true, selector: "@ll,116,12", setType: .integer,
+                namedSetType: nil, typeof: .raw(base: 1, offset: 116, length: 12), style: .decimal, isAddress: false)
         case .vlanPCP:
             return FieldLayout(
-                load: .payload(.link, offset: 14, length: 1), length: 1, mask: [0xe0], shift: 5,
-                dependencies: [.vlanTag], spellsOutDependencies: false, selector: "vlan pcp", setType: .integer,
-                namedSetType: nil, typeof: nil, style: .decimal, isAddress: false)
+                load: .payload(.link, offset: 14, length: 1), length: 1, mask: [0xe0], shift: 0,
+                dependencies: [.outerTag], spellsOutDependencies: true, selector: "@ll,112,3", setType: .integer,
+                namedSetType: nil, typeof: .raw(base: 1, offset: 112, length: 3), style: .decimal, isAddress: false,
+                rightShift: 5)
         case .arpOperation:
             return FieldLayout(
                 load: .payload(.network, offset: 6, length: 2), length: 2, mask: nil, shift: 0,
@@ -155,7 +172,14 @@ struct FieldLayout {
                 load: .meta(.l4proto), length: 1, mask: nil, shift: 0, dependencies: [],
                 spellsOutDependencies: false, selector: "meta l4proto", setType: .inetProtocol,
                 namedSetType: .inetProtocol, typeof: .meta(key: 16), style: .decimal, isAddress: false)
-        case .metaLength, .ctState, .ctDirection:
+        case .metaLength:
+            // The kernel's value counts from the network header: the planners shift the
+            // policy's frame lengths to it, framing by framing.
+            return FieldLayout(
+                load: .meta(.len), length: 4, mask: nil, shift: 0, dependencies: [], spellsOutDependencies: false,
+                selector: "meta length", setType: .integer, namedSetType: nil, typeof: .meta(key: 0), style: .decimal,
+                isAddress: false, hostOrder: true)
+        case .ctState, .ctDirection:
             return nil
         }
     }
@@ -179,6 +203,10 @@ enum SetTypeof: Hashable {
     case payload(protocol: UInt32, field: UInt32)
     /// A meta key (`NFT_META_*`).
     case meta(key: UInt32)
+    /// A payload field whose nft type is a plain integer (`icmp id`): its length in bits too.
+    case payloadInteger(protocol: UInt32, field: UInt32, bits: UInt32)
+    /// A raw payload: nft's base number (1 link, 2 network, 3 transport), bit offset and length.
+    case raw(base: UInt32, offset: UInt32, length: UInt32)
 }
 
 extension NftDataType {

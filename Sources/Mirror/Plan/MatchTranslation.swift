@@ -21,23 +21,35 @@ enum MatchTranslation {
     ///   - layout: where the field lives.
     ///   - ports: interface names for `iif`.
     ///   - sets: where named and anonymous sets are made.
+    ///   - sharedSet: the name of the mirror's own named set to hold the values when they need a
+    ///     set (the tagged chains' raw copies of a rule share one), instead of an anonymous set or
+    ///     the policy's named set.
     static func translate(
-        _ match: FieldMatch, layout: FieldLayout, ports: MirrorPorts, sets: inout SetRegistry
+        _ match: FieldMatch, layout: FieldLayout, ports: MirrorPorts, sets: inout SetRegistry,
+        sharedSet: String? = nil
     ) throws(Untranslatable) -> TermTranslation {
         if match.field == .iif { return try interface(match, layout: layout, ports: ports, sets: &sets) }
         if match.field.isBitmask { return try flags(match, layout: layout) }
         let field = match.field
         let merged = SetEncoding.merged(match.values)
         let op = match.negated ? "!= " : ""
-        var load = [layout.load]
-        if let mask = layout.mask { load.append(.bitwise(mask: mask, xor: zeros(layout.length))) }
+        // A host-order field is turned to network order before a set lookup or a range.
+        let setLoad =
+            layout.loads + (layout.hostOrder ? [.hostToNetwork(length: layout.length, size: layout.length)] : [])
 
+        if let sharedSet, match.setName != nil || merged.count > 1 {
+            let set = sets.rawNamedSet(
+                sharedSet, values: match.values, layout: layout, fieldMax: field.maxValue, bitWidth: field.bitWidth)
+            return TermTranslation(
+                expressions: setLoad + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
+                text: "\(layout.selector) \(op)@\(set.name)")
+        }
         if let setName = match.setName, let type = layout.namedSetType {
             let set = sets.namedSet(
                 setName, type: type, values: match.values, layout: layout, fieldMax: field.maxValue,
                 bitWidth: field.bitWidth)
             return TermTranslation(
-                expressions: load + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
+                expressions: setLoad + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
                 text: "\(layout.selector) \(op)@\(set.name)")
         }
         guard let first = merged.first else {
@@ -47,14 +59,32 @@ enum MatchTranslation {
             let set = sets.anonymousSet(
                 values: merged, layout: layout, fieldMax: field.maxValue, bitWidth: field.bitWidth)
             return TermTranslation(
-                expressions: load + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
+                expressions: setLoad + [.lookup(setName: set.name, setID: set.id, inverted: match.negated)],
                 text: "\(layout.selector) \(op)\(set.elementsText)")
         }
         let valueText = NftValueText.interval(
             first, style: layout.style, bitWidth: field.bitWidth, isAddress: layout.isAddress)
         let text = "\(layout.selector) \(op)\(valueText)"
+        // `nft` shifts a raw field into place only for set lookups; a comparison takes the value
+        // shifted to the field's place instead.
+        var layout = layout
+        if layout.rightShift > 0 {
+            layout.shift = layout.rightShift
+            layout.rightShift = 0
+        }
+        let load = layout.loads
         if first.isSingle {
-            return TermTranslation(expressions: load + [compare(match.negated, layout.bytes(first.lo))], text: text)
+            let bytes = layout.hostOrder ? layout.bytes(first.lo).reversed() : layout.bytes(first.lo)
+            return TermTranslation(expressions: load + [compare(match.negated, bytes)], text: text)
+        }
+        if layout.hostOrder {
+            let lo = layout.bytes(first.lo)
+            let hi = layout.bytes(first.hi)
+            let range: [NftExpression] =
+                match.negated
+                ? [.range(negated: true, from: lo, to: hi)]
+                : [.compare(.greaterOrEqual, lo), .compare(.lessOrEqual, hi)]
+            return TermTranslation(expressions: setLoad + range, text: text)
         }
         if layout.isAddress, let length = first.prefixLength(bitWidth: field.bitWidth) {
             return TermTranslation(
@@ -128,7 +158,7 @@ enum MatchTranslation {
             let hex = NftValueText.value(UInt128(value), style: .hex)
             return TermTranslation(
                 expressions: [load, .bitwise(mask: [value], xor: [0]), compare(match.negated, [value])],
-                text: "tcp flags & \(hex) \(match.negated ? "!=" : "==") \(hex)")
+                text: "\(layout.selector) & \(hex) \(match.negated ? "!=" : "==") \(hex)")
         }
         guard !values.isEmpty, values.allSatisfy({ $0.isSingle && $0.lo.nonzeroBitCount == 1 }) else {
             throw Untranslatable(
@@ -139,7 +169,7 @@ enum MatchTranslation {
         let hex = NftValueText.value(UInt128(mask), style: .hex)
         return TermTranslation(
             expressions: [load, .bitwise(mask: [mask], xor: [0]), compare(!match.negated, [0])],
-            text: "tcp flags & \(hex) \(match.negated ? "==" : "!=") 0x00")
+            text: "\(layout.selector) & \(hex) \(match.negated ? "==" : "!=") 0x00")
     }
 
     private static func compare(_ negated: Bool, _ bytes: [UInt8]) -> NftExpression {

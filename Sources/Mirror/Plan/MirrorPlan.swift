@@ -99,7 +99,8 @@ public struct NftRule: Sendable, Hashable {
 
 /// The hook of a base chain.
 public struct NftBaseChain: Sendable, Hashable {
-    /// `NF_BR_FORWARD` for the mirror and the guard.
+    /// `NF_BR_FORWARD` for the mirror and the guard (`NF_BR_PRE_ROUTING` when the mirror holds
+    /// native `reject` rules, which the bridge family allows only there).
     public var hook: UInt32
     /// Lower runs first: the guard (-200) runs before the mirror (0).
     public var priority: Int32
@@ -110,6 +111,19 @@ public struct NftBaseChain: Sendable, Hashable {
         self.hook = hook
         self.priority = priority
         self.policy = policy
+    }
+}
+
+extension NftBaseChain {
+    /// The hook's name in nft text.
+    var hookName: String {
+        switch hook {
+        case 0: return "prerouting"
+        case 1: return "input"
+        case 3: return "output"
+        case 4: return "postrouting"
+        default: return "forward"
+        }
     }
 }
 
@@ -164,10 +178,15 @@ public struct NftSet: Sendable, Hashable {
     /// Set userdata as `nft` writes it: key byte order, and for anonymous sets the merge flag and
     /// the `typeof` description of the key (`nft list` prints elements with it).
     public var userdata: [UInt8]
+    /// The key as `nft` text declares it with `typeof` (`ip saddr . tcp dport`); nil: `type NAME`.
+    public var typeofText: String?
+    /// For a set the packet path fills (a meter, a flow set): its size and timeouts.
+    public var dynamic: NftSetDynamics?
 
     public init(
         name: String, id: UInt32, isAnonymous: Bool, keyType: NftDataType, keyLength: Int, isInterval: Bool,
-        elements: [NftSetElement], elementsText: String, userdata: [UInt8]
+        elements: [NftSetElement], elementsText: String, userdata: [UInt8], typeofText: String? = nil,
+        dynamic: NftSetDynamics? = nil
     ) {
         self.name = name
         self.id = id
@@ -178,14 +197,31 @@ public struct NftSet: Sendable, Hashable {
         self.elements = elements
         self.elementsText = elementsText
         self.userdata = userdata
+        self.typeofText = typeofText
+        self.dynamic = dynamic
     }
 
-    /// `NFT_SET_*` flags as `nft` sets them: anonymous sets are ANONYMOUS|CONSTANT.
+    /// `NFT_SET_*` flags as `nft` sets them: anonymous sets are ANONYMOUS|CONSTANT; a set the
+    /// packet path fills is TIMEOUT|EVAL (`flags dynamic,timeout`).
     public var flags: UInt32 {
         var flags: UInt32 = 0
         if isAnonymous { flags |= 0x1 | 0x2 }
         if isInterval { flags |= 0x4 }
+        if dynamic != nil { flags |= 0x10 | 0x20 }
         return flags
+    }
+}
+
+/// What a set the packet path adds to (`flags dynamic,timeout`) needs: a bound and a timeout.
+public struct NftSetDynamics: Sendable, Hashable {
+    /// Most elements (`size N`; `NFTNL_SET_DESC_SIZE`).
+    public var size: UInt32
+    /// The elements' default timeout in milliseconds (`timeout T`); nil: each element's own.
+    public var timeout: UInt64?
+
+    public init(size: UInt32, timeout: UInt64?) {
+        self.size = size
+        self.timeout = timeout
     }
 }
 
@@ -241,10 +277,19 @@ public struct MirrorPlan: Sendable, Hashable {
     public var notes: [MirrorNote]
     /// The names of the policy rules that have an nft rule, in policy order.
     public var mirroredRuleNames: [String]
+    /// Named limits and quotas, in policy order (created before the sets).
+    public var objects: [NftObject]
+    /// What the plan took the kernel to accept (``KernelCapabilities/assumed`` unless probed).
+    public var capabilities: KernelCapabilities
+    /// The connection-state emulation's own table, which a commit keeps across policy reloads
+    /// (its sets hold the flows); nil when the policy has no `ct` term or the kernel tracks
+    /// connections itself.
+    public var flows: FlowTablePlan?
 
     public init(
         table: String, chains: [NftChain], sets: [NftSet], rules: [NftRule], notes: [MirrorNote],
-        mirroredRuleNames: [String]
+        mirroredRuleNames: [String], objects: [NftObject] = [], capabilities: KernelCapabilities = .assumed,
+        flows: FlowTablePlan? = nil
     ) {
         self.table = table
         self.chains = chains
@@ -252,6 +297,9 @@ public struct MirrorPlan: Sendable, Hashable {
         self.rules = rules
         self.notes = notes
         self.mirroredRuleNames = mirroredRuleNames
+        self.objects = objects
+        self.capabilities = capabilities
+        self.flows = flows
     }
 
     /// The rules of one chain, in order.

@@ -26,6 +26,101 @@ public enum NftExpression: Sendable, Hashable {
     case payloadWrite(NftPayloadBase, offset: Int, length: Int, checksum: NftChecksumUpdate)
     /// `[ immediate reg 0 VERDICT ]`.
     case verdict(NftVerdict)
+    /// The same load (``meta(_:)``, ``payload(_:offset:length:)``) or ``bitwise(mask:xor:)`` with
+    /// register `register` (libnftnl's numbering: 1-4 are the 16-byte registers, 8-23 the 4-byte
+    /// ones) instead of 1, as `nft` places the parts of a concatenated set key.
+    indirect case inRegister(UInt32, NftExpression)
+    /// `[ limit rate R/UNIT burst B type packets|bytes flags F ]`: a token bucket of this rule
+    /// alone (inside a meter's `dynset`, one per key).
+    case limit(NftLimit)
+    /// `[ objref type T name NAME ]`: the named stateful object (a `limit` or `quota` shared by
+    /// every nft rule a policy rule becomes).
+    case objectReference(NftObjectKind, name: String)
+    /// `[ dynset OP reg_key 1 set NAME [timeout T] [expr [ ... ]] ]`: adds or refreshes the key in
+    /// registers 1... of a dynamic set from the packet path.
+    case dynamicSet(NftDynamicSetUpdate)
+    /// `[ reject type T code C ]` (`NFT_REJECT_*`).
+    case reject(type: UInt32, code: UInt8)
+    /// `[ ct load state|direction => reg 1 ]` (needs the kernel's bridge connection tracking).
+    case connectionTracking(NftConnectionTrackingKey)
+    /// `[ exthdr load ipv6 LENb @ TYPE + OFFSET [present] => reg 1 ]`: an IPv6 extension header
+    /// field; with `present`, 1 or 0 for whether the header is there at all.
+    case extensionHeader(type: UInt8, offset: Int, length: Int, present: Bool)
+    /// `[ meta set KEY with reg 1 ]` (the flow emulation writes the packet mark).
+    case metaSet(NftMetaKey)
+    /// `[ byteorder reg 1 = hton(reg 1, SIZE, LEN) ]`: a host-order value (`meta length`) turned
+    /// to network order, as `nft` does before comparing it with a range or a set.
+    case hostToNetwork(length: Int, size: Int)
+    /// `[ bitwise reg 1 = ( reg 1 >> BITS ) ]` over `length` bytes: how `nft` lines up a raw
+    /// payload field that does not end on a byte boundary (`@ll,112,3`) with its values.
+    case shiftRight(bits: UInt32, length: Int)
+}
+
+/// A token bucket as the kernel's `limit` expression and object hold it.
+public struct NftLimit: Sendable, Hashable {
+    /// Packets or bytes per ``unit`` seconds.
+    public var rate: UInt64
+    /// The unit in seconds (1, 60, 3600, 86400).
+    public var unit: UInt64
+    /// Packets (packet rates) or bytes (byte rates) the bucket holds beyond the rate.
+    public var burst: UInt32
+    /// Counts bytes (`NFT_LIMIT_PKT_BYTES`), not packets.
+    public var countsBytes: Bool
+    /// `over`: holds for packets beyond the rate (`NFT_LIMIT_F_INV`).
+    public var inverted: Bool
+
+    public init(rate: UInt64, unit: UInt64, burst: UInt32, countsBytes: Bool, inverted: Bool) {
+        self.rate = rate
+        self.unit = unit
+        self.burst = burst
+        self.countsBytes = countsBytes
+        self.inverted = inverted
+    }
+}
+
+/// The named stateful objects the mirror makes (`NFT_OBJECT_*`).
+public enum NftObjectKind: UInt32, Sendable, Hashable {
+    /// `NFT_OBJECT_QUOTA`.
+    case quota = 2
+    /// `NFT_OBJECT_LIMIT`.
+    case limit = 4
+}
+
+/// A `dynset` expression: the packet path adds the key to a set or refreshes it there.
+public struct NftDynamicSetUpdate: Sendable, Hashable {
+    /// `add` (`NFT_DYNSET_OP_ADD`) keeps an existing element as it is; `update` refreshes its
+    /// timeout.
+    public enum Operation: UInt32, Sendable, Hashable {
+        case add = 0
+        case update = 1
+    }
+
+    public var operation: Operation
+    /// The set's name and batch-local id.
+    public var setName: String
+    public var setID: UInt32
+    /// The element's timeout in milliseconds; nil: the set's own.
+    public var timeout: UInt64?
+    /// Stateful expressions each element gets its own copy of (a meter's ``NftExpression/limit(_:)``).
+    public var expressions: [NftExpression]
+
+    public init(
+        operation: Operation, setName: String, setID: UInt32, timeout: UInt64? = nil, expressions: [NftExpression] = []
+    ) {
+        self.operation = operation
+        self.setName = setName
+        self.setID = setID
+        self.timeout = timeout
+        self.expressions = expressions
+    }
+}
+
+/// What `ct load` reads.
+public enum NftConnectionTrackingKey: String, Sendable, Hashable {
+    /// `NFT_CT_STATE`: one of the `ct state` bits.
+    case state
+    /// `NFT_CT_DIRECTION`: 0 original, 1 reply.
+    case direction
 }
 
 /// The `meta` keys the mirror loads.
@@ -36,6 +131,10 @@ public enum NftMetaKey: String, Sendable, Hashable {
     case l4proto
     /// `meta iifname`: the input interface name, 16 bytes NUL-padded.
     case iifname
+    /// `meta mark`: the packet mark (`skb->mark`, a host-order u32).
+    case mark
+    /// `meta length`: `skb->len`, the frame's length from the network header (a host-order u32).
+    case len
 }
 
 /// Where a payload offset counts from.
@@ -57,8 +156,12 @@ public enum NftCompareOperator: String, Sendable, Hashable {
 public enum NftVerdict: Sendable, Hashable {
     case accept
     case drop
-    /// Jump to a regular chain of the same table.
+    /// Jump to a regular chain of the same table (its end returns here).
     case jump(String)
+    /// Go to a regular chain of the same table (its end returns to this chain's caller).
+    case goto(String)
+    /// Back to the chain that jumped here.
+    case `return`
 }
 
 /// How a payload write fixes checksums, as `nft` asks for each rewritten field.

@@ -1,261 +1,367 @@
 import Policy
 
-/// Plans one policy rule (see ``MirrorPlanner`` for the decisions it implements).
+/// What the planners of one policy share: the ports, what the kernel can do, and how the plan
+/// is laid out.
+struct PlanContext {
+    var ports: MirrorPorts
+    var capabilities: KernelCapabilities
+    var connectionTracking: ConnectionTrackingMode
+    /// The plan has tagged chains and a `forward` default: a native rule that could match a
+    /// frame whose `meta protocol` is a VLAN TPID must not, for the tagged chains judged it.
+    var guardsTaggedFrames: Bool
+}
+
+/// The terms of one policy rule, sorted by what the mirror does with them.
+struct RuleTerms {
+    /// Field terms with a layout (not `ct`), in the order written.
+    var fields: [(FieldMatch, FieldLayout)] = []
+    /// `ct state` / `ct direction` terms.
+    var connectionTracking: [FieldMatch] = []
+    /// Why the rule has no nft form at all (a `bpf` term).
+    var leftOut: [String] = []
+    /// Terms the kernel cannot check (`meta length`, ...), with why.
+    var uncheckable: [String] = []
+
+    init(_ rule: Rule, ports: MirrorPorts) {
+        var scratch = SetRegistry()
+        for term in rule.match {
+            switch term {
+            case .bpf(let bpf):
+                leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
+            case .limit, .quota:
+                continue
+            case .field(let match):
+                if match.field.isConnectionTracking {
+                    connectionTracking.append(match)
+                    continue
+                }
+                guard let layout = FieldLayout.of(match.field) else {
+                    uncheckable.append("its `\(match.field.rawValue)` match has no nft form")
+                    continue
+                }
+                do {
+                    _ = try MatchTranslation.translate(match, layout: layout, ports: ports, sets: &scratch)
+                } catch {
+                    uncheckable.append(error.reason)
+                    continue
+                }
+                fields.append((match, layout))
+            }
+        }
+        // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
+        // order is free).
+        fields =
+            fields.filter { $0.1.dependencies.contains(.outerTag) }
+            + fields.filter { !$0.1.dependencies.contains(.outerTag) }
+    }
+}
+
+/// Plans one policy rule in the native framing (untagged, or one 802.1Q/802.1ad tag the kernel
+/// takes off): the rules of the `forward` chain. See ``MirrorPlanner`` for the decisions.
 struct RulePlanner {
     struct Result {
-        /// The rule in the forward chain; nil when the rule is left out.
-        var rule: NftRule?
+        /// The rule's nft rules in the forward chain; empty when the rule is left out.
+        var rules: [NftRule] = []
         /// The regular chain the rule jumps to, and its rules, when its rewrites need one.
         var chain: NftChain?
         var chainRules: [NftRule] = []
-        var notes: [MirrorNote] = []
     }
 
     let rule: Rule
     let origin: NftRuleOrigin
-    let ports: MirrorPorts
-    private var notes: [MirrorNote] = []
+    let terms: RuleTerms
+    let tail: RuleTail
+    let context: PlanContext
 
-    init(rule: Rule, origin: NftRuleOrigin, ports: MirrorPorts) {
-        self.rule = rule
-        self.origin = origin
-        self.ports = ports
-    }
-
-    /// Plans the rule, adding the sets it uses to `sets` (none when it is left out).
-    mutating func plan(sets: inout SetRegistry) -> Result {
-        var terms: [(FieldMatch, FieldLayout)] = []
-        var reasons: [String] = []
-        for term in rule.match {
-            switch term {
-            case .bpf(let bpf):
-                reasons.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
-            case .limit:
-                reasons.append("its `limit` is not mirrored yet")
-            case .quota:
-                reasons.append("its `quota` is not mirrored yet")
-            case .field(let match):
-                guard let layout = FieldLayout.of(match.field) else {
-                    if match.field.isConnectionTracking {
-                        reasons.append("its `\(match.field.rawValue)` match is not mirrored yet")
-                        continue
-                    }
-                    reasons.append(
-                        "nft's `meta length` counts from the network header, without the Ethernet header and "
-                            + "the VLAN tag the kernel takes off, so it cannot test the frame length")
-                    continue
-                }
-                terms.append((match, layout))
-            }
-        }
-        // VLAN terms first: `nft` refuses a `vlan` match after a `meta protocol` dependency
-        // ("conflicting protocols"), and the terms are ANDed, so their order is free.
-        terms =
-            terms.filter { $0.1.dependencies.contains(.vlanTag) }
-            + terms.filter { !$0.1.dependencies.contains(.vlanTag) }
-        if reasons.isEmpty { reasons = dependencyProblems(terms) }
-        guard reasons.isEmpty else { return leftOut(reasons) }
-
-        let mark = sets.mark
-        var emitted: Set<Dependency> = []
-        var statements: [MatchStatement] = []
-        var words: [String] = []
-        for (match, layout) in terms {
-            for dependency in layout.dependencies where !emitted.contains(dependency) {
-                let afterTag = emitted.contains(.vlanTag)
-                statements.append(dependency.statement(afterVLANTag: afterTag))
-                emitted.insert(dependency)
-                if layout.spellsOutDependencies, !afterTag, case .etherType = dependency {
-                    words.append(dependency.text)
-                }
-            }
-            let translation: TermTranslation
-            do {
-                translation = try MatchTranslation.translate(match, layout: layout, ports: ports, sets: &sets)
-            } catch {
-                sets.rollBack(to: mark)
-                return leftOut([error.reason])
-            }
-            var statement =
-                translation.mergeable
-                ? MatchStatement(translation.expressions) : MatchStatement.unmergeable(translation.expressions)
-            statement.isProtocol = match.field == .ipProtocol || match.field == .ip6Nexthdr
-            statements.append(statement)
-            words.append(translation.text)
-            if let fact = Self.establishedFact(match, layout) { emitted.insert(fact) }
-            if match.field == .vlanID || match.field == .vlanPCP {
-                note(
-                    .partlyMirrorable,
-                    "nft's `\(match.field.rawValue)` only sees 802.1Q (0x8100) outer tags, so frames whose outer "
-                        + "tag is 802.1ad (0x88a8 or 0x9100) are not matched by the mirrored rule")
-            }
-        }
-        var expressions = PayloadMerge.merge(statements).flatMap(\.expressions)
-
-        let rewrites = plannedRewrites(contradicting: emitted)
-        let verdict = plannedVerdict()
-        let verdictWords = verdict == .accept ? "accept" : "drop"
-        let fitsOneRule = rewrites.allSatisfy { Set($0.dependencies).isSubset(of: emitted) }
+    /// Plans the rule's native nft rules, adding the sets they use to `sets`.
+    func plan(sets: inout SetRegistry) -> Result {
         var result = Result()
-        if fitsOneRule {
-            expressions += [.counter] + rewrites.flatMap(\.expressions) + [.verdict(verdict)]
-            words += ["counter"] + rewrites.map(\.text) + [verdictWords]
-        } else {
-            let chainName = "rule-\(rule.name)"
-            expressions += [.counter, .verdict(.jump(chainName))]
-            words += ["counter", "jump \(chainName)"]
-            result.chain = NftChain(name: chainName, base: nil)
-            result.chainRules =
-                rewrites.map {
+        result.chain = tail.chain
+        result.chainRules = tail.chainRules
+        let ct = ConnectionTrackingTerms.statements(
+            terms.connectionTracking, mode: context.connectionTracking, nativeFraming: true, drops: tail.drops)
+        if ct == nil && !terms.connectionTracking.isEmpty && !tail.drops { return result }
+        for alternative in Self.alternatives(terms.fields, meterKey: tail.meterKeyFields) {
+            let mark = sets.mark
+            guard var draft = draft(alternative, excludingTagged: context.guardsTaggedFrames, sets: &sets) else {
+                sets.rollBack(to: mark)
+                continue
+            }
+            let notIP = alternative.contains(.notIP)
+            if context.guardsTaggedFrames && Self.mayMatchTaggedFrames(alternative) && !notIP {
+                let tpids = sets.tpids()
+                draft.statements.insert(
+                    MatchStatement.unmergeable([
+                        .meta(.protocolType), .lookup(setName: tpids.name, setID: tpids.id, inverted: true),
+                    ]), at: 0)
+                draft.words.insert("meta protocol != @\(tpids.name)", at: 0)
+            }
+            for (statement, text) in ct ?? [] {
+                draft.statements.append(statement)
+                draft.words.append(text)
+            }
+            let matched = PayloadMerge.merge(draft.statements).flatMap(\.expressions)
+            for ending in tail.endings {
+                guard
+                    let stateful = tail.statefulExpressions(tagged: false, keyLoads: { Self.nativeKeyLoads($0) })
+                else { continue }
+                let expressions =
+                    matched + ending.conditions.flatMap(\.expressions) + stateful.expressions + [.counter]
+                    + ending.expressions
+                let words = draft.words + ending.conditionWords + stateful.words + ["counter"] + ending.words
+                result.rules.append(
                     NftRule(
-                        chain: chainName, expressions: $0.dependencies.flatMap(\.expressions) + $0.expressions,
-                        comment: nil, text: $0.text, origin: origin)
-                } + [
-                    NftRule(
-                        chain: chainName, expressions: [.verdict(verdict)], comment: nil, text: verdictWords,
-                        origin: origin)
-                ]
+                        chain: "forward", expressions: expressions, comment: rule.name,
+                        text: words.joined(separator: " "), origin: origin))
+            }
         }
-        result.rule = NftRule(
-            chain: "forward", expressions: expressions, comment: rule.name, text: words.joined(separator: " "),
-            origin: origin)
-        result.notes = notes
         return result
     }
 
-    /// Reasons the match has no exact nft form because of dependencies: a negated term whose
-    /// dependency no positive term already needs, or terms no frame meets together.
-    private func dependencyProblems(_ terms: [(FieldMatch, FieldLayout)]) -> [String] {
-        var positive: Set<Dependency> = []
-        // Every condition the rule will check, in the order the terms need them.
-        var all: [Dependency] = []
-        func add(_ dependency: Dependency) { if !all.contains(dependency) { all.append(dependency) } }
-        for (match, layout) in terms {
-            layout.dependencies.forEach(add)
-            guard !match.negated else { continue }
-            positive.formUnion(layout.dependencies)
-            if let fact = Self.establishedFact(match, layout) {
-                positive.insert(fact)
-                add(fact)
-            }
-        }
-        var reasons: [String] = []
-        for (match, layout) in terms where match.negated {
-            let missing = layout.dependencies.filter { !positive.contains($0) }
-            let needsL4 = match.field == .metaL4proto && !positive.contains { $0.impliesL4Header }
-            guard !missing.isEmpty || needsL4 else { continue }
-            let kind = needsL4 ? "IPv4 or IPv6 packets with an L4 header" : DependencyText.frames(missing)
-            reasons.append(
-                "`\(match.field.rawValue) != ...` also holds for frames that are not \(kind), but nft can only test "
-                    + "it on \(kind) (a positive match on the same protocol in the rule would make it exact)")
-        }
-        for (i, x) in all.enumerated() {
-            for y in all[(i + 1)...] where x.contradicts(y) {
-                reasons.append(
-                    "it never matches: it needs both \(DependencyText.frames([x])) and \(DependencyText.frames([y]))")
-            }
-        }
-        return reasons
+    private struct Draft {
+        var statements: [MatchStatement] = []
+        var words: [String] = []
     }
 
-    /// The rewrites nft can do, in order, with notes for the statements left out.
-    private mutating func plannedRewrites(contradicting emitted: Set<Dependency>) -> [RewriteTranslation] {
-        var rewrites: [RewriteTranslation] = []
-        var tagsChanged: String?
-        for statement in rule.statements {
-            switch statement.kind {
-            case .set(let field, let value):
-                let text = "\(field.rawValue) set \(value)"
-                if field == .vlanID || field == .vlanPCP {
-                    if let tagsChanged {
-                        note(.partlyMirrorable, "`\(text)` is left out because the `\(tagsChanged)` before it is")
-                        continue
-                    }
-                    note(
-                        .partlyMirrorable,
-                        "nft's `\(field.rawValue) set` only rewrites 802.1Q (0x8100) outer tags, so frames whose "
-                            + "outer tag is 802.1ad (0x88a8 or 0x9100) keep theirs")
-                }
-                guard let rewrite = RewriteTranslation.translate(field, value) else {
-                    note(
-                        .partlyMirrorable,
-                        "`\(field.rawValue) set` is left out: nft cannot write it in the bridge family")
+    /// The statements of one alternative: each dependency once, before the first atom needing
+    /// it, as `nft` inserts them.
+    private func draft(_ atoms: [MatchAtom], excludingTagged: Bool, sets: inout SetRegistry) -> Draft? {
+        var draft = Draft()
+        var emitted: Set<Dependency> = []
+        for atom in atoms {
+            switch atom {
+            case .dependency(let dependency):
+                guard !emitted.contains(dependency) else { continue }
+                emitted.insert(dependency)
+                if dependency == .outerTag {
+                    draft.statements.append(Dependency.outerTagStatement(sets.tpids()))
+                    draft.words.append(dependency.text)
                     continue
                 }
-                let never = rewrite.dependencies.contains { d in emitted.contains { d.contradicts($0) } }
-                if !never { rewrites.append(rewrite) }
-            case .vlanPush(let id):
-                tagsChanged = "vlan push \(id)"
-                note(
-                    .partlyMirrorable,
-                    "`vlan push \(id)` is left out: nftables cannot add VLAN tags in the bridge family")
-            case .vlanPop:
-                tagsChanged = "vlan pop"
-                note(.partlyMirrorable, "`vlan pop` is left out: nftables cannot remove VLAN tags in the bridge family")
-            case .log:
-                note(.partlyMirrorable, "`log` is left out: only Bridgekeeper writes its log lines")
-            case .pcap(let path):
-                note(.partlyMirrorable, "`pcap \"\(path)\"` is left out: the kernel cannot write pcap files")
-            case .mirror(let interface):
-                note(
-                    .partlyMirrorable,
-                    "`mirror \"\(interface)\"` is left out: nftables cannot copy frames to another interface in the "
-                        + "bridge family")
+                draft.statements.append(dependency.statement(afterVLANTag: false))
+                if Self.spellsOut(dependency, before: atoms) { draft.words.append(dependency.text) }
+            case .keyDependency(let dependency):
+                // The key is read as raw payload, for which `nft` inserts no dependency itself.
+                guard !emitted.contains(dependency) else { continue }
+                emitted.insert(dependency)
+                if dependency == .outerTag {
+                    draft.statements.append(Dependency.outerTagStatement(sets.tpids()))
+                } else {
+                    draft.statements.append(dependency.statement(afterVLANTag: false))
+                }
+                draft.words.append(dependency.text)
+            case .term(let match):
+                let layout = FieldLayout.of(match.field)!
+                let translation: TermTranslation
+                do {
+                    translation = try MatchTranslation.translate(
+                        match, layout: layout, ports: context.ports, sets: &sets)
+                } catch {
+                    return nil
+                }
+                var statement =
+                    translation.mergeable
+                    ? MatchStatement(translation.expressions) : MatchStatement.unmergeable(translation.expressions)
+                statement.isProtocol = match.field == .ipProtocol || match.field == .ip6Nexthdr
+                draft.statements.append(statement)
+                draft.words.append(translation.text)
+                if let fact = Self.establishedFact(match, layout) { emitted.insert(fact) }
+            case .notIP where excludingTagged:
+                // Not IP, and not a frame the tagged chains judged: one lookup for both.
+                let set = sets.etherTypeSet([0x0800, 0x86dd] + Framing.tagTypes)
+                draft.statements.append(
+                    MatchStatement.unmergeable([
+                        .meta(.protocolType), .lookup(setName: set.name, setID: set.id, inverted: true),
+                    ]))
+                draft.words.append("meta protocol != \(set.elementsText)")
+            default:
+                guard let (statement, text) = atom.statement(sets: &sets) else { continue }
+                draft.statements.append(statement)
+                draft.words.append(text)
             }
         }
-        return rewrites
+        return draft
     }
 
-    /// The nft verdict, with notes for what the kernel cannot do.
-    private mutating func plannedVerdict() -> NftVerdict {
-        let verdict = rule.verdict
-        let options = verdict.options
-        if options.delay != nil || options.jitter != nil || options.retries != nil {
-            note(.partlyMirrorable, "\(VerdictText.options(options)) is left out: " + VerdictText.optionsReason)
+    /// Whether the nft text must say `meta protocol X` itself: for the fields whose layout says
+    /// so (`arp`, `icmp`, `icmpv6`), and before `frag frag-off` (for which `nft` would test the
+    /// EtherType at link offset 12, which is a TPID in a tagged frame).
+    private static func spellsOut(_ dependency: Dependency, before atoms: [MatchAtom]) -> Bool {
+        guard case .etherType(let type) = dependency else { return false }
+        for atom in atoms {
+            switch atom {
+            case .laterFragment(let family) where family == type && type == 0x86dd: return true
+            case .term(let match):
+                if let layout = FieldLayout.of(match.field), layout.spellsOutDependencies,
+                    layout.dependencies.contains(dependency)
+                {
+                    return true
+                }
+            default: continue
+            }
         }
-        switch verdict.kind {
-        case .forward:
-            return .accept
-        case .drop:
-            return .drop
-        case .reflect:
-            note(
-                .partlyMirrorable,
-                "`reflect` becomes `drop`: the kernel bridge cannot hand frames to Bridgekeeper's host port")
-            return .drop
-        case .reflectForward:
-            note(
-                .partlyMirrorable,
-                "`reflect forward` becomes `accept` (forward only): the kernel bridge cannot hand frames to "
-                    + "Bridgekeeper's host port")
-            return .accept
-        case .reject:
-            note(.partlyMirrorable, "`reject` becomes `drop` in the kernel: it is not mirrored with its answer yet")
-            return .drop
+        return false
+    }
+
+    // MARK: Alternatives
+
+    /// The rule's match as alternatives (each one nft rule), every atom list in emission order.
+    ///
+    /// A positive term is its dependencies and itself. A negated term whose dependencies no
+    /// positive term establishes also holds for frames without the field, which nft cannot test
+    /// it on: it becomes the frames that have the field and do not match, or one alternative per
+    /// way of lacking it (another EtherType, another L4 protocol, a later fragment, not IP). A
+    /// positive `meta l4proto` without a transport-header term excludes later fragments, whose L4
+    /// protocol the kernel knows and the policy does not. `meterKey` fields' dependencies join
+    /// (a frame without the key does not match the meter's rule).
+    static func alternatives(_ fields: [(FieldMatch, FieldLayout)], meterKey: [Field]) -> [[MatchAtom]] {
+        var established: Set<Dependency> = []
+        for (match, layout) in fields where !match.negated {
+            established.formUnion(layout.dependencies)
+            if let fact = establishedFact(match, layout) { established.insert(fact) }
+        }
+        let keyDependencies = meterKey.flatMap { FieldLayout.of($0)?.dependencies ?? [] }
+        established.formUnion(keyDependencies)
+        let families = established.compactMap { dependency -> UInt16? in
+            if case .etherType(let type) = dependency, type == 0x0800 || type == 0x86dd { return type }
+            return nil
+        }
+        var combinations: [[MatchAtom]] = [[]]
+        for (match, layout) in fields {
+            if match.field == .metaLength {
+                // The kernel's length is the frame's minus 14 (untagged) or 18 (its tag taken off).
+                var branches: [[MatchAtom]] = []
+                for (atom, bytes) in [
+                    (MatchAtom.notOuterTag, FrameLength.untagged), (.dependency(.outerTag), FrameLength.stripped),
+                ] {
+                    switch FrameLength.shifted(match, by: bytes) {
+                    case .match(let shifted): branches.append([atom, .term(shifted)])
+                    case .always: branches.append([atom])
+                    case .never: continue
+                    }
+                }
+                combinations = combinations.flatMap { prefix in branches.map { prefix + $0 } }
+                continue
+            }
+            var branches = [layout.dependencies.map(MatchAtom.dependency) + [.term(match)]]
+            if match.negated {
+                branches += lacking(match.field, layout.dependencies, established: established, families: families)
+            }
+            combinations = combinations.flatMap { prefix in branches.map { prefix + $0 } }
+        }
+        combinations = combinations.map { $0 + keyDependencies.map(MatchAtom.keyDependency) }
+        let readsTransport = fields.contains { match, layout in
+            guard !match.negated, case .payload(.transport, _, _) = layout.load else { return false }
+            return true
+        }
+        let positiveL4proto = fields.contains { $0.0.field == .metaL4proto && !$0.0.negated }
+        return combinations.compactMap { atoms -> [MatchAtom]? in
+            var atoms = atoms
+            let fragment = atoms.contains { if case .laterFragment = $0 { true } else { false } }
+            if positiveL4proto && !readsTransport && !fragment { atoms.append(.transportHeader) }
+            // A positive single-valued term is also the fact it establishes (`meta l4proto 17`).
+            let facts = atoms.map { atom -> MatchAtom in
+                if case .keyDependency(let dependency) = atom { return .dependency(dependency) }
+                guard case .term(let match) = atom, let layout = FieldLayout.of(match.field),
+                    let fact = establishedFact(match, layout)
+                else { return atom }
+                return .dependency(fact)
+            }
+            for (i, a) in facts.enumerated() {
+                for b in facts[(i + 1)...] where a.contradicts(b) { return nil }
+            }
+            return atoms
         }
     }
 
-    private static func establishedFact(_ match: FieldMatch, _ layout: FieldLayout) -> Dependency? {
+    /// The ways a frame can lack `field` (whose layout needs `dependencies`), as alternatives:
+    /// each dependency no positive term of the rule `established` fails in turn (another
+    /// EtherType; another L4 protocol, a later fragment or no IP at all; no VLAN tag). A
+    /// negated `meta l4proto` lacks the field in later fragments and frames that are not IP.
+    /// `families` are the IP families the rule's positive terms fix.
+    private static func lacking(
+        _ field: Field, _ dependencies: [Dependency], established: Set<Dependency>, families: [UInt16]
+    ) -> [[MatchAtom]] {
+        var branches: [[MatchAtom]] = []
+        var before: [MatchAtom] = []
+        let ownFamily = dependencies.compactMap { dependency -> UInt16? in
+            if case .etherType(let type) = dependency { return type }
+            return nil
+        }.first
+        func noL4Protocol(_ prefix: [MatchAtom]) {
+            let ipFamilies = ownFamily.map { [$0] } ?? (families.isEmpty ? [0x0800, 0x86dd] : families)
+            for family in ipFamilies {
+                branches.append(prefix + [.dependency(.etherType(family)), .laterFragment(family)])
+            }
+            if ownFamily == nil && families.isEmpty { branches.append(prefix + [.notIP]) }
+        }
+        for dependency in dependencies {
+            if !established.contains(dependency) {
+                switch dependency {
+                case .etherType(let type):
+                    branches.append(before + [.notEtherType(type)])
+                case .l4proto(let proto):
+                    branches.append(before + [.notL4proto(proto)])
+                    noL4Protocol(before)
+                case .outerTag:
+                    branches.append(before + [.notOuterTag])
+                case .vlanTag:
+                    break
+                }
+            }
+            before.append(.dependency(dependency))
+        }
+        if field == .metaL4proto { noL4Protocol([]) }
+        return branches
+    }
+
+    /// Whether an alternative can match a frame whose `meta protocol` is a VLAN TPID: it tests
+    /// nothing that makes the kernel look past the link layer.
+    private static func mayMatchTaggedFrames(_ atoms: [MatchAtom]) -> Bool {
+        !atoms.contains { atom in
+            switch atom {
+            case .dependency(let dependency), .keyDependency(let dependency):
+                return dependency != .vlanTag && dependency != .outerTag
+            case .laterFragment, .notL4proto, .transportHeader, .notOuterTag: return true
+            case .notEtherType, .notIP: return false
+            case .term(let match):
+                // `meta l4proto` needs an L4 header the kernel found: never in a tagged frame.
+                if match.field == .metaL4proto { return true }
+                guard match.field == .etherType, !match.negated else { return false }
+                return !match.values.contains { interval in
+                    Framing.tagTypes.contains { UInt128($0) >= interval.lo && UInt128($0) <= interval.hi }
+                }
+            }
+        }
+    }
+
+    /// The loads of a meter's key in the native framing, into the registers `nft` gives a
+    /// concatenation.
+    static func nativeKeyLoads(_ key: [Field]) -> (loads: [NftExpression], text: String)? {
+        var loads: [NftExpression] = []
+        var word = 0
+        for field in key {
+            guard let layout = MeterKey.nativeLayout(field, in: key) else { return nil }
+            let register = NftRegisters.register(atWord: word)
+            loads += layout.loads.map { register == 1 ? $0 : .inRegister(register, $0) }
+            word += (layout.length + 3) / 4
+        }
+        return (loads, key.compactMap { MeterKey.nativeLayout($0, in: key)?.selector }.joined(separator: " . "))
+    }
+
+    static func establishedFact(_ match: FieldMatch, _ layout: FieldLayout) -> Dependency? {
         guard !match.negated, match.values.count >= 1 else { return nil }
         let merged = SetEncoding.merged(match.values)
         guard merged.count == 1, merged[0].isSingle else { return nil }
         return layout.established(by: merged[0].lo)
     }
+}
 
-    private mutating func note(_ code: DiagnosticCode, _ message: String) {
-        let note = MirrorNote(
-            rule: rule.name, ruleNumber: origin.number, location: rule.location, code: code, message: message)
-        if !notes.contains(note) { notes.append(note) }
-    }
-
-    private func leftOut(_ reasons: [String]) -> Result {
-        var result = Result()
-        result.notes = [
-            MirrorNote(
-                rule: rule.name, ruleNumber: origin.number, location: rule.location, code: .notMirrorable,
-                message: reasons.joined(separator: "; "))
-        ]
-        return result
+/// nft's data registers for the parts of a concatenation: the first at `NFT_REG_1`, each next
+/// one after the 4-byte words of those before, named as the 16-byte register when it starts one.
+enum NftRegisters {
+    static func register(atWord word: Int) -> UInt32 {
+        word % 4 == 0 ? UInt32(1 + word / 4) : UInt32(8 + word)
     }
 }
 
@@ -266,7 +372,7 @@ extension Dependency {
         switch self {
         case .etherType(let type): return type == 0x0800 || type == 0x86dd
         case .l4proto: return true
-        case .vlanTag: return false
+        case .vlanTag, .outerTag: return false
         }
     }
 }
@@ -289,6 +395,7 @@ enum DependencyText {
         case .l4proto(58): return "ICMPv6"
         case .l4proto(let proto): return "IP protocol \(proto)"
         case .vlanTag: return "802.1Q-tagged"
+        case .outerTag: return "VLAN-tagged"
         }
     }
 }

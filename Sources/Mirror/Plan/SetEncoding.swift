@@ -43,20 +43,40 @@ enum SetEncoding {
         return elements
     }
 
-    /// Set userdata (`NFTNL_UDATA_SET_*` TLVs) as `nft` 1.0.6 writes it.
-    static func userdata(bigEndianKey: Bool, anonymous: Bool, interval: Bool, typeof: SetTypeof?) -> [UInt8] {
+    /// Set userdata (`NFTNL_UDATA_SET_*` TLVs) as `nft` 1.0.6 writes it: the key's byte order,
+    /// then for anonymous sets (and named sets declared with `typeof`, `named`) the merge flag of
+    /// interval sets and the key's `typeof` description.
+    static func userdata(
+        bigEndianKey: Bool, anonymous: Bool, interval: Bool, typeof: SetTypeof?, named: Bool = false
+    ) -> [UInt8] {
         var data = tlv(0, u32: bigEndianKey ? 2 : 1)  // KEYBYTEORDER: BYTEORDER_BIG_ENDIAN / HOST
-        guard anonymous else { return data }
-        if interval { data += tlv(2, u32: 1) }  // MERGE_ELEMENTS
+        guard anonymous || named else { return data }
+        if interval && anonymous { data += tlv(2, u32: 1) }  // MERGE_ELEMENTS
+        if let typeof { data += tlv(3, typeofData(typeof)) }
+        return data
+    }
+
+    /// Userdata of a set whose key is a concatenation: byte order 0 (none), then the `typeof` of
+    /// each part (a set declared with `type A . B` gets an empty list, as `nft` writes it).
+    static func concatenationUserdata(_ parts: [SetTypeof]) -> [UInt8] {
+        var list: [UInt8] = []
+        for (index, part) in parts.enumerated() { list += tlv(UInt8(index), typeofData(part)) }
+        return tlv(0, u32: 0) + tlv(3, tlv(0, u32: 13) + tlv(1, list))
+    }
+
+    /// One `typeof` expression: its kind (7 payload, 9 meta) and its description.
+    private static func typeofData(_ typeof: SetTypeof) -> [UInt8] {
         switch typeof {
         case .payload(let proto, let field):
-            data += tlv(3, tlv(0, u32: 7) + tlv(1, tlv(0, u32: proto) + tlv(1, u32: field)))
+            return tlv(0, u32: 7) + tlv(1, tlv(0, u32: proto) + tlv(1, u32: field))
+        case .payloadInteger(let proto, let field, let bits):
+            return tlv(0, u32: 7) + tlv(1, tlv(0, u32: proto) + tlv(1, u32: field) + tlv(4, u32: bits))
         case .meta(let key):
-            data += tlv(3, tlv(0, u32: 9) + tlv(1, tlv(0, u32: key)))
-        case nil:
-            break
+            return tlv(0, u32: 9) + tlv(1, tlv(0, u32: key))
+        case .raw(let base, let offset, let length):
+            let fields = tlv(0, u32: 0) + tlv(1, u32: 0) + tlv(2, u32: base) + tlv(3, u32: offset) + tlv(4, u32: length)
+            return tlv(0, u32: 7) + tlv(1, fields)
         }
-        return data
     }
 
     /// Element userdata flagging an interval open to the end (`NFTNL_SET_ELEM_F_INTERVAL_OPEN`).

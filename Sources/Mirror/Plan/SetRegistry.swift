@@ -9,6 +9,11 @@ struct SetRegistry {
     private var namedIndex: [String: Int] = [:]
     private var nextID: UInt32 = 1
 
+    init() {}
+
+    /// A registry whose ids start at `firstID` (another table's sets in the same batch).
+    init(firstID: UInt32) { nextID = firstID }
+
     /// All sets, named first, as the batch creates them.
     var all: [NftSet] { named + anonymous }
 
@@ -83,6 +88,67 @@ struct SetRegistry {
             userdata: SetEncoding.userdata(
                 bigEndianKey: false, anonymous: true, interval: false, typeof: layout.typeof))
         anonymous.append(set)
+        return set
+    }
+
+    /// The set of VLAN TPIDs (`bk.tpids`, type `ether_type`), made on first use: `meta protocol`
+    /// and `ether type` look it up to tell tagged frames, and the tagged chains' dispatch looks
+    /// it up at the offset after each tag.
+    mutating func tpids() -> NftSet {
+        if let index = namedIndex[Self.tpidsName] { return named[index] }
+        let values = Framing.tagTypes.map { ValueInterval(UInt128($0)) }
+        let layout = FieldLayout.of(.etherType)!
+        let set = NftSet(
+            name: Self.tpidsName, id: allocateID(), isAnonymous: false, keyType: .etherType, keyLength: 2,
+            isInterval: false, elements: values.map { NftSetElement(key: layout.bytes($0.lo)) },
+            elementsText: NftValueText.set(values.map { NftValueText.value($0.lo, style: .etherType) }),
+            userdata: SetEncoding.userdata(bigEndianKey: true, anonymous: false, interval: false, typeof: nil))
+        namedIndex[Self.tpidsName] = named.count
+        named.append(set)
+        return set
+    }
+
+    /// The name of the TPID set: `bk.` names cannot clash with a policy's (no `.` in those).
+    static let tpidsName = "bk.tpids"
+
+    /// A new anonymous set of EtherTypes for `meta protocol` (`meta protocol != { ip, ip6 }`).
+    mutating func etherTypeSet(_ types: [UInt16]) -> NftSet {
+        let layout = FieldLayout.of(.etherType)!
+        return anonymousSet(
+            values: SetEncoding.merged(types.map { ValueInterval(UInt128($0)) }), layout: layout, fieldMax: 0xffff,
+            bitWidth: 16)
+    }
+
+    /// A named set of the mirror's own (`bk.NAME`, typed by a raw payload `typeof`) holding
+    /// `values` as `layout` stores them; made on first use of `name`, shared after. The tagged
+    /// chains use these for the values of the policy's `{ ... }` sets and named sets, which every
+    /// framing's copy of a rule reads at another offset (`nft` refuses a typed set for a raw
+    /// payload, and an anonymous set belongs to one rule).
+    mutating func rawNamedSet(
+        _ name: String, values: [ValueInterval], layout: FieldLayout, fieldMax: UInt128, bitWidth: Int
+    ) -> NftSet {
+        if let index = namedIndex[name] { return named[index] }
+        let merged = SetEncoding.merged(values)
+        let interval = merged.contains { !$0.isSingle }
+        let set = NftSet(
+            name: name, id: allocateID(), isAnonymous: false, keyType: .integer, keyLength: layout.length,
+            isInterval: interval,
+            elements: SetEncoding.elements(merged, layout: layout, fieldMax: fieldMax, interval: interval),
+            elementsText: Self.text(merged, layout: layout, bitWidth: bitWidth),
+            userdata: SetEncoding.userdata(
+                bigEndianKey: true, anonymous: false, interval: interval, typeof: layout.typeof, named: true),
+            typeofText: layout.selector)
+        namedIndex[name] = named.count
+        named.append(set)
+        return set
+    }
+
+    /// Adds a set built elsewhere (meters, flow sets) under its own name, once.
+    mutating func add(_ make: (UInt32) -> NftSet, named name: String) -> NftSet {
+        if let index = namedIndex[name] { return named[index] }
+        let set = make(allocateID())
+        namedIndex[name] = named.count
+        named.append(set)
         return set
     }
 

@@ -1,14 +1,18 @@
 extension NftExpression: CustomStringConvertible {
     /// The expression as `nft --debug=netlink` prints it (libnftnl's format), so plans can be
     /// compared with what `nft` compiles: `[ payload load 2b @ transport header + 2 => reg 1 ]`.
-    public var description: String {
+    public var description: String { text(register: 1) }
+
+    /// The expression with its data register `register` (see ``inRegister(_:_:)``).
+    private func text(register: UInt32) -> String {
+        let reg = "reg \(register)"
         switch self {
         case .meta(let key):
-            return "[ meta load \(key.rawValue) => reg 1 ]"
+            return "[ meta load \(key.rawValue) => \(reg) ]"
         case .payload(let base, let offset, let length):
-            return "[ payload load \(length)b @ \(base.rawValue) header + \(offset) => reg 1 ]"
+            return "[ payload load \(length)b @ \(base.rawValue) header + \(offset) => \(reg) ]"
         case .bitwise(let mask, let xor):
-            return "[ bitwise reg 1 = ( reg 1 & \(Self.words(mask)) ) ^ \(Self.words(xor)) ]"
+            return "[ bitwise \(reg) = ( \(reg) & \(Self.words(mask)) ) ^ \(Self.words(xor)) ]"
         case .compare(let op, let data):
             return "[ cmp \(op.rawValue) reg 1 \(Self.words(data)) ]"
         case .range(let negated, let from, let to):
@@ -28,7 +32,51 @@ extension NftExpression: CustomStringConvertible {
             return "[ immediate reg 0 drop ]"
         case .verdict(.jump(let chain)):
             return "[ immediate reg 0 jump -> \(chain) ]"
+        case .verdict(.goto(let chain)):
+            return "[ immediate reg 0 goto -> \(chain) ]"
+        case .verdict(.return):
+            return "[ immediate reg 0 return ]"
+        case .inRegister(let number, let inner):
+            return inner.text(register: number)
+        case .limit(let limit):
+            return "[ \(Self.limitText(limit)) ]"
+        case .objectReference(let kind, let name):
+            return "[ objref type \(kind.rawValue) name \(name) ]"
+        case .dynamicSet(let update):
+            var text = "[ dynset \(update.operation == .add ? "add" : "update") reg_key 1 set \(update.setName)"
+            if let timeout = update.timeout { text += " timeout \(timeout)ms" }
+            for expression in update.expressions {
+                if case .limit(let limit) = expression { text += " expr [ \(Self.limitText(limit)) ]" }
+            }
+            return text + " ]"
+        case .reject(let type, let code):
+            return "[ reject type \(type) code \(code) ]"
+        case .connectionTracking(let key):
+            return "[ ct load \(key.rawValue) => \(reg) ]"
+        case .extensionHeader(let type, let offset, let length, let present):
+            return "[ exthdr load ipv6 \(length)b @ \(type) + \(offset)\(present ? " present" : "") => \(reg) ]"
+        case .hostToNetwork(let length, let size):
+            return "[ byteorder \(reg) = hton(\(reg), \(size), \(length)) ]"
+        case .shiftRight(let bits, _):
+            return
+                "[ bitwise \(reg) = ( \(reg) >> \(Self.words(withUnsafeBytes(of: bits.littleEndian) { Array($0) })) ) ]"
+        case .metaSet(let key):
+            return "[ meta set \(key.rawValue) with \(reg) ]"
         }
+    }
+
+    /// libnftnl's `limit rate 10/second burst 5 type packets flags 0x1`.
+    static func limitText(_ limit: NftLimit) -> String {
+        let unit: String
+        switch limit.unit {
+        case 60: unit = "minute"
+        case 3600: unit = "hour"
+        case 86400: unit = "day"
+        case 604_800: unit = "week"
+        default: unit = "second"
+        }
+        return "limit rate \(limit.rate)/\(unit) burst \(limit.burst) type \(limit.countsBytes ? "bytes" : "packets") "
+            + "flags 0x\(limit.inverted ? 1 : 0)"
     }
 
     /// Data as libnftnl prints it: 32-bit words in host (little-endian) order.

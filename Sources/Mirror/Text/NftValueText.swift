@@ -5,6 +5,8 @@ import Policy
 enum NftValueStyle: Hashable {
     case decimal
     case hex
+    /// A raw payload integer in hex with this many digits (`@ll,272,32 0xc6126309`).
+    case rawHex(digits: Int)
     case etherType
     case mac
     case ipv4
@@ -19,6 +21,7 @@ enum NftValueText {
         switch style {
         case .decimal: return String(value)
         case .hex: return "0x" + hex(value, digits: 2)
+        case .rawHex(let digits): return "0x" + hex(value, digits: digits)
         case .etherType: return etherType(UInt16(truncatingIfNeeded: value))
         case .mac: return AddressText.formatMAC(UInt64(truncatingIfNeeded: value))
         case .ipv4: return AddressText.formatIPv4(UInt32(truncatingIfNeeded: value))

@@ -49,6 +49,22 @@ enum NftListing {
         return parseBytecode(output, table: table)
     }
 
+    /// Where two bytecode listings first differ, in words (nil when they are the same).
+    static func difference(_ a: [String: [[String]]], _ b: [String: [[String]]]) -> String? {
+        for chain in Set(a.keys).union(b.keys).sorted() {
+            let x = a[chain] ?? []
+            let y = b[chain] ?? []
+            for index in 0..<max(x.count, y.count) {
+                let left = index < x.count ? x[index] : []
+                let right = index < y.count ? y[index] : []
+                guard left != right else { continue }
+                return "chain \(chain) rule \(index + 1):\n  "
+                    + left.joined(separator: "\n  ") + "\nversus\n  " + right.joined(separator: "\n  ")
+            }
+        }
+        return nil
+    }
+
     /// Rule blocks (`bridge TABLE CHAIN` then `  [ ... ]` lines) of `nft --debug=netlink` output.
     static func parseBytecode(_ output: String, table: String) -> [String: [[String]]] {
         var chains: [String: [[String]]] = [:]
@@ -59,7 +75,10 @@ enum NftListing {
         }
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
             let words = line.split(separator: " ")
-            if words.count == 3, words[0] == "bridge", words[1] == Substring(table) {
+            // `bridge TABLE CHAIN [HANDLE [POSITION]]`: listings print each rule's handle.
+            if (3...5).contains(words.count), words[0] == "bridge", words[1] == Substring(table),
+                words.dropFirst(3).allSatisfy({ $0.allSatisfy(\.isNumber) })
+            {
                 flush()
                 current = (String(words[2]), [])
             } else if current != nil, line.hasPrefix("  [") {

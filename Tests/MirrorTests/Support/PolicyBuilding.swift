@@ -66,3 +66,8 @@ enum P {
     /// The port names the tests' bridges use.
     static let ports = MirrorPorts(a: "pa", b: "pb")
 }
+
+extension MirrorPlan {
+    /// The sets of the policy's own values (not the mirror's `bk.` sets for tagged frames).
+    var policySets: [NftSet] { sets.filter { !$0.name.hasPrefix("bk.") } }
+}
