@@ -62,7 +62,8 @@ import Testing
                     frame.unreadableByRawPayload && plan.contains("the kernel drops frames whose L4 header")
                 let unclassified =
                     frame.readAsRawPayload && plan.contains("frames with two or more VLAN tags) get the safer verdict")
-                if !viaKernel && (unreadable || unclassified) {
+                let deep = frame.deeperThanMirrored && plan.contains("every frame with more than 2 VLAN tags")
+                if !viaKernel && (unreadable || unclassified || deep) {
                     documented.append(line)
                 } else {
                     undocumented.append(line)
@@ -202,6 +203,9 @@ struct ParityFrame {
     var unreadableByRawPayload: Bool
     /// Its framing is one the kernel reads only as raw payload.
     var readAsRawPayload: Bool
+    /// It has more VLAN tags than the mirror reads fields through (the plan announces the
+    /// safer verdict for those: the policy's first dropping rule drops them).
+    var deeperThanMirrored: Bool
 
     static let tag = Array("BKPx".utf8)
 
@@ -454,7 +458,8 @@ struct ParityCorpus {
                         id: id, fromA: probe.fromA, framing: framing.name,
                         description: "\(probe.name) [\(framing.name)\(probe.fromA ? "" : ", from b")]", bytes: bytes,
                         unreadableByRawPayload: unreadable,
-                        readAsRawPayload: framing.tags.count >= 2 || framing.tags.first == 0x9100))
+                        readAsRawPayload: framing.tags.count >= 2 || framing.tags.first == 0x9100,
+                        deeperThanMirrored: framing.tags.count > 2))
             }
         }
         return frames

@@ -13,16 +13,19 @@ import Policy
 enum Framing: Hashable, Comparable {
     /// Untagged, or one 802.1Q or 802.1ad tag: nft's own protocol fields work.
     case native
-    /// `count` tags (1 to 8) that the kernel did not take off, or did not take off all of: a
-    /// lone 0x9100 tag, or two tags and more. The payload starts at 14 + 4 × `count`.
+    /// `count` tags (1 or 2) that the kernel did not take off, or did not take off all of: a
+    /// lone 0x9100 tag, or two tags (QinQ). The payload starts at 14 + 4 × `count`.
     case tagged(Int)
-    /// More than ``FrameInfo/maxVLANTags`` tags: Bridgekeeper reads nothing beyond the eighth.
+    /// More than ``maxExactTags`` tags: the mirror does not copy every rule once more per depth
+    /// (each depth would be another copy of the whole policy: a 10,000-rule policy became 210,000
+    /// nft rules, minutes to commit), so such frames get the safer verdict: the first rule that
+    /// drops drops them, accepting rules leave them, and the notes say so.
     case pastTags
 
     /// The VLAN TPIDs Bridgekeeper walks.
     static let tagTypes: [UInt16] = [0x8100, 0x88a8, 0x9100]
-    /// The most tags Bridgekeeper reads through.
-    static let maxTags = 8
+    /// The most tags the mirror reads exactly through (QinQ); deeper stacks get the safer verdict.
+    static let maxTags = 2
 
     /// Every framing that needs its own chain, in dispatch order.
     static let tagged: [Framing] = (1...maxTags).map(Framing.tagged) + [.pastTags]
@@ -47,7 +50,7 @@ enum Framing: Hashable, Comparable {
     }
 
     /// Offset of the L3 header in the link-layer view; nil when the framing has none the
-    /// mirror can read (``native`` uses the network header, ``pastTags`` has none).
+    /// mirror can read (``native`` uses the network header, ``pastTags`` is not read).
     var payloadOffset: Int? {
         switch self {
         case .tagged(let count): return 14 + 4 * count

@@ -226,6 +226,7 @@ private struct PlanBuilder {
             taggedRules = FramingDispatch.rules(tpids: tpids, sets: &sets)
             var guessed: Set<String> = []
             var skipped: Set<String> = []
+            var deepDropper: Planned?
             for framing in Framing.tagged {
                 chains.append(NftChain(name: framing.chainName, base: nil))
                 for item in usedRules {
@@ -234,9 +235,24 @@ private struct PlanBuilder {
                         framing: framing)
                     let result = planner.plan(sets: &sets)
                     taggedRules += result.rules
+                    if framing == .pastTags {
+                        // The first dropping rule takes every deeper-tagged frame: nothing after
+                        // it is reached, so nothing after it is written.
+                        if !result.rules.isEmpty {
+                            deepDropper = item
+                            break
+                        }
+                        continue
+                    }
                     if result.guessed { guessed.insert(item.rule.name) }
                     if result.skipped { skipped.insert(item.rule.name) }
                 }
+            }
+            if let deepDropper {
+                note(
+                    deepDropper,
+                    "the kernel drops every frame with more than \(Framing.maxTags) VLAN tags by this rule, the "
+                        + "policy's first that drops (the mirror reads fields exactly only \(Framing.maxTags) tags deep)")
             }
             let frames =
                 "frames whose L4 header lies behind IPv4 options or IPv6 extension headers and that carry two or "

@@ -70,6 +70,20 @@ struct TaggedRulePlanner {
     /// The rule's nft rules for this framing; the sets they use are added to `sets`.
     func plan(sets: inout SetRegistry) -> Result {
         var result = Result()
+        if framing == .pastTags {
+            // Not read: a dropping rule drops every such frame, an accepting one leaves them.
+            guard tail.drops else {
+                result.skipped = true
+                return result
+            }
+            result.guessed = true
+            let ending = tail.taggedEnding
+            result.rules.append(
+                NftRule(
+                    chain: framing.chainName, expressions: [.counter] + ending.expressions, comment: rule.name,
+                    text: (["counter"] + ending.words).joined(separator: " "), origin: origin))
+            return result
+        }
         let fields = terms.fields.map(\.0)
         let ct = ConnectionTrackingTerms.statements(
             terms.connectionTracking, mode: context.connectionTracking, nativeFraming: false, drops: tail.drops)
