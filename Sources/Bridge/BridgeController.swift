@@ -26,6 +26,8 @@ public final class BridgeController: @unchecked Sendable {
     private var workerSet: WorkerSet?
     private var drain: OutputDrain?
     private var reloader: Reloader?
+    /// Keeps the kernel's flow sets in step (fail-open with a stateful policy); nil otherwise.
+    private var flowSync: FlowSetSync?
     private let controlLoop: ControlLoop
     private let reloadQueue = ReloadQueue()
     /// `--link-propagate`'s decisions (consulted only when it is on).
@@ -63,10 +65,29 @@ public final class BridgeController: @unchecked Sendable {
                     monitors: try resources.monitors.ports(for: first.loaded.compiled)))
         }
         try resources.openHostPort()
+        // The kernel's flow sets are kept in step where the kernel emulates `ct state` with them
+        // (fail-open, a stateful policy, no bridge conntrack).
+        let mirror = resources.kernelMirror
+        let syncsFlows =
+            configuration.onFailure == .open && configuration.flows > 0
+            && mirror.map { !$0.capabilities.bridgeConntrack }
+                == true
         let workers = try WorkerSet(
             configuration: configuration, mtu: resources.mtu, hostPort: resources.hostPort, slot: slot,
-            ledger: ledger, shared: sharedState, host: self, logger: logger)
+            ledger: ledger, shared: sharedState, syncsFlows: syncsFlows, host: self, logger: logger)
         workerSet = workers
+        if syncsFlows, let mirror {
+            let leftover = mirror.leftoverFlows()
+            if !leftover.isEmpty {
+                let restored = workers.restore(
+                    leftover, creator: sharedState.creatorID(for: "restored"), now: MonotonicClock.now())
+                logger.notice(
+                    "restored the flows the kernel kept",
+                    metadata: ["flows": "\(leftover.count)", "slots": "\(restored)"])
+            }
+            flowSync = FlowSetSync(
+                mirror: mirror, queues: workers.channels.compactMap(\.flowChanges), logger: logger)
+        }
         let drain = OutputDrain(
             logQueues: workers.channels.map(\.logs), captureQueues: workers.channels.map(\.captures), logger: logger)
         drain.openCaptureFiles(for: slot.current())
@@ -142,6 +163,8 @@ public final class BridgeController: @unchecked Sendable {
         reloadThread.join()
         resources.metricsServer?.stop()
         workerSet.stopAndJoin()
+        // Fail-open: the kernel takes over now, with every connection that was established.
+        flowSync?.tick(now: MonotonicClock.now(), everything: true) { workerSet.flowsAfterStop() }
         drain?.drain(active: slot.current(), force: true)
         tearDown()
         if ending == .workerFailed {
@@ -248,6 +271,9 @@ extension BridgeController: ControlHandler {
 
     func controlTick() {
         drain?.drain(active: slot.current(), force: false)
+        if let flowSync, let workerSet, slot.current().loaded.compiled.usesFlows {
+            flowSync.tick(now: MonotonicClock.now()) { workerSet.flowSnapshots() }
+        }
         if configuration.linkPropagate {
             apply(linkPropagation.withLock { $0.due(now: MonotonicClock.now()) })
         }
@@ -309,17 +335,18 @@ extension BridgeController: ReloadTarget {
     var tracksFlows: Bool { configuration.flows > 0 }
 
     func mirrorNotes(for policy: Policy) -> [Diagnostic] {
-        KernelMirror.plan(policy, ports: resources.mirrorPorts).notes.map(\.diagnostic)
+        resources.kernelMirror?.plan(policy).notes.map(\.diagnostic) ?? []
     }
 
     func mirrorIntact(for policy: Policy) -> Bool {
         guard let mirror = resources.kernelMirror else { return true }
-        let expected = Set(KernelMirror.plan(policy, ports: resources.mirrorPorts).mirroredRuleNames)
+        let expected = Set(mirror.plan(policy).mirroredRuleNames)
         return mirror.currentRuleNames() == expected
     }
 
     func commitMirror(_ policy: Policy) throws(MirrorError) {
-        try resources.kernelMirror?.commit(KernelMirror.plan(policy, ports: resources.mirrorPorts))
+        guard let mirror = resources.kernelMirror else { return }
+        try mirror.commit(mirror.plan(policy))
     }
 
     func monitorPorts(for policy: CompiledPolicy) throws(BridgeError) -> MonitorPorts {

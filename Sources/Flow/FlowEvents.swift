@@ -10,7 +10,7 @@ public enum FlowEndReason: UInt8, Sendable {
 }
 
 /// One flow, as an event reports it.
-public struct FlowEvent: Sendable, Equatable {
+public struct FlowEvent: Sendable, Equatable, BitwiseCopyable {
     /// Addresses, ports, protocol and VLANs in the originator's orientation.
     public var tuple: FlowTuple
     /// The opaque number the rule that created the flow passed to ``FlowTable/commit(_:forwarded:length:creator:now:events:)``.

@@ -1,5 +1,5 @@
 /// The IP version of a flow.
-public enum FlowFamily: UInt8, Sendable, Hashable {
+public enum FlowFamily: UInt8, Sendable, Hashable, BitwiseCopyable {
     /// IPv4: addresses are held v4-mapped (`::ffff:a.b.c.d`) in 128 bits.
     case ipv4 = 4
     /// IPv6.
@@ -29,7 +29,7 @@ public enum FlowAddress {
 /// `destinationPort` the request's type (8, 13, 15, 17; 128, 139), the same in both directions.
 /// Other protocols without ports (GRE, ESP, SCTP, ...) have both ports 0: they are tracked by
 /// addresses and protocol.
-public struct FlowTuple: Sendable, Hashable {
+public struct FlowTuple: Sendable, Hashable, BitwiseCopyable {
     /// IPv4 or IPv6.
     public var family: FlowFamily
     /// The L4 protocol number.

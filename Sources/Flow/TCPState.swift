@@ -1,5 +1,5 @@
 /// The TCP connection states of nf_conntrack's tracker (no window tracking), with its names.
-public enum TCPState: UInt8, Sendable, CaseIterable {
+public enum TCPState: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     /// No state (a flow that is not TCP).
     case none = 0
     /// The originator sent a SYN.

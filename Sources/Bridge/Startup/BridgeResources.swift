@@ -39,13 +39,15 @@ final class BridgeResources: @unchecked Sendable {
 
     /// Takes the kernel's side: the mirror table (and, fail-open, the guard and kernel bridge).
     private func startMirror(_ policy: ActivePolicy) throws(BridgeError) {
-        let plan = KernelMirror.plan(policy.loaded.compiled.policy, ports: mirrorPorts)
         let mirror: KernelMirror
         do {
-            mirror = try KernelMirror(ports: mirrorPorts, mode: configuration.onFailure)
+            mirror = try KernelMirror(
+                ports: mirrorPorts, mode: configuration.onFailure, flowSetSize: configuration.flows,
+                policy: policy.loaded.compiled.policy)
         } catch {
             throw .mirror("nftables: \(error)")
         }
+        let plan = mirror.plan(policy.loaded.compiled.policy)
         do {
             try mirror.commit(plan)
         } catch {
@@ -58,8 +60,10 @@ final class BridgeResources: @unchecked Sendable {
             metadata: [
                 "table": "bridge \(KernelMirror.table)", "rules": "\(plan.mirroredRuleNames.count)",
                 "on_failure": "\(configuration.onFailure.rawValue)",
-                "kernel_bridge": "\(mirror.kernelBridge ?? "none")",
+                "kernel_bridge": "\(mirror.kernelBridge ?? "none")", "kernel": "\(mirror.capabilities)",
             ])
+        // What the kernel will not enforce as the bridge does, rule by rule (as check --print-nft).
+        for note in plan.notes { logger.info("\(note.diagnostic.summary)") }
     }
 
     /// Creates the TAP host port when `--host-port` names one.

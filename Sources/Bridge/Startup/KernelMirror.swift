@@ -1,3 +1,4 @@
+import Flow
 import Mirror
 import Policy
 import Synchronization
@@ -11,29 +12,55 @@ final class KernelMirror: @unchecked Sendable {
     let mode: FailureMode
     /// The kernel bridge of fail-open mode.
     private(set) var kernelBridge: String?
+    /// What this kernel accepts in the bridge family (probed once, in throw-away tables).
+    let capabilities: KernelCapabilities
+    /// The size of the kernel's flow sets (the flow table's capacity).
+    let flowSetSize: Int
     static let table = "bridgekeeper"
+    /// The table of the kernel's flow sets (`ct state` emulation).
+    static var flowTable: String { FlowTablePlan.name(forMirror: table) }
 
-    /// The plan for `policy` on these ports (pure: no kernel involved).
-    static func plan(_ policy: Policy, ports: MirrorPorts) -> MirrorPlan {
-        MirrorPlanner.plan(policy, ports: ports, table: table)
+    /// The plan for `policy` on these ports as this kernel can hold it (no kernel involved).
+    func plan(_ policy: Policy) -> MirrorPlan {
+        MirrorPlanner.plan(
+            policy, ports: ports, table: Self.table, capabilities: capabilities, flowSetSize: flowSetSize)
     }
 
-    /// Opens the netlink socket; in fail-open mode stops kernel forwarding (the guard) before
-    /// enslaving the ports to the kernel bridge, so no frame is ever forwarded twice; in
-    /// fail-closed mode removes a kernel bridge an earlier fail-open run left on the ports.
-    init(ports: MirrorPorts, mode: FailureMode) throws(MirrorError) {
+    /// Opens the netlink socket and probes the kernel; in fail-open mode stops kernel forwarding
+    /// (the guard, shaped for `policy`'s plan) before enslaving the ports to the kernel bridge,
+    /// so no frame is ever forwarded twice; in fail-closed mode removes a kernel bridge and the
+    /// flow sets an earlier fail-open run left.
+    init(ports: MirrorPorts, mode: FailureMode, flowSetSize: Int, policy: Policy) throws(MirrorError) {
         connection = try NftablesConnection()
         self.ports = ports
         self.mode = mode
+        self.flowSetSize = max(1024, flowSetSize)
+        capabilities = try connection.capabilities()
+        let plan = MirrorPlanner.plan(
+            policy, ports: ports, table: Self.table, capabilities: capabilities, flowSetSize: self.flowSetSize)
         switch mode {
         case .open:
-            try connection.installGuard()
+            try connection.installGuard(for: plan)
             kernelBridge = try KernelBridge.create(ports: ports)
         case .closed:
             if let leftover = try KernelBridge.find(enslaving: ports) {
                 try KernelBridge.remove(name: leftover)
             }
+            try? connection.removeTable(named: Self.flowTable)
         }
+    }
+
+    /// The established flows a crash in fail-open left in the kernel's flow sets, to put back
+    /// in the flow table (nothing in fail-closed mode, or when the sets cannot be read).
+    func leftoverFlows() -> [KernelFlowEntry] {
+        guard mode == .open else { return [] }
+        return ((try? connection.flows(table: Self.flowTable)) ?? []).filter(\.flow.answered)
+    }
+
+    /// Adds established flows to the kernel's sets and removes ended ones (one transaction each).
+    func sync(added: [KernelFlowEntry], removed: [KernelFlow]) throws(MirrorError) {
+        if !added.isEmpty { try connection.addFlows(added, table: Self.flowTable) }
+        if !removed.isEmpty { try connection.removeFlows(removed, table: Self.flowTable) }
     }
 
     /// Kernel counts of tables this process replaced (a replace starts the kernel's counters
@@ -86,6 +113,7 @@ final class KernelMirror: @unchecked Sendable {
         switch mode {
         case .closed:
             do { try connection.removeTable(named: Self.table) } catch { failures.append(error) }
+            try? connection.removeTable(named: Self.flowTable)
         case .open:
             do { try connection.removeGuard() } catch { failures.append(error) }
         }

@@ -2,8 +2,8 @@ import Loader
 import Logging
 import Mirror
 
-/// The policy `run` starts with: read with exactly `check`'s code (plus the mirror's notes when
-/// mirroring), every diagnostic logged at its severity.
+/// The policy `run` starts with: read with exactly `check`'s code, every diagnostic logged at
+/// its severity.
 enum StartupPolicy {
     /// Why a policy that matches `ct` cannot run without a flow table.
     static let needsFlowTable =
@@ -11,10 +11,8 @@ enum StartupPolicy {
         + "run it with --flows N (the default is 262144)"
 
     static func load(_ configuration: BridgeConfiguration, logger: Logger) throws(BridgeError) -> LoadedPolicy {
-        let ports = MirrorPorts(a: configuration.portA, b: configuration.portB)
-        let report = PolicyLoader.load(path: configuration.policyPath) { policy in
-            configuration.mirror ? KernelMirror.plan(policy, ports: ports).notes.map(\.diagnostic) : []
-        }
+        // The mirror's notes are logged once the kernel has been probed (BridgeResources).
+        let report = PolicyLoader.load(path: configuration.policyPath)
         for diagnostic in report.diagnostics {
             switch diagnostic.severity {
             case .error: logger.error("\(diagnostic.summary)")

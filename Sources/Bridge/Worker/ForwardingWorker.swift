@@ -75,7 +75,7 @@ final class ForwardingWorker: @unchecked Sendable {
         self.logger = logger
         self.effects = WorkerEffects(
             logs: channels.logs, captures: channels.captures, counters: channels.counters,
-            monitors: active.monitors, generation: active.generation)
+            monitors: active.monitors, generation: active.generation, flowChanges: channels.flowChanges)
         let wait = TransmitWait(retryNanoseconds: UInt64(configuration.retryWaitMicroseconds) * 1000)
         self.transmitters = [Transmitter(wait: wait), Transmitter(wait: wait)]
         self.random = SplitMix64(seed: UInt64(configuration.number + 1))

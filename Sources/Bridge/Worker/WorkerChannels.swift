@@ -1,3 +1,4 @@
+import Platform
 import Ring
 
 /// The ports one forwarding thread owns: a socket per bridge port (port a at 0, b at 1; nil
@@ -18,6 +19,9 @@ struct WorkerChannels {
     let ledger: CounterLedger
     let logs: LogRecordQueue
     let captures: CaptureQueue
+    /// Flows that became established or ended, for the kernel's flow sets (nil: nobody keeps
+    /// them in step, so they are not queued).
+    let flowChanges: SPSCRing<FlowChange>?
 }
 
 /// What a forwarding thread asks of the bridge that runs it; never on the per-frame path.

@@ -1,3 +1,4 @@
+import Flow
 import Frame
 import Pipeline
 import Platform
@@ -25,6 +26,8 @@ struct WorkerEffects: PipelineEffects {
     let counters: PortCounterBlock
     var monitors: MonitorPorts
     var generation: UInt64
+    /// Where established and ended flows go (nil: not wanted).
+    let flowChanges: SPSCRing<FlowChange>?
     /// The port the current frame arrived on.
     var port: UInt8 = 0
 
@@ -36,6 +39,14 @@ struct WorkerEffects: PipelineEffects {
 
     mutating func capture(file: Int32, frame: UnsafeRawBufferPointer) {
         captures.push(frame, file: file, generation: generation, time: WallClock.now())
+    }
+
+    mutating func flowEstablished(_ event: FlowEvent) {
+        _ = flowChanges?.push(FlowChange(event: event, ended: false))
+    }
+
+    mutating func flowEnded(_ event: FlowEvent, reason: FlowEndReason) {
+        _ = flowChanges?.push(FlowChange(event: event, ended: true))
     }
 
     mutating func mirror(interface: Int32, frame: UnsafeRawBufferPointer) {

@@ -1,5 +1,7 @@
+import Flow
 import Frame
 import Logging
+import Mirror
 import Pipeline
 import Platform
 import Ring
@@ -23,7 +25,7 @@ final class WorkerSet: @unchecked Sendable {
     /// far closed) when a socket cannot be opened.
     init(
         configuration: BridgeConfiguration, mtu: Int, hostPort: TapDevice?, slot: PolicySlot, ledger: CounterLedger,
-        shared: SharedState, host: any WorkerHost, logger: Logger
+        shared: SharedState, syncsFlows: Bool, host: any WorkerHost, logger: Logger
     ) throws(BridgeError) {
         self.logger = logger
         let flowsPerWorker = configuration.flowsPerWorker
@@ -49,7 +51,8 @@ final class WorkerSet: @unchecked Sendable {
             let slotSize = sockets.compactMap { $0?.receiveGeometry.frameSize }.max() ?? 2048
             let channel = WorkerChannels(
                 shared: WorkerShared(), counters: PortCounterBlock(), ledger: ledger, logs: LogRecordQueue(),
-                captures: CaptureQueue(slotSize: slotSize))
+                captures: CaptureQueue(slotSize: slotSize),
+                flowChanges: syncsFlows ? SPSCRing<FlowChange>(capacity: 65_536) : nil)
             let ports = WorkerPorts(sockets: sockets, hostPort: hostPort, linkMonitor: try? LinkMonitor())
             let state: ThreadState
             do {
@@ -122,6 +125,34 @@ final class WorkerSet: @unchecked Sendable {
 
     /// The link condition of `port` as the first thread last saw it.
     func link(_ port: Int) -> LinkCondition { channels.first?.shared.link(port) ?? .up }
+
+    /// Puts `entries` (flows a crash left in the kernel) into every thread's flow table: the
+    /// kernel's hash decides which thread sees a flow, so each one holds it. Before `start`.
+    func restore(_ entries: [KernelFlowEntry], creator: UInt32, now: UInt64) -> Int {
+        var restored = 0
+        var ignored = NoFlowEvents()
+        for worker in workers {
+            guard let flows = worker.state.flows else { continue }
+            for entry in entries
+            where flows.insertEstablished(
+                entry.flow.tuple, remaining: entry.remaining, creator: creator, now: now, events: &ignored) == .inserted
+            {
+                restored += 1
+            }
+        }
+        return restored
+    }
+
+    /// Every thread's flows read directly, once the threads have stopped (``stopAndJoin()``).
+    func flowsAfterStop() -> [FlowRecord] {
+        let now = MonotonicClock.now()
+        return workers.flatMap { $0.state.flows?.snapshot(now: now) ?? [] }
+    }
+
+    /// What every thread saw of its flows, for the kernel's flow sets (waits for each thread).
+    func flowSnapshots() -> [FlowRecord] {
+        channels.flatMap { $0.shared.requestFlows() ?? [] }
+    }
 
     /// Every thread's own counters, per port (a, b).
     func perWorkerCounters() -> [[[PortCounter: UInt64]]] {

@@ -252,7 +252,8 @@ private struct PlanBuilder {
                 note(
                     deepDropper,
                     "the kernel drops every frame with more than \(Framing.maxTags) VLAN tags by this rule, the "
-                        + "policy's first that drops (the mirror reads fields exactly only \(Framing.maxTags) tags deep)")
+                        + "policy's first that drops (the mirror reads fields exactly only \(Framing.maxTags) tags deep)"
+                )
             }
             let frames =
                 "frames whose L4 header lies behind IPv4 options or IPv6 extension headers and that carry two or "
