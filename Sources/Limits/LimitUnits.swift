@@ -8,7 +8,7 @@ public enum TimeUnit: Sendable, Hashable, CaseIterable {
     case hour
     /// `day`: 86,400 s.
     case day
-    /// `week`: 604,800 s (nft accepts it; the issue's list stops at `day`).
+    /// `week`: 604,800 s (nft accepts it too).
     case week
 
     /// Seconds in one unit, as nft sends them to the kernel (`NFTA_LIMIT_UNIT`).
@@ -48,7 +48,7 @@ public enum TimeUnit: Sendable, Hashable, CaseIterable {
 /// Byte units for byte rates, bursts and quotas. nft's own (`bytes_unit` in its grammar) are
 /// binary: `kbytes` is 1,024 bytes and `mbytes` 1,048,576; nft has no `gbytes` (its tests expect
 /// `limit rate 1 gbytes/second` to fail). `gbytes` (1,073,741,824) is Bridgekeeper's extension
-/// for quotas, which the issue asks for; the kernel takes plain byte counts, so the mirror can
+/// for quotas (a budget of gigabytes is common); the kernel takes plain byte counts, so the mirror can
 /// still hold it, and `nft list ruleset` shows it in mbytes.
 public enum ByteUnit: Sendable, Hashable, CaseIterable {
     /// `bytes`.
