@@ -1,5 +1,6 @@
 import Bridge
 import Frame
+import Glibc
 import TestSupport
 import Testing
 
@@ -63,6 +64,47 @@ import Testing
             #expect(
                 arrived.count >= least && arrived.count <= most,
                 "\(arrived.count) pings arrived; the bucket allows \(least)...\(most) over \(shortest)...\(longest) s")
+        }
+    }
+
+    /// The bridge reads a batch of frames at once; a limit must still see them arrive when they
+    /// did. The bridge is stopped while 300 pings arrive 50 µs apart (20,000 a second), so they
+    /// wait in its ring and are read in full batches when it resumes: under a limit of 100,000
+    /// a second with a burst of 5, every one of them is within the rate. A limit clocked once
+    /// per batch would see each batch arrive at one instant and pass only the burst of it.
+    @Test func aLimitClocksEachFrameWhenItArrivedNotWhenItsBatchWasRead() async throws {
+        try await BridgeTestbed.with { bed in
+            try bed.start(
+                policy: """
+                    version 1
+                    default forward
+                    rule "fast-limit" {
+                        match icmp type echo-request limit rate over 100000/second burst 5 packets
+                        drop
+                    }
+                    """)
+            let client = try bed.endpointA()
+            let server = try bed.endpointB()
+            let count = 300
+            let pings = (0..<count).map { sequence in
+                HostFrames.frame(
+                    from: client, to: server,
+                    HostFrames.echoRequest(identifier: Self.identifier, sequence: UInt16(sequence)))
+            }
+            let pid = try #require(bed.process).processIdentifier
+            let arrivals = TimedTraffic.capture(
+                in: bed.b, interface: "b0", duration: 10, idle: 1, matching: Self.isFloodPing)
+            #expect(kill(pid, SIGSTOP) == 0)
+            let sent: Result<TimedTraffic.Sending, any Error> = Result {
+                try TimedTraffic.send(pings, from: bed.a, interface: "a0", gapMicroseconds: 50)
+            }
+            #expect(kill(pid, SIGCONT) == 0)
+            _ = try sent.get()
+            let arrived = try arrivals.wait()
+            #expect(arrived.count == count, "\(arrived.count) of \(count) pings crossed a limit they were all within")
+            #expect(try bed.rulePackets("fast-limit") == 0)
+            let rx = try bed.portCounter("a", "rx_frames")
+            #expect(rx >= UInt64(count), "the bridge read \(rx) frames on a")
         }
     }
 

@@ -50,6 +50,8 @@ final class ForwardingWorker: @unchecked Sendable {
     /// Frames this thread has taken from its rings.
     var framesSeen = 0
     var linkLogLimiter = RateLimiter(perSecond: 1, burst: 10)
+    /// Clocks each frame when the kernel received it, not when its batch was read.
+    var arrivals = ArrivalClock()
 
     var number: Int { configuration.number }
     var counters: PortCounterBlock { channels.counters }
@@ -214,9 +216,10 @@ final class ForwardingWorker: @unchecked Sendable {
         var taken = 0
         var info = FrameInfo()
         effects.port = port
-        let now = MonotonicClock.now()
+        arrivals.startBatch(monotonic: MonotonicClock.now(), wall: WallClock.now())
         while taken < configuration.batchLimit, let received = socket.receive() {
             taken += 1
+            let now = arrivals.arrival(received.timestamp)
             var frame = received.buffer
             counters.add(.rxFrames, port: port)
             counters.add(.rxBytes, port: port, UInt64(received.wireLength))
