@@ -83,6 +83,35 @@ struct DamageClassifier {
         return (.unreadable, "")
     }
 
+    /// pcapng: the offset where the block after the `frames`-th frame's block begins, found by
+    /// walking the block headers from the start (as libpcap reads them: each block's length, in
+    /// its section's byte order); nil when the file ends or a block header is broken first.
+    func pcapngOffset(afterFrames frames: Int) -> Int? {
+        var offset = 0
+        var seen = 0
+        var sectionSwapped = swapped
+        while true {
+            let (bytes, remaining) = read(12, at: offset)
+            guard remaining >= 12, bytes.count == 12 else { return nil }
+            let type = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt32.self) }
+            if type == 0x0A0D_0D0A {
+                // A section header: its byte-order magic sets the order of everything in the section.
+                let littleEndianFile = Array(bytes[8..<12]) == [0x4d, 0x3c, 0x2b, 0x1a]
+                sectionSwapped = littleEndianFile != (UInt32(1).littleEndian == 1)
+            }
+            var length = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) }
+            if sectionSwapped { length = length.byteSwapped }
+            let blockType = sectionSwapped ? type.byteSwapped : type
+            guard length >= 12, length % 4 == 0 else { return nil }
+            offset += Int(length)
+            // Enhanced, simple and (obsolete) packet blocks hold frames.
+            if blockType == 6 || blockType == 3 || blockType == 2 {
+                seen += 1
+                if seen == frames { return offset }
+            }
+        }
+    }
+
     /// The file's magic number says its fractions are nanoseconds (`0xa1b23c4d`), not microseconds.
     private var isNanosecond: Bool {
         let magic = read(4, at: 0).bytes

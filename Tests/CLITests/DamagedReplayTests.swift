@@ -139,6 +139,27 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        (
+            "replay",
+            "Exit status: 0 replayed; 1 the policy has errors or a capture could not be read or written; "
+                + "3 replayed, but a capture was damaged"
+        ),
+        (
+            "inject",
+            "Exit status: 0 done; 1 the capture or the interface could not be used, or sending failed; "
+                + "2 a bad option; 3 done, but the capture was damaged"
+        ),
+    ])
+    func helpListsTheExitStatuses(command: String, statuses: String) throws {
+        let result = Shell.result([try BridgekeeperBinary.path, command, "--help"])
+        #expect(result.status == 0)
+        // The help is wrapped to the terminal's width: compare with the line breaks taken out.
+        let text = result.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains(statuses), "\(result.output)")
+        #expect(text.contains("damaged capture"), "\(result.output)")
+    }
+
     @Test func bothInputsDamagedAreBothNamed() throws {
         try Self.inFolder { folder in
             let sideA = (0..<2).map { ReplayCommandTests.udp(80, marker: 30 + UInt8($0)) }
