@@ -81,6 +81,26 @@ import Testing
         }
     }
 
+    @Test func logLinesAreWrittenForTheWholeFramesOnlyAndTheDamageLineComesLast() throws {
+        let policyPath = try CheckCommandTests.write(
+            "version 1\ndefault forward\nrule \"dns\" {\n    match udp dport 53\n    log prefix \"d53\"\n    drop\n}\n",
+            name: "damage.policy")
+        let folder = URL(fileURLWithPath: policyPath).deletingLastPathComponent().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/cut.pcap"
+        let frames = [53, 80, 53].enumerated().map { ReplayCommandTests.udp(UInt16($1), marker: UInt8($0)) }
+        let after = ReplayCommandTests.udp(53, marker: 9)
+        try Data(CaptureBytes.damaged(frames, .garbageFraction, after: after).bytes)
+            .write(to: URL(fileURLWithPath: path))
+        let result = try Self.replay(folder, ["--in", path, "--drop", folder + "/drop.pcap"])
+        #expect(result.status == 3, "\(result.errors)")
+        let lines = result.errors.split(separator: "\n")
+        #expect(lines.count == 3, "\(result.errors)")
+        #expect(lines.prefix(2).allSatisfy { $0.hasPrefix("log: ") && $0.contains("d53") }, "\(result.errors)")
+        #expect(lines.last?.hasPrefix("bridgekeeper replay: capture \(path) is damaged at byte ") == true)
+        #expect(try ReplayCommandTests.readCapture(folder + "/drop.pcap") == [frames[0], frames[2]])
+    }
+
     @Test func damageBeforeTheFirstFrameReplaysNothingAndStillSaysWhere() throws {
         try Self.inFolder { folder in
             let path = folder + "/empty.pcap"
