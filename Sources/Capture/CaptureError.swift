@@ -6,8 +6,8 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     case notEthernet(path: String, linkType: String)
     /// The file could not be created or appended to.
     case cannotWrite(path: String, reason: String)
-    /// A record in the file is damaged.
-    case damaged(path: String, reason: String)
+    /// A record in the file is damaged: where and how. The frames before it were read whole.
+    case damaged(CaptureDamage)
 
     public var description: String {
         switch self {
@@ -18,8 +18,8 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
                 "capture \(path) is not Ethernet (link type \(linkType)); convert it with editcap or capture on an Ethernet interface"
         case .cannotWrite(let path, let reason):
             return "cannot write capture \(path): \(reason)"
-        case .damaged(let path, let reason):
-            return "capture \(path) is damaged: \(reason)"
+        case .damaged(let damage):
+            return damage.description
         }
     }
 }

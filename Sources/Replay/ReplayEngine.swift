@@ -65,12 +65,14 @@ public struct ReplayEngine {
         self.logSink = logSink
     }
 
-    /// Replays `reader`, its frames arriving on ``port``, to the end.
+    /// Replays `reader`, its frames arriving on ``port``, to the end (or its damage).
     public func run(_ reader: PcapReader, outputs: Outputs) throws(ReplayError) -> ReplaySummary {
         try run([ReplayInput(reader, port: port)], outputs: outputs)
     }
 
-    /// Replays `inputs` to the end, merged in timestamp order (``ReplayInputs``). Frames a
+    /// Replays `inputs` to the end, merged in timestamp order (``ReplayInputs``); a damaged
+    /// capture ends at its damage, its whole frames before it replayed, and the summary's
+    /// ``ReplaySummary/damage`` names it (a damaged capture is not an error). Frames a
     /// `delay` holds are written in the order they would leave: each at its capture time plus its
     /// delay (and a reproducible jitter), never before an earlier frame of the same rule.
     public func run(_ inputs: [ReplayInput], outputs: Outputs) throws(ReplayError) -> ReplaySummary {
@@ -179,6 +181,7 @@ public struct ReplayEngine {
         outputs.answers?.flush()
         effects.flush()
         summary.outOfOrder = clock.backwardSteps
+        summary.damage = stream.damage
         summary.flows = state.flows?.statistics
         let counts = pipeline.counters.snapshot()
         summary.rules = policy.ruleNames.enumerated().map {

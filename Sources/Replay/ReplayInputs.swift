@@ -21,6 +21,9 @@ public struct ReplayInput {
 /// Each capture is read in its own order; at every step the frame stamped earliest among the
 /// captures' next frames comes first (a tie goes to the capture named first). A capture whose
 /// timestamps go backwards is still read in file order: the merge never reorders within one.
+///
+/// A damaged capture ends at its damage: its whole frames before it are read, the other captures
+/// go on to their ends, and ``damage`` names it.
 struct ReplayInputs {
     private let inputs: [ReplayInput]
     /// The next record of each capture (nil: at its end).
@@ -28,13 +31,24 @@ struct ReplayInputs {
     /// The capture whose record the latest ``next()`` returned: it is read on at the next call
     /// (not before, since reading invalidates the bytes of its previous record).
     private var consumed: Int?
+    /// The damaged captures, in the order their damage was met.
+    private(set) var damage: [CaptureDamage] = []
 
     /// Reads the first record of every capture.
     init(_ inputs: [ReplayInput]) throws(CaptureError) {
         self.inputs = inputs
-        var pending: [PcapReader.Record?] = []
-        for input in inputs { pending.append(try input.reader.next()) }
-        self.pending = pending
+        pending = []
+        for index in inputs.indices { pending.append(try read(index)) }
+    }
+
+    /// The next record of capture `index`; nil at its end or its damage (which is recorded).
+    private mutating func read(_ index: Int) throws(CaptureError) -> PcapReader.Record? {
+        do {
+            return try inputs[index].reader.next()
+        } catch .damaged(let found) {
+            damage.append(found)
+            return nil
+        }
     }
 
     /// The first frame's timestamp (before the first ``next()``), or nil for empty captures.
@@ -46,7 +60,7 @@ struct ReplayInputs {
     /// The record's bytes are valid until the next call.
     mutating func next() throws(CaptureError) -> (record: PcapReader.Record, port: PortName)? {
         if let consumed {
-            pending[consumed] = try inputs[consumed].reader.next()
+            pending[consumed] = try read(consumed)
             self.consumed = nil
         }
         var earliest: Int?

@@ -1,3 +1,4 @@
+import Capture
 import Flow
 import Pipeline
 import Platform
@@ -40,6 +41,8 @@ public struct ReplaySummary: Sendable, Equatable {
     public var defaultCount = RuleCount()
     /// The default verdict is `reject`.
     public var defaultRejects = false
+    /// The damaged captures: each was replayed up to its damage (empty: every capture was whole).
+    public var damage: [CaptureDamage] = []
 
     public init() {}
 
@@ -51,7 +54,9 @@ public struct ReplaySummary: Sendable, Equatable {
     /// `"answers"`, `"answersSuppressed"` and `"unanswered"` in each rejecting rule (and the
     /// default when it rejects), when the policy rejects; `"outOfOrder"` when some frame was
     /// stamped before an earlier one; `"flows"` (the table's figures, as `status` names them)
-    /// last, when the replay tracked flows.
+    /// after the rules, when the replay tracked flows; `"damage"` last, when a capture is damaged:
+    /// `[{"file":PATH,"frame":N,"offset":BYTES,"kind":KIND,"reason":TEXT},...]`, one object per
+    /// damaged capture (``CaptureDamage``), absent when every capture was whole.
     public var json: String {
         var json = JSONWriter()
         json.beginObject()
@@ -90,6 +95,12 @@ public struct ReplaySummary: Sendable, Equatable {
             json.field("invalid", flows.invalid)
             json.endObject()
         }
+        if !damage.isEmpty {
+            json.key("damage")
+            json.beginArray()
+            for found in damage { found.write(into: &json) }
+            json.endArray()
+        }
         json.endObject()
         return json.text
     }
@@ -116,6 +127,10 @@ public struct ReplaySummary: Sendable, Equatable {
                 "flows: created \(flows.created), expired \(flows.expired), closed \(flows.closed), "
                     + "evicted \(flows.evicted), refused (table full) \(flows.refusedFull), invalid frames "
                     + "\(flows.invalid); \(flows.inUse) of \(flows.capacity) in use at the end")
+        }
+        for found in damage {
+            lines.append(
+                "\(found.path): replayed up to the damage (\(found.wholeFrames) whole frames): \(found.reason)")
         }
         lines.append("")
         let width = max(7, rules.map(\.name.count).max() ?? 0)

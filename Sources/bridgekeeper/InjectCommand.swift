@@ -19,8 +19,17 @@ struct InjectCommand: ParsableCommand {
             scaled by --multiplier). With one thread the order is the capture's; with --threads N, \
             thread i sends frames i, i+N, i+2N, ... so the order across threads is not kept. \
             Frames longer than the interface's MTU + 14 (+ 4 when 802.1Q-tagged) are skipped and counted as \
-            too-big. SIGINT or SIGTERM ends the run with the summary. Exit status: 0 done, 1 the \
-            capture or the interface could not be used or sending failed, 2 a bad option.
+            too-big. SIGINT or SIGTERM ends the run with the summary.
+
+            A damaged capture (cut mid-record or mid-header, a record longer than the snap length or \
+            than libpcap reads, a garbage record header) is sent up to the damage, as tcpdump reads \
+            it: every pass (--loop) sends the whole frames before it and no more, one line on \
+            standard error names the file, the byte offset and the frame number of the damage, and \
+            the --json summary gains "damage".
+
+            Exit status: 0 done; 1 the capture or the interface could not be used, or sending \
+            failed; 2 a bad option; 3 done, but the capture was damaged (the whole frames before the \
+            damage were sent); 64 a command line that cannot be parsed (an unknown or missing option).
             """
     )
 
@@ -157,15 +166,20 @@ struct TransmitArguments: ParsableArguments {
         }
     }
 
-    /// Prints the summary (text or JSON) and each thread's failure; exit 1 when any failed.
+    /// Prints the summary (text or JSON), the capture's damage and each thread's failure; exit 1
+    /// when any failed, else 3 when the capture was damaged.
     func report(_ result: TransmitResult, command: String) throws {
         print(json ? result.summary.json : result.summary.text)
+        if let damage = result.damage {
+            printError("bridgekeeper \(command): \(damage); sent the \(damage.wholeFrames) whole frames before it")
+        }
         var seen: [String] = []
         for failure in result.failures where !seen.contains(failure.description) {
             seen.append(failure.description)
             printError("bridgekeeper \(command): \(failure)")
         }
         if !result.failures.isEmpty { throw ExitCode(1) }
+        if result.damage != nil { throw ExitCode.damagedCapture }
     }
 }
 

@@ -1,6 +1,14 @@
+import ArgumentParser
+
 #if canImport(Glibc)
     import Glibc
 #endif
+
+extension ExitCode {
+    /// `replay` and `inject`: the run completed, but a capture was damaged; every whole frame
+    /// before the damage was processed.
+    static let damagedCapture = ExitCode(3)
+}
 
 /// Writes a line to standard error, unbuffered, for diagnostics and progress.
 func printError(_ text: String) {

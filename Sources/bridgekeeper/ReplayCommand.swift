@@ -18,6 +18,16 @@ struct ReplayCommand: ParsableCommand {
             seen). Output captures hold the frames after rewrites; frames a `delay` holds are written in \
             the order they would leave; rejected frames count as dropped, and --answers gets the answers \
             they would have had.
+
+            A damaged capture (cut mid-record or mid-header, a record longer than the snap length or \
+            than libpcap reads, a garbage record header) is replayed up to the damage, as tcpdump \
+            reads it: every whole frame before it is judged and written, the other inputs go on to \
+            their ends, one line on standard error names the file, the byte offset and the frame \
+            number of the damage, and the --json summary gains "damage".
+
+            Exit status: 0 replayed; 1 the policy has errors or a capture could not be read or \
+            written; 3 replayed, but a capture was damaged (everything before the damage was \
+            replayed); 64 a bad command line.
             """
     )
 
@@ -77,6 +87,7 @@ struct ReplayCommand: ParsableCommand {
             printError("\(policy): policy has errors; nothing replayed")
             throw ExitCode(1)
         }
+        let summary: ReplaySummary
         do {
             var inputs: [ReplayInput] = []
             for (path, port) in [(input, from.port), (inputA, .a), (inputB, .b)] {
@@ -91,12 +102,16 @@ struct ReplayCommand: ParsableCommand {
             let engine = ReplayEngine(
                 policy: loaded.compiled, port: from.port, writeCaptures: writeCaptures, flowCapacity: flows,
                 verifyingChecksums: !answerBadChecksums, logSink: { printError("log: " + $0) })
-            let summary = try engine.run(inputs, outputs: outputs)
-            print(json ? summary.json : summary.text)
+            summary = try engine.run(inputs, outputs: outputs)
         } catch {
             printError("bridgekeeper: \(error)")
             throw ExitCode(1)
         }
+        print(json ? summary.json : summary.text)
+        for damage in summary.damage {
+            printError("bridgekeeper replay: \(damage); replayed the \(damage.wholeFrames) whole frames before it")
+        }
+        if !summary.damage.isEmpty { throw ExitCode.damagedCapture }
     }
 }
 

@@ -13,17 +13,29 @@ public final class PreloadedCapture: @unchecked Sendable {
     public let frameCount: Int
     /// Bytes of all frames together.
     public let byteCount: Int
+    /// Where the capture is damaged (nil: whole): only the whole frames before it were read.
+    public let damage: CaptureDamage?
     let storage: UnsafeMutableRawPointer
     let entries: UnsafeMutableBufferPointer<Entry>
 
-    /// Reads every frame of `reader` (to its end) into memory.
+    /// Reads every frame of `reader` into memory, to its end or its damage (``damage``).
     public init(reader: PcapReader) throws(CaptureError) {
         var bytes: [UInt8] = []
         var index: [Entry] = []
-        while let record = try reader.next() {
+        var damage: CaptureDamage?
+        while true {
+            let next: PcapReader.Record?
+            do {
+                next = try reader.next()
+            } catch .damaged(let found) {
+                damage = found
+                break
+            }
+            guard let record = next else { break }
             index.append(Entry(offset: bytes.count, length: record.bytes.count, timestamp: record.timestampNanoseconds))
             bytes.append(contentsOf: record.bytes)
         }
+        self.damage = damage
         frameCount = index.count
         byteCount = bytes.count
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 64)
@@ -79,6 +91,9 @@ public struct PreloadedFrames: FrameSource {
 
     /// Nil after the last pass; always nil when this thread's share is empty.
     public var failure: InjectionError? { nil }
+
+    /// The capture's damage: every pass holds only the whole frames before it.
+    public var damage: CaptureDamage? { capture.damage }
 
     public mutating func next() -> SourceFrame? {
         if index >= entries.count {

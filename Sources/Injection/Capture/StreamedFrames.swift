@@ -4,7 +4,8 @@ import Capture
 /// after pass: each pass opens the file again.
 ///
 /// With several threads each reads the whole file and keeps its own share, so the file is read
-/// once per thread; `--preload` reads it once for all.
+/// once per thread; `--preload` reads it once for all. A damaged capture ends each pass at its
+/// damage (``damage``): every pass sends the whole frames before it.
 public struct StreamedFrames: FrameSource {
     private let path: String
     private var reader: PcapReader?
@@ -18,6 +19,8 @@ public struct StreamedFrames: FrameSource {
     private var sentThisPass = false
     /// Why reading stopped early, if it did.
     public private(set) var failure: InjectionError?
+    /// Where the capture is damaged, once a pass met it.
+    public private(set) var damage: CaptureDamage?
 
     /// This thread's share of the capture at `path`, `passes` times over (0: forever).
     public init(path: String, share: ThreadShare, passes: UInt64) throws(InjectionError) {
@@ -38,6 +41,9 @@ public struct StreamedFrames: FrameSource {
             let record: PcapReader.Record?
             do {
                 record = try reader.next()
+            } catch .damaged(let found) {
+                if damage == nil { damage = found }
+                record = nil
             } catch {
                 failure = .capture(error)
                 self.reader = nil

@@ -1,3 +1,4 @@
+import Capture
 import Platform
 
 /// The final account of a transmit run, as one line of text or as JSON.
@@ -19,6 +20,9 @@ public struct TransmitSummary: Sendable, Equatable, Codable {
     public var skipped: UInt64
     /// Whether SIGINT or SIGTERM ended the run.
     public var interrupted: Bool
+    /// Where the capture is damaged (nil: whole, or generated frames): only the whole frames
+    /// before the damage were sent. In the JSON, not decoded from it.
+    public var damage: CaptureDamage? = nil
 
     enum CodingKeys: String, CodingKey {
         case frames, bytes, seconds, interrupted
@@ -56,7 +60,9 @@ public struct TransmitSummary: Sendable, Equatable, Codable {
         return line
     }
 
-    /// The JSON form: the counters, `seconds`, `frames_per_second` and `mbit_per_second`.
+    /// The JSON form: the counters, `seconds`, `frames_per_second` and `mbit_per_second`, then
+    /// `"damage":[{"file":PATH,"frame":N,"offset":BYTES,"kind":KIND,"reason":TEXT}]` when the
+    /// capture is damaged (absent when it is whole): the same shape as `replay --json`'s.
     public var json: String {
         var json = JSONWriter()
         json.beginObject()
@@ -69,6 +75,12 @@ public struct TransmitSummary: Sendable, Equatable, Codable {
         json.field("too_big", tooBig)
         json.field("skipped", skipped)
         json.field("interrupted", interrupted)
+        if let damage {
+            json.key("damage")
+            json.beginArray()
+            damage.write(into: &json)
+            json.endArray()
+        }
         json.endObject()
         return json.text
     }

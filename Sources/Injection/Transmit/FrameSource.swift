@@ -1,3 +1,5 @@
+import Capture
+
 /// One frame a source hands to its transmit thread.
 public struct SourceFrame {
     /// The frame's bytes, valid until the source's next ``FrameSource/next()``.
@@ -23,9 +25,16 @@ public struct SourceFrame {
 public protocol FrameSource: SendableMetatype {
     /// The next frame, or nil when the source has no more.
     mutating func next() -> SourceFrame?
-    /// Why the source ended early (a damaged capture), once ``next()`` returned nil; nil when it
-    /// simply ran out.
+    /// Why the source ended early, once ``next()`` returned nil; nil when it simply ran out.
     var failure: InjectionError? { get }
+    /// Where the source's capture is damaged, once it met the damage: every pass then sends the
+    /// whole frames before it and no more. Nil for a whole capture or generated frames.
+    var damage: CaptureDamage? { get }
+}
+
+extension FrameSource {
+    /// Nil: a source with no capture meets no damage.
+    public var damage: CaptureDamage? { nil }
 }
 
 /// Which share of the frames thread `thread` of `threads` sends: frames `thread`,

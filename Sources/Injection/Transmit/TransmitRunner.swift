@@ -1,4 +1,5 @@
 import CLinuxShim
+import Capture
 import Platform
 import Ring
 
@@ -10,8 +11,11 @@ import Ring
 public struct TransmitResult: Sendable {
     /// The totals over all threads.
     public var summary: TransmitSummary
-    /// One entry per thread that failed (pinning, a damaged capture, the link going down, ...).
+    /// One entry per thread that failed (pinning, the link going down, ...).
     public var failures: [InjectionError]
+    /// Where the capture is damaged, when a thread met the damage (every thread reads the same
+    /// capture): the whole frames before it were sent.
+    public var damage: CaptureDamage? { summary.damage }
 }
 
 /// Runs one transmit thread per socket (pinned round robin to ``TransmitOptions/cpus``, a CPU the
@@ -64,7 +68,8 @@ public enum TransmitRunner {
         for thread in threads { thread.join() }
         let end = MonotonicClock.now()
         let counters = outcomes.reduce(TransmitCounters()) { $0 + $1.counters }
-        let summary = TransmitSummary(counters: counters, seconds: Double(end &- start) / 1e9, interrupted: interrupted)
+        var summary = TransmitSummary(counters: counters, seconds: Double(end &- start) / 1e9, interrupted: interrupted)
+        summary.damage = outcomes.lazy.compactMap(\.damage).first
         return TransmitResult(summary: summary, failures: outcomes.compactMap(\.failure) + startFailures)
     }
 
@@ -94,6 +99,7 @@ public enum TransmitRunner {
         loop.run()
         outcome.counters = loop.counters
         outcome.failure = loop.failure ?? loop.source.failure
+        outcome.damage = loop.source.damage
     }
 
     /// Waits until `count` threads have finished, stopping them at the deadline or on a signal and
@@ -144,6 +150,7 @@ final class ThreadOutcome: @unchecked Sendable {
     let published = PublishedCounters()
     var counters = TransmitCounters()
     var failure: InjectionError?
+    var damage: CaptureDamage?
 }
 
 /// SIGINT and SIGTERM blocked on the calling thread and read through a signalfd.
