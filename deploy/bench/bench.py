@@ -3,8 +3,11 @@
 
 Builds bkb-gen [gen0]<->[pA] bkb-br [pB]<->[sink0] bkb-sink, then for each round starts every
 candidate in turn between pA and pB (order rotated each round) and measures it with trafgen on
-CPU 0. Prints medians over rounds, paired ratios and the performance targets, and writes the same as
-JSON. Run as root; `make bench-net` installs what it needs. See deploy/bench/README.md.
+CPU 0. Then the sizing runs: Bridgekeeper against dpdk-testpmd with generator-bound frames (full
+rate, zero-loss search, 1.2x Bridgekeeper's zero-loss rate) in rounds of their own. Prints medians
+over rounds, paired ratios, where a Bridgekeeper run's lost frames went, and the performance
+targets, and writes the same as JSON. Run as root; `make bench-net` installs what it needs. See
+deploy/bench/README.md.
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                         help="bridgekeeper binary (default: .build/release/bridgekeeper); missing = its candidates are skipped")
     parser.add_argument("--candidates", default="",
                         help=f"comma-separated subset of: {','.join(CANDIDATE_NAMES)} (default: all but bk-busy)")
-    parser.add_argument("--quick", action="store_true", help="~2-minute smoke run: 1 round, short windows, 3 search steps")
+    parser.add_argument("--quick", action="store_true",
+                        help="~3-minute smoke run: 1 round and 1 sizing round, short windows and trials, 3 search steps")
     parser.add_argument("--rounds", type=int, help=f"rounds, candidates alternating within each (default {defaults.rounds})")
     parser.add_argument("--duration", type=float, help=f"measurement window of a full-rate run, s (default {defaults.duration})")
     parser.add_argument("--warmup", type=float, help=f"warm-up before each window, s (default {defaults.warmup})")

@@ -106,7 +106,8 @@ def render(sizing: Optional[dict[str, dict]], analysis: Optional[dict], settings
         for record in entry["rounds"]:
             if not record.get("ok"):
                 lines.append(f"  {name} round {record['round']}: FAILED: {record.get('error')}")
-            elif record.get("zero_loss", {}).get("generator_limited"):
+                continue
+            if record.get("zero_loss", {}).get("generator_limited"):
                 lines.append(f"  {name} round {record['round']}: zero-loss limited by the generator (true rate >= figure)")
             overload = record.get("overload", {})
             if overload.get("generator_limited"):
