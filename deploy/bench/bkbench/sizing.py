@@ -4,9 +4,10 @@ Frames go to an unowned MAC, so the sink costs the bridge nothing and the questi
 bridge keeps up with the generator. `search_rounds` rounds (default 5), the candidates alternating
 and each round starting with a different one. Each round has two passes:
 
-1. each candidate: the generator at full rate (the per-round "full rate" figure and the search's
-   upper bound), then the zero-loss binary search (Meter.zero_loss) in trials of `search_trial`
-   seconds (default 10; 0 frames lost);
+1. each candidate: the generator at full rate for a warm-up and `search_trial` seconds (the
+   per-round "full rate" figure and the search's upper bound: if it lost nothing, that is the
+   zero-loss rate), then the zero-loss binary search (Meter.zero_loss) in trials of
+   `search_trial` seconds (default 10; 0 frames lost);
 2. each candidate again, at `overload` (1.2) x Bridgekeeper's own zero-loss rate of this round:
    offered, delivered, loss. A target above what the generator offers at full rate is run at
    full rate instead, and marked.
@@ -84,8 +85,10 @@ def _with_candidate(meter: Meter, candidate: Candidate, round_no: int, body: Cal
 
 
 def _search_pass(meter: Meter) -> dict:
-    """Full rate (generator-bound), then the zero-loss search bounded by it."""
-    full: RunResult = meter.fixed_run(meter.streams.generator_bound_64, label="64B generator-bound full rate (sizing)")
+    """Full rate (generator-bound) for a trial's length, then the zero-loss search bounded by it (a
+    full-rate run that lost nothing over as long as a trial is the answer)."""
+    full: RunResult = meter.fixed_run(meter.streams.generator_bound_64, duration=meter.settings.search_trial,
+                                      label="64B generator-bound full rate (sizing)")
     zero_loss = meter.zero_loss(full, config=meter.streams.generator_bound_64, trial=meter.settings.search_trial,
                                 stream="generator-bound")
     return {"full": run_dict(full), "zero_loss": zero_loss}
