@@ -359,6 +359,8 @@ class Meter:
         time.sleep(self.settings.idle_settle)
         quiet = self.testbed.counters()
         report = cpustat.idle_cpu(groups, self.settings.idle)
+        if not all(report["processes"]):
+            raise BenchError(f"idle CPU: its processes ({', '.join(map(str, sorted(groups)))}) vanished from /proc")
         report["settle_s"] = self.settings.idle_settle
         # Nothing may cross the bridge meanwhile, or the figure is not an idle one.
         report["frames_seen"] = self.testbed.counters().sink_rx_packets - quiet.sink_rx_packets

@@ -239,6 +239,8 @@ def _candidate_notes(rounds: list[dict]) -> dict[str, list[int]]:
             found.append("some pings unanswered")
         if record.get("cpu", {}).get("noisy"):
             found.append("CPU figure left out of the medians: other jobs used > 0.2 CPU during its runs ('?': no clean round)")
+        if (record.get("idle") or {}).get("frames_seen"):
+            found.append("frames crossed the bridge during the idle CPU window: that figure is not an idle one")
         if record.get("reload") and not record["reload"].get("still_serving"):
             found.append("not serving after the reload probe")
         for note in found:
