@@ -96,7 +96,8 @@ def render(sizing: Optional[dict[str, dict]], analysis: Optional[dict], settings
     """The report's sizing section (empty when the sizing runs did not run)."""
     if not sizing or not any(entry["rounds"] for entry in sizing.values()):
         return []
-    lines = [f"Sizing, 64-byte frames generator-bound (unowned MAC): {settings['search_rounds']} round(s), zero-loss trials "
+    done = max(len(entry["rounds"]) for entry in sizing.values())
+    lines = [f"Sizing, 64-byte frames generator-bound (unowned MAC): {done} of {settings['search_rounds']} round(s), zero-loss trials "
              f"of {settings['search_trial']:g} s, then {settings['overload']:g}x {SUBJECT}'s zero-loss rate"]
     keys = list(BY_KEY)
     rows = [["candidate", *[BY_KEY[key].title for key in keys]]]
