@@ -1,8 +1,10 @@
 # Bridgekeeper's veth benchmark. Included from the top-level Makefile; run as root.
 #
-#   make bench-net                                  # full run, ~13 minutes on 2 CPUs
-#   make bench-net BENCH_ARGS=--quick               # ~2-minute smoke run
+#   make bench-net                                  # full run (3 rounds + 5 sizing rounds), ~30 minutes on 2 CPUs
+#   make bench-net BENCH_ARGS=--quick               # ~3-minute smoke run
 #   make bench-net BENCH_ARGS='--candidates kbr,testpmd --rounds 5'
+#   make bench-net BENCH_ARGS='--search-rounds 0'   # without the generator-bound sizing runs (~15 minutes)
+#   make bench-net BENCH_ARGS='--search-rounds 3 --search-trial 5 --idle 5'   # shorter sizing runs
 #   make bench-net BRIDGEKEEPER_BIN=/path/to/bridgekeeper
 #
 # Results: a table on stdout and bench-results/bench-<timestamp>.json (ignored by git).

@@ -3,8 +3,11 @@
 
 Builds bkb-gen [gen0]<->[pA] bkb-br [pB]<->[sink0] bkb-sink, then for each round starts every
 candidate in turn between pA and pB (order rotated each round) and measures it with trafgen on
-CPU 0. Prints medians over rounds, paired ratios and the performance targets, and writes the same as
-JSON. Run as root; `make bench-net` installs what it needs. See deploy/bench/README.md.
+CPU 0. Then the sizing runs: Bridgekeeper against dpdk-testpmd with generator-bound frames (full
+rate, zero-loss search, 1.2x Bridgekeeper's zero-loss rate) in rounds of their own. Prints medians
+over rounds, paired ratios, where a Bridgekeeper run's lost frames went, and the performance
+targets, and writes the same as JSON. Run as root; `make bench-net` installs what it needs. See
+deploy/bench/README.md.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from typing import Optional
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bkbench import cpustat, policygen, report  # noqa: E402
+from bkbench import accounting, cpustat, policygen, report, sizing_report  # noqa: E402
 from bkbench.candidates import Bridgekeeper, Candidate, KernelBridge, TestPmd  # noqa: E402
 from bkbench.frames import FlowSpec, flow_frames, write_trafgen_config  # noqa: E402
 from bkbench.measure import Meter, Settings, Streams, run_dict  # noqa: E402
 from bkbench.proc import Background, BenchError  # noqa: E402
+from bkbench.sizing import SIZING_CANDIDATES, run_sizing, sizing_candidates  # noqa: E402
 from bkbench.testbed import GEN_IP, GEN_MAC, SINK_IP, SINK_MAC, UNOWNED_MAC, Testbed, cleanup_leftovers  # noqa: E402
 from bkbench.trafgen import Trafgen  # noqa: E402
 
@@ -45,7 +49,8 @@ CANDIDATE_NAMES = ("kbr", "kbr-rules", "kbr-edge", "testpmd", "bk-fwd", "bk-edge
 DEFAULT_CANDIDATES = CANDIDATE_NAMES[:-1]
 # bk-busy: bk-fwd spinning on its rings this long after traffic before it sleeps (run --busy-poll).
 BUSY_POLL_MICROSECONDS = 50
-QUICK = dict(rounds=1, warmup=0.5, duration=2.0, trial=1.0, search_steps=3, ping_count=1000, reloads=10, reload_duration=2.0)
+QUICK = dict(rounds=1, warmup=0.5, duration=2.0, trial=1.0, search_steps=3, ping_count=1000, reloads=10, reload_duration=2.0,
+             idle=3.0, search_rounds=1, search_trial=2.0)
 
 
 class Interrupted(Exception):
@@ -60,12 +65,19 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                         help="bridgekeeper binary (default: .build/release/bridgekeeper); missing = its candidates are skipped")
     parser.add_argument("--candidates", default="",
                         help=f"comma-separated subset of: {','.join(CANDIDATE_NAMES)} (default: all but bk-busy)")
-    parser.add_argument("--quick", action="store_true", help="~2-minute smoke run: 1 round, short windows, 3 search steps")
+    parser.add_argument("--quick", action="store_true",
+                        help="~3-minute smoke run: 1 round and 1 sizing round, short windows and trials, 3 search steps")
     parser.add_argument("--rounds", type=int, help=f"rounds, candidates alternating within each (default {defaults.rounds})")
     parser.add_argument("--duration", type=float, help=f"measurement window of a full-rate run, s (default {defaults.duration})")
     parser.add_argument("--warmup", type=float, help=f"warm-up before each window, s (default {defaults.warmup})")
     parser.add_argument("--trial", type=float, help=f"zero-loss search trial length, s (default {defaults.trial})")
-    parser.add_argument("--search-steps", type=int, help=f"zero-loss binary search steps (default {defaults.search_steps})")
+    parser.add_argument("--search-steps", type=int, help=f"zero-loss binary search steps, both searches (default {defaults.search_steps})")
+    parser.add_argument("--search-rounds", type=int,
+                        help=f"rounds of the generator-bound sizing runs of {' and '.join(SIZING_CANDIDATES)} "
+                             f"(default {defaults.search_rounds}; 0: skip them)")
+    parser.add_argument("--search-trial", type=float,
+                        help=f"trial length of the generator-bound zero-loss search and the 1.2x run, s (default {defaults.search_trial:g})")
+    parser.add_argument("--idle", type=float, help=f"idle CPU window per candidate and round, s (default {defaults.idle:g}; 0: skip)")
     parser.add_argument("--loss-slack", type=int, help="frames a trial may lose and still count as zero loss (default 0: counting is exact)")
     parser.add_argument("--latency-fps", type=float, help=f"frames/s through the bridge while pinging (default {defaults.latency_fps:.0f})")
     parser.add_argument("--ping-rate", type=int, help=f"pings per second (default {defaults.ping_rate})")
@@ -184,17 +196,9 @@ def measure_candidate(meter: Meter, candidate: Candidate, round_no: int, workdir
     record: dict = {"round": round_no, "ok": False}
     started = time.monotonic()
     try:
+        meter.measuring(None)
         baseline = meter.cpu_baseline()  # the generator alone, just before the candidate joins
-        candidate.start(workdir)
-        for _ in range(3):  # a busy-polling peer on a loaded CPU 1 may need a moment
-            record["smoke"] = meter.smoke(capture=(round_no == 1))
-            if record["smoke"]["forwards"]:
-                break
-            time.sleep(1.0)
-        else:
-            raise BenchError("forwards nothing")
-        if record["smoke"].get("integrity_ok") is False:
-            raise BenchError(f"frames arrive altered ({record['smoke']['intact']}/{record['smoke']['captured']} intact)")
+        record["smoke"] = meter.bring_up(candidate, capture=(round_no == 1))
         record["cpu"] = meter.cpu_cost(candidate, baseline)
         runs = meter.throughput()
         for key, result in runs.items():
@@ -203,12 +207,16 @@ def measure_candidate(meter: Meter, candidate: Candidate, round_no: int, workdir
         record["latency"] = meter.latency()
         if isinstance(candidate, Bridgekeeper) and record["zero_loss"]["fps"] > 0:
             record["reload"] = meter.reload_probe(candidate, record["zero_loss"]["fps"] / 2)
+        idle = meter.idle_cpu(candidate)  # after all that traffic: does it go back to sleep?
+        if idle is not None:
+            record["idle"] = idle
         if not candidate.alive():
             raise BenchError("its process died during the measurements")
         record["ok"] = True
     except (BenchError, OSError, subprocess.SubprocessError) as exc:
         record["error"] = str(exc)
     finally:
+        meter.measuring(None)
         candidate.stop()
     record["seconds"] = round(time.monotonic() - started, 1)
     return record
@@ -227,6 +235,8 @@ def progress_line(name: str, record: dict) -> str:
         f"p99 {lat.get('p99_us', float('nan')):.0f} us",
         f"cpu {cpu['s_per_mframe']:.2f} s/Mf" if cpu["s_per_mframe"] is not None else "cpu -",
     ]
+    if "idle" in record:
+        parts.append(f"idle {record['idle']['pct_of_cpu']:.2f} % CPU")
     if "reload" in record:
         parts.append(f"reload lost {record['reload']['lost']} in {record['reload'].get('applied')} reloads")
     return f"{name}: " + ", ".join(parts) + f" [{record['seconds']:.0f} s]"
@@ -250,6 +260,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     testbed = Testbed(workdir)
     candidates: list[Candidate] = []
     results: dict[str, dict] = {}
+    sizing: dict[str, dict] = {}
     notes: list[str] = [
         "Other jobs share this 2-CPU machine; absolute figures are noisy, paired ratios less so.",
     ]
@@ -282,6 +293,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                 record = measure_candidate(meter, candidate, round_no, workdir)
                 results[candidate.name]["rounds"].append(record)
                 print(f"round {round_no}/{settings.rounds} {progress_line(candidate.name, record)}", flush=True)
+        if settings.search_rounds > 0 and sizing_candidates(runnable):
+            run_sizing(meter, runnable, sizing)
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         status = 1
@@ -305,6 +318,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     for entry in results.values():
         entry["summary"] = report.summarize(entry["rounds"])
     pairs = report.ratios(results)
+    sizing_analysis = sizing_report.analyse(sizing) if sizing else None
     document = {
         "meta": {
             "started": started.isoformat(timespec="seconds"),
@@ -328,15 +342,24 @@ def main(argv: Optional[list[str]] = None) -> int:
                 "('+' in the progress lines: the generator could not offer more, so the true figure is at least that).",
                 "RTT: ping -i 0.001 gen->sink (own HTB class, unpaced), paced trafgen background so the bridge carries ~latency_fps.",
                 cpustat.METHOD,
+                "Idle CPU: utime+stime (+ reaped children) of the candidate's processes from /proc/PID/stat over `idle` s "
+                "with no traffic, `idle_settle` s after its last measurement, as % of one CPU.",
+                "Sizing: generator-bound 64 B frames, bk-fwd and testpmd alternating over `search_rounds` rounds: full rate, "
+                "zero-loss search (trials of `search_trial` s), then `overload` x bk-fwd's zero-loss rate of the round.",
+                "Where the frames went: for a Bridgekeeper run that lost frames, the deltas of its `status --json` port "
+                "counters (ring drops, read but not sent, TX ring full, send errors, retries, per worker) and of the veth "
+                "ends' drop counters; what they do not add up to is flagged as unexplained.",
             ],
             "notes": notes,
         },
         "candidates": results,
         "ratios": pairs,
-        "targets": report.targets(results, pairs),
+        "sizing": {"candidates": sizing, **(sizing_analysis or {})},
+        "targets": report.targets(results, pairs) + sizing_report.targets(sizing, sizing_analysis),
     }
+    extra = sizing_report.render(sizing, sizing_analysis, settings.__dict__) + accounting.render_section(results, sizing)
     print()
-    print(report.render(document))
+    print(report.render(document, extra))
     json_path = args.json or REPO_ROOT / "bench-results" / f"bench-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     report.write_json(document, json_path)
     print(f"\nbench: JSON written to {json_path}")

@@ -246,11 +246,24 @@ class Bridgekeeper(Candidate):
         """True if the process is alive and answers `status`."""
         return self.alive() and self._status_ok()
 
+    def status_json(self) -> Optional[dict]:
+        """`bridgekeeper status --json` as a dict, or None when it does not answer."""
+        if not self._proc:
+            return None
+        cmd = [str(self.binary), "status", "--json", "--control", str(self.control)]
+        try:
+            result = run(cmd, ns=NS_BR, check=False, timeout=10)
+        except BenchError:
+            return None
+        try:
+            value = json.loads(result.stdout)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
     def policy_generation(self) -> Optional[int]:
         """The generation of the policy in force (from `status --json`), or None."""
-        cmd = [str(self.binary), "status", "--json", "--control", str(self.control)]
-        result = run(cmd, ns=NS_BR, check=False, timeout=10)
         try:
-            return int(json.loads(result.stdout)["policy"]["generation"])
+            return int((self.status_json() or {})["policy"]["generation"])
         except (ValueError, KeyError, TypeError):
             return None

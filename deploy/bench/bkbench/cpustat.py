@@ -96,3 +96,29 @@ def split_seconds(before: CpuSnapshot, after: CpuSnapshot, our_groups: set[int])
             continue
         foreign += ticks_after - ticks_before
     return (busy - foreign) / _HZ, foreign / _HZ
+
+
+def idle_cpu(groups: set[int], seconds: float) -> dict:
+    """CPU the processes in `groups` use over `seconds` of no traffic, as % of one CPU.
+
+    A process that exits within the window takes its ticks with it (unless its parent in the group
+    reaps it), so the figure is a lower bound only if something in the group exits; `processes`
+    says how many were seen at each end.
+    """
+    before = snapshot()
+    time.sleep(seconds)
+    after = snapshot()
+
+    def mine(shot: CpuSnapshot) -> dict[int, int]:
+        return {pid: ticks for pid, (group, ticks, kind) in shot.processes.items() if kind == USER and group in groups}
+
+    start, end = mine(before), mine(after)
+    used = sum(ticks - start.get(pid, 0) for pid, ticks in end.items()) / _HZ
+    window = after.at - before.at
+    return {
+        "window_s": round(window, 3),
+        "cpu_s": round(used, 3),
+        "pct_of_cpu": round(100.0 * used / window, 3) if window > 0 else None,
+        "processes": [len(start), len(end)],
+        "resolution_pct": round(100.0 / _HZ / window, 3) if window > 0 else None,
+    }

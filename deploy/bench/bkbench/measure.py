@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from . import cpustat
+from .accounting import Accountant, summary_line
 from .candidates import Bridgekeeper, Candidate
 from .frames import read_pcap
 from .proc import Background, BenchError, run
@@ -44,6 +45,11 @@ class Settings:
     reloads: int = 20
     reload_duration: float = 4.0
     flows: int = 16
+    idle: float = 10.0
+    idle_settle: float = 2.0
+    search_rounds: int = 5
+    search_trial: float = 10.0
+    overload: float = 1.2
 
 
 @dataclass
@@ -70,6 +76,7 @@ class RunResult:
     cpu_s: Optional[float] = None
     cpu_foreign_s: Optional[float] = None
     cpu_window_s: Optional[float] = None
+    accounting: Optional[dict] = None  # Bridgekeeper only, when the run lost frames (accounting.py)
 
 
 def _percentile(sorted_values: list[float], pct: float) -> float:
@@ -87,6 +94,13 @@ class Meter:
         self.streams = streams
         self.settings = settings
         self.workdir = workdir
+        self.accountant: Optional[Accountant] = None
+        self.subject = ""  # the candidate measured now, for the accounting lines
+
+    def measuring(self, candidate: Optional[Candidate]) -> None:
+        """Runs from now on are the candidate's: a Bridgekeeper run that loses frames gets accounted for."""
+        self.subject = candidate.name if candidate else ""
+        self.accountant = Accountant(candidate.status_json, self.testbed) if isinstance(candidate, Bridgekeeper) else None
 
     def fixed_run(
         self,
@@ -97,10 +111,13 @@ class Meter:
         duration: Optional[float] = None,
         cpu_groups: Optional[set[int]] = None,
         during: Optional[Callable[[float], None]] = None,
+        label: str = "run",
     ) -> RunResult:
         """Sends `config` for warm-up + duration; rates over the window, loss over the whole run."""
         warmup = self.settings.warmup if warmup is None else warmup
         duration = self.settings.duration if duration is None else duration
+        accountant = self.accountant
+        before = accountant.snapshot() if accountant else None
         start = self.testbed.counters()
         gen = self.trafgen.start(config, pace, frame_len)
         cpu0 = cpu1 = None
@@ -120,7 +137,11 @@ class Meter:
             self.trafgen.stop(gen)
         time.sleep(self.settings.drain)
         end = self.testbed.counters()
-        return self._result(start, first, last, end, cpu0, cpu1, (cpu_groups or set()) | {gen.pid})
+        result = self._result(start, first, last, end, cpu0, cpu1, (cpu_groups or set()) | {gen.pid})
+        if accountant and before and result.lost > self.settings.loss_slack:
+            result.accounting = accountant.explain(before, result.offered, result.delivered, self.settings.loss_slack)
+            print(f"    {self.subject} {label}: {summary_line(result.accounting)}", flush=True)
+        return result
 
     def _result(self, start: Counters, first: Counters, last: Counters, end: Counters, cpu0, cpu1, groups) -> RunResult:
         window = last.at - first.at
@@ -141,6 +162,22 @@ class Meter:
             result.cpu_window_s = cpu1.at - cpu0.at
         return result
 
+    def bring_up(self, candidate: Candidate, capture: bool) -> dict:
+        """Starts the candidate and checks that it forwards (and, with `capture`, unaltered); returns
+        the smoke record. Raises BenchError (the candidate is left for the caller to stop)."""
+        candidate.start(self.workdir)
+        self.measuring(candidate)
+        for _ in range(3):  # a busy-polling peer on a loaded CPU 1 may need a moment
+            smoke = self.smoke(capture=capture)
+            if smoke["forwards"]:
+                break
+            time.sleep(1.0)
+        else:
+            raise BenchError("forwards nothing")
+        if smoke.get("integrity_ok") is False:
+            raise BenchError(f"frames arrive altered ({smoke['intact']}/{smoke['captured']} intact)")
+        return smoke
+
     def smoke(self, capture: bool) -> dict:
         """A short paced run that must deliver every frame; with `capture`, tcpdump checks the bytes."""
         dump: Optional[Background] = None
@@ -152,7 +189,7 @@ class Meter:
             if not dump.wait_for_output("listening on", timeout=5.0):
                 dump.stop()
                 raise BenchError(f"tcpdump did not start: {dump.log_tail()}")
-        result = self.fixed_run(self.streams.bridge_bound_64, pace=2000, warmup=0.2, duration=0.6)
+        result = self.fixed_run(self.streams.bridge_bound_64, pace=2000, warmup=0.2, duration=0.6, label="smoke run")
         report = {"offered": result.offered, "delivered": result.delivered, "forwards": result.delivered > 0}
         if dump:
             deadline = time.monotonic() + 3.0
@@ -168,19 +205,23 @@ class Meter:
     def throughput(self) -> dict[str, RunResult]:
         """Full-rate runs: 64 bytes bridge-bound and generator-bound, 1518 bytes bridge-bound."""
         return {
-            "bb64": self.fixed_run(self.streams.bridge_bound_64),
-            "gb64": self.fixed_run(self.streams.generator_bound_64),
-            "bb1518": self.fixed_run(self.streams.bridge_bound_1518, frame_len=1514),
+            "bb64": self.fixed_run(self.streams.bridge_bound_64, label="64B bridge-bound full rate"),
+            "gb64": self.fixed_run(self.streams.generator_bound_64, label="64B generator-bound full rate"),
+            "bb1518": self.fixed_run(self.streams.bridge_bound_1518, frame_len=1514, label="1518B bridge-bound full rate"),
         }
 
-    def zero_loss(self, full: RunResult) -> dict:
-        """RFC 2544-style binary search for the highest offered rate with zero loss (64 B, bridge-bound).
+    def zero_loss(self, full: RunResult, config: Optional[Path] = None, trial: Optional[float] = None,
+                  stream: str = "bridge-bound") -> dict:
+        """RFC 2544-style binary search for the highest offered rate with zero loss, 64 B frames of
+        `config` (default: bridge-bound) in trials of `trial` seconds (default: `--trial`).
 
         The search runs on *achieved* offered rates: the paced slow path often delivers less than
         asked (a loaded CPU 0), so each target is the wanted rate divided by the last trial's
         achieved/target ratio. Bounds: 0 and the full-rate run's offered rate (if that run lost
         nothing, it is the answer). The result is the highest lossless rate below every lossy one.
         """
+        config = config or self.streams.bridge_bound_64
+        trial = self.settings.trial if trial is None else trial
         slack = self.settings.loss_slack
         if full.offered and full.lost <= slack:
             return {"fps": full.offered_fps, "how": "no loss at the generator's full rate", "generator_limited": True, "trials": []}
@@ -189,11 +230,14 @@ class Meter:
         for _ in range(self.settings.search_steps):
             want = (low + high) / 2
             target = want / gain
-            result = self.fixed_run(self.streams.bridge_bound_64, pace=target, warmup=0.3, duration=self.settings.trial)
+            result = self.fixed_run(config, pace=target, warmup=0.3, duration=trial,
+                                    label=f"64B {stream} zero-loss trial at {want / 1e3:.1f} kfps")
             achieved = result.offered_fps
             passed = result.offered > 0 and result.lost <= slack
             trials.append({"want_fps": round(want), "target_fps": round(target), "offered_fps": round(achieved),
                            "lost": result.lost, "passed": passed})
+            if result.accounting:
+                trials[-1]["accounting"] = result.accounting
             gain = min(1.2, max(0.1, achieved / target))
             if passed:
                 low = max(low, achieved)
@@ -209,7 +253,7 @@ class Meter:
         return {
             "fps": float(best["offered_fps"]),
             "lowest_lossy_fps": float(min(lossy)),
-            "how": f"binary search, {len(trials)} trials of {self.settings.trial:g} s",
+            "how": f"binary search, {len(trials)} trials of {trial:g} s",
             # The paced generator could not offer what was asked: the true zero-loss rate may be higher.
             "generator_limited": best["offered_fps"] < 0.9 * best["want_fps"],
             "trials": trials,
@@ -261,7 +305,8 @@ class Meter:
 
     def cpu_cost(self, candidate: Candidate, baseline: dict) -> dict:
         """CPU seconds per million delivered frames at the fixed paced rate, generator-bound frames."""
-        result = self.fixed_run(self.streams.generator_bound_64, pace=self.settings.cpu_fps, cpu_groups=candidate.process_groups())
+        result = self.fixed_run(self.streams.generator_bound_64, pace=self.settings.cpu_fps, cpu_groups=candidate.process_groups(),
+                                label="CPU-cost run")
         window = result.cpu_window_s or 0.0
         delivered = result.delivered_fps * window
         cost = (result.cpu_s or 0.0) - baseline["s_per_frame"] * result.offered_fps * window
@@ -289,7 +334,8 @@ class Meter:
                 candidate.reload(wait=n == count - 1)
 
         before = candidate.policy_generation()
-        result = self.fixed_run(self.streams.bridge_bound_64, pace=rate, warmup=0.3, duration=self.settings.reload_duration, during=send_reloads)
+        result = self.fixed_run(self.streams.bridge_bound_64, pace=rate, warmup=0.3, duration=self.settings.reload_duration,
+                                during=send_reloads, label="reload probe")
         after = candidate.policy_generation()
         return {
             "rate_fps": round(result.offered_fps),
@@ -299,9 +345,29 @@ class Meter:
             "offered": result.offered,
             "lost": result.lost,
             "still_serving": candidate.still_serving(),
+            **({"accounting": result.accounting} if result.accounting else {}),
         }
+
+
+    def idle_cpu(self, candidate: Candidate) -> Optional[dict]:
+        """CPU the candidate's processes use with no traffic for `idle` seconds, after `idle_settle`
+        seconds of quiet (so an adaptive poller has had time to go back to sleep); None for a
+        candidate without a process of its own (the kernel bridge)."""
+        groups = candidate.process_groups()
+        if not groups or self.settings.idle <= 0:
+            return None
+        time.sleep(self.settings.idle_settle)
+        quiet = self.testbed.counters()
+        report = cpustat.idle_cpu(groups, self.settings.idle)
+        if not all(report["processes"]):
+            raise BenchError(f"idle CPU: its processes ({', '.join(map(str, sorted(groups)))}) vanished from /proc")
+        report["settle_s"] = self.settings.idle_settle
+        # Nothing may cross the bridge meanwhile, or the figure is not an idle one.
+        report["frames_seen"] = self.testbed.counters().sink_rx_packets - quiet.sink_rx_packets
+        return report
 
 
 def run_dict(result: RunResult) -> dict:
     """A RunResult as plain JSON-able numbers."""
-    return {key: (round(value, 4) if isinstance(value, float) else value) for key, value in asdict(result).items()}
+    return {key: (round(value, 4) if isinstance(value, float) else value)
+            for key, value in asdict(result).items() if not (key == "accounting" and value is None)}

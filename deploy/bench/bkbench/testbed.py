@@ -26,6 +26,10 @@ GEN_MAC, SINK_MAC = "02:b0:00:00:00:01", "02:b0:00:00:00:02"
 UNOWNED_MAC = "02:b0:00:00:00:99"  # nobody owns it: sink0 counts such frames, then drops them at once
 GEN_IP, SINK_IP, PREFIX_LEN = "198.18.0.1", "198.18.0.2", 24
 OFFLOADS = ("gro", "gso", "tso", "lro", "tx", "rx")
+DEVICES = ((NS_GEN, GEN_DEV), (NS_BR, PORT_A), (NS_BR, PORT_B), (NS_SINK, SINK_DEV))
+# /proc/net/dev columns (rx: bytes packets errs drop fifo frame compressed multicast, then tx: bytes
+# packets errs drop fifo colls carrier compressed); "drop" is rx_dropped + rx_missed_errors.
+NET_DEV_DROP_FIELDS = {"rx_errors": 2, "rx_dropped": 3, "rx_fifo": 4, "tx_errors": 10, "tx_dropped": 11, "tx_fifo": 12}
 PING_TOS = "0x10"  # the latency pings carry this TOS; a u32 filter puts them in their own, unpaced class
 PACE_BURST_S = 0.001  # the token bucket lets through at most ~1 ms worth of frames back to back
 
@@ -85,7 +89,7 @@ class Testbed:
         run(["ip", "link", "add", PORT_B, "netns", NS_BR, "type", "veth", "peer", "name", SINK_DEV, "netns", NS_SINK])
         run(["ip", "-n", NS_GEN, "link", "set", GEN_DEV, "address", GEN_MAC])
         run(["ip", "-n", NS_SINK, "link", "set", SINK_DEV, "address", SINK_MAC])
-        for ns, dev in ((NS_GEN, GEN_DEV), (NS_BR, PORT_A), (NS_BR, PORT_B), (NS_SINK, SINK_DEV)):
+        for ns, dev in DEVICES:
             run(["sysctl", "-qw", f"net.ipv6.conf.{dev}.disable_ipv6=1"], ns=ns)
             self._offloads_off(ns, dev)
             run(["ip", "-n", ns, "link", "set", dev, "up"])
@@ -94,7 +98,7 @@ class Testbed:
         run(["ip", "-n", NS_GEN, "neigh", "replace", SINK_IP, "lladdr", SINK_MAC, "dev", GEN_DEV, "nud", "permanent"])
         run(["ip", "-n", NS_SINK, "neigh", "replace", GEN_IP, "lladdr", GEN_MAC, "dev", SINK_DEV, "nud", "permanent"])
         self._pacing_qdisc()
-        for ns in (NS_GEN, NS_SINK):
+        for ns in NAMESPACES:
             self._anchors[ns] = self._anchor(ns)
 
     def _offloads_off(self, ns: str, dev: str) -> None:
@@ -156,6 +160,14 @@ class Testbed:
         sink = _net_dev_stats(self._anchors[NS_SINK].pid, SINK_DEV)
         # /proc/net/dev: rx bytes packets errs drop fifo frame compressed multicast, then tx bytes packets errs drop ...
         return Counters(time.monotonic(), gen[9], gen[11], sink[1], sink[0])
+
+    def device_stats(self) -> dict[str, dict[str, int]]:
+        """Drop and error counters of all four veth ends, from /proc/<anchor>/net/dev (no process spawned)."""
+        out = {}
+        for ns, dev in DEVICES:
+            fields = _net_dev_stats(self._anchors[ns].pid, dev)
+            out[dev] = {name: fields[index] for name, index in NET_DEV_DROP_FIELDS.items()}
+        return out
 
     def anchor_pids(self) -> set[int]:
         """Process groups of the namespace anchors (they count as the benchmark's own processes)."""
