@@ -162,7 +162,10 @@ def render(document: dict) -> str:
     results = document["candidates"]
     meta = document["meta"]
     lines = [f"Bridgekeeper stateful benchmark, {meta['started']}, {meta['rounds']} round(s); medians [min-max] over rounds", ""]
-    for title, figures in SECTIONS:
+    for title, all_figures in SECTIONS:
+        figures = [figure for figure in all_figures if figure.candidate in results]
+        if not figures:
+            continue
         lines.append(title)
         rows = [(figure.title, _cell(values(results, figure), figure)) for figure in figures]
         width = max(len(name) for name, _ in rows)
