@@ -304,18 +304,22 @@ class StatefulMeter:
 
     def memory(self, make: Callable[[int], Bridgekeeper]) -> dict:
         """VmRSS with `memory_flows` table slots minus with `memory_baseline_flows`, per slot."""
-        rss = {}
+        rss: dict[int, int] = {}
+        capacity: dict[int, int] = {}
         for flows in (self.settings.memory_baseline_flows, self.settings.memory_flows):
             candidate: Bridgekeeper = make(flows)
             try:
                 candidate.start(self.workdir)
                 time.sleep(1.0)
-                pid = int(bk_json(candidate, "status")["pid"])
-                rss[flows] = vm_rss_kib(pid)
+                status = bk_json(candidate, "status")
+                rss[flows] = vm_rss_kib(int(status["pid"]))
+                # The table may round its size up: divide by the slots it really has.
+                capacity[flows] = int((status.get("flows") or {}).get("capacity") or flows)
             finally:
                 candidate.stop()
         low, high = self.settings.memory_baseline_flows, self.settings.memory_flows
         return {
             "rss_kib": {str(flows): kib for flows, kib in rss.items()},
-            "bytes_per_flow": (rss[high] - rss[low]) * 1024 / (high - low),
+            "capacity": {str(flows): slots for flows, slots in capacity.items()},
+            "bytes_per_flow": (rss[high] - rss[low]) * 1024 / (capacity[high] - capacity[low]),
         }
