@@ -75,6 +75,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, help=f"warm-up before each window, s (default {d.warmup})")
     parser.add_argument("--syns-per-udp", type=int, help=f"SYNs per UDP frame in the flood's mixed stream (default {d.syns_per_udp})")
     parser.add_argument("--churn", type=float, help=f"seconds of flow churn (default {d.churn:g})")
+    parser.add_argument("--churn-rate", type=float, help="frames/s of the churn (default: pktgen's full rate)")
     parser.add_argument("--churn-table", type=int, help=f"--flows of the churned bridge: small, so churn fills it (default {d.churn_table})")
     parser.add_argument("--probe-rate", type=float, help=f"datagrams/s of the long-lived flow during churn (default {d.probe_rate:g})")
     parser.add_argument("--udp-timeout", type=float, help=f"the policy's UDP timeout, s: how long churned flows live (default {d.udp_timeout:g})")
@@ -144,7 +145,8 @@ def build_candidates(args: argparse.Namespace, settings: StatefulSettings, workd
         "testpmd": TestPmd(args.testpmd_vdev_opts),
         "bk-fwd": bridge("bk-fwd", f"Bridgekeeper, {default.name}", default),
         "bk-state": bridge("bk-state", f"Bridgekeeper, {stateful.name}, the 16 flows established", stateful),
-        "bk-meter": bridge("bk-meter", f"Bridgekeeper, limit rate over {statefulgen.METER_RATE}/second per ip saddr",
+        "bk-meter": bridge("bk-meter", f"Bridgekeeper, limit rate over {statefulgen.METER_RATE}/second burst "
+                           f"{statefulgen.METER_BURST} packets per ip saddr",
                            generated["meter"]),
         "bk-churn": bridge("bk-churn", f"Bridgekeeper, {stateful.name}, --flows {settings.churn_table}, flow churn",
                            stateful, ["--flows", str(settings.churn_table)]),
@@ -187,6 +189,9 @@ def notes_for(name: str, record: dict) -> list[str]:
     after = churn.get("table_after_churn") or {}
     if churn and not after.get("evicted") and not after.get("refusedFull"):
         notes.append("the churn never filled the table (no eviction, no refusal): use a smaller --churn-table")
+    if churn.get("probe_lost_to_sink") and churn.get("ring_drops"):
+        notes.append(f"the probe's losses came with {churn['ring_drops']} ring drops of the churn: the bridge did not keep "
+                     "up with it, and the full RX ring dropped frames of every flow alike (overload, not lost state)")
     if churn and not churn.get("probe_kept"):
         notes.append("the long-lived flow did not stay in the table throughout (evicted and created again, or gone)")
     return notes

@@ -42,6 +42,7 @@ class StatefulSettings:
     flows: int = 16
     syns_per_udp: int = 7
     churn: float = 30.0
+    churn_rate: Optional[float] = None
     churn_table: int = 65_536
     probe_rate: float = 1000.0
     udp_timeout: float = 30.0
@@ -220,6 +221,7 @@ class StatefulMeter:
             probe = self._probe_flow(candidate, final)
             record["probe_flow_age_s"] = probe.get("age") if probe else None
             record["probe_kept"] = bool(probe) and probe.get("age", 0) >= time.monotonic() - probe_started - 2.0
+            record["probe_kept_flag"] = int(record["probe_kept"])
             record["flows_left"] = [f"{f.get('proto')} {f.get('source')}:{f.get('sourcePort')} -> "
                                     f"{f.get('destination')}:{f.get('destinationPort')} {f.get('state')}"
                                     for f in final.get("flows", [])][:20]
@@ -248,6 +250,8 @@ class StatefulMeter:
         argv = [str(candidate.binary), "pktgen", "--port", GEN_DEV, "--cpu", str(GEN_CPU), "--dst-mac", UNOWNED_MAC,
                 "--src", CHURN_SOURCES, "--dst", SINK_IP, "--sport", CHURN_SPORTS, "--dport", "9",
                 "--duration", f"{settings.churn:g}", "--json"]
+        if settings.churn_rate:
+            argv += ["--rate", f"{settings.churn_rate:g}"]
         status_before = bk_json(candidate, "status")
         start = self.meter.testbed.counters()
         gen = Background(["taskset", "-c", str(GEN_CPU), *argv], self.workdir / "pktgen.log", ns=NS_GEN)

@@ -61,8 +61,11 @@ SECTIONS: list[tuple[str, list[Figure]]] = [
     ("4. Flow churn (randomised source ports, full rate) beside a long-lived established flow", [
         Figure("churn offered kfps", "bk-churn", ("churn", "churn_offered_fps"), 1e-3),
         Figure("churn delivered kfps", "bk-churn", ("churn", "churn_delivered_fps"), 1e-3),
+        Figure("churn frames lost (k)", "bk-churn", ("churn", "churn_lost"), 1e-3),
+        Figure("RX ring drops during the churn (k)", "bk-churn", ("churn", "ring_drops"), 1e-3),
         Figure("probe frames lost on the way to the sink", "bk-churn", ("churn", "probe_lost_to_sink"), 1, 0),
         Figure("probe echoes lost on the way back", "bk-churn", ("churn", "probe_echoes_lost"), 1, 0),
+        Figure("probe flow stayed in the table (1 = yes)", "bk-churn", ("churn", "probe_kept_flag"), 1, 0),
         Figure("table in use, before", "bk-churn", ("churn", "table_before", "inUse"), 1, 0),
         Figure("table in use, most during", "bk-churn", ("churn", "table_during_max_in_use"), 1, 0),
         Figure("flows created during churn", "bk-churn", ("churn", "table_after_churn", "created"), 1e-3, 1),
