@@ -179,10 +179,12 @@ def notes_for(name: str, record: dict) -> list[str]:
         if total and hits < 0.99 * total:
             notes.append(f"only {hits}/{total} frames matched \"established\": the flows were not established")
     if name == "bk-meter" and bb.get("rule_packets", {}).get(statefulgen.METER_RULE):
-        notes.append("the meter dropped frames: its rate is below the bench's, so this measured drops, not its cost")
+        notes.append("the meter dropped frames (its rate, or its burst, is below what one batch brings): this measured drops, not its cost")
     flood = record.get("flood") or {}
     if flood.get("syns_leaked"):
         notes.append(f"{flood['syns_leaked']} frames more than the UDP offered reached the sink: SYNs were not rejected")
+    if flood and flood.get("answers_counted") != flood.get("answers_seen"):
+        notes.append(f"gen0 received {flood['answers_seen']} frames, the reject rule counts {flood['answers_counted']} answers")
     if flood and flood.get("answers_seen") == 0:
         notes.append("no answer reached gen0: reject sent nothing")
     churn = record.get("churn") or {}
