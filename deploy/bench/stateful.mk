@@ -1,8 +1,8 @@
 # Bridgekeeper's stateful benchmark on the veth testbed of bench-net. Included from the top-level
 # Makefile; run as root.
 #
-#   make bench-stateful                                        # 5 rounds (~15 minutes on 2 CPUs)
-#   make bench-stateful BENCH_STATEFUL_ARGS=--quick            # 1 round, short windows (~3 minutes)
+#   make bench-stateful                                        # 5 rounds, about 10 minutes on 2 CPUs
+#   make bench-stateful BENCH_STATEFUL_ARGS=--quick            # 1 round, short windows, about 2 minutes
 #   make bench-stateful BENCH_STATEFUL_ARGS='--candidates bk-fwd,bk-state --rounds 3'
 #
 # Results: a table on stdout and bench-results/stateful-<timestamp>.json (ignored by git).

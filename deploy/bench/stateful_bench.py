@@ -275,7 +275,7 @@ METHOD = [
     "Offered = gen0 tx_packets + tx_dropped, delivered = sink0 rx_packets (exact: nothing else crosses them).",
     "bk-state: stateful.policy; the smoke run opens the 16 flows from port a, the sink answers each once from port b,",
     "`flows --json` must show all 16 replied before the full-rate run (whose frames then match \"established\").",
-    "bk-meter: forward-all plus `limit rate over N/second per ip saddr` that no frame exceeds.",
+    "bk-meter: forward-all plus `limit rate over N/second burst B packets per ip saddr` that no frame exceeds.",
     "Flood: one trafgen stream at full rate, per UDP frame (generator-bound) K TCP SYNs to the rejected port;",
     "answers = gen0 rx_packets (the sink sends nothing), budget = burst + answer-rate x interval;",
     "UDP alone = the same UDP paced to the flood's UDP rate through bk-fwd; ratio of delivered fractions.",
