@@ -55,6 +55,7 @@ bench-pipeline: deps
 	.build/release/PipelineBench --policies policies
 
 include deploy/bench/bench.mk
+include deploy/bench/stateful.mk
 include deploy/install.mk
 include deploy/fuzz.mk
 
@@ -62,6 +63,7 @@ include deploy/fuzz.mk
 ## (about 13 minutes on 2 CPUs; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).
 bench: bench-pipeline release
 	$(MAKE) bench-net BENCH_ARGS="--kernel-rules-cmd '{bridgekeeper} mirror --policy {policy} --port-a pA --port-b pB' $(BENCH_ARGS)"
+	$(MAKE) bench-stateful
 
 clean:
 	rm -rf .build .build-fuzz
