@@ -60,7 +60,9 @@ include deploy/install.mk
 include deploy/fuzz.mk
 
 ## bench: the pipeline benchmark, then the veth testbed against the kernel bridge and DPDK
-## (about 13 minutes on 2 CPUs; `make bench-net BENCH_ARGS=--quick` for a two-minute smoke run).
+## (about 30 minutes on 2 CPUs, 13 with BENCH_ARGS=--search-rounds=0), then the stateful figures
+## (about 10 more). `make bench-net BENCH_ARGS=--quick` and
+## `make bench-stateful BENCH_STATEFUL_ARGS=--quick` are two-minute smoke runs.
 bench: bench-pipeline release
 	$(MAKE) bench-net BENCH_ARGS="--kernel-rules-cmd '{bridgekeeper} mirror --policy {policy} --port-a pA --port-b pB' $(BENCH_ARGS)"
 	$(MAKE) bench-stateful
