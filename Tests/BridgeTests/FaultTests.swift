@@ -23,6 +23,9 @@ import Testing
             ] as [(String, () throws -> Void, () throws -> Void)] {
                 try down()
                 #expect(waitUntil(timeout: 3) { (try? bed.status().ports[1].link) == "down" }, "\(what)")
+                // A window in which nothing should happen: the bridge sleeps on the dead port rather
+                // than spinning. CPU time is work done, not speed: a spinning thread burns the whole
+                // window whatever the load, an idle one next to nothing.
                 let cpuBefore = ProcessProbe.cpuSeconds(pid)
                 usleep(2_000_000)
                 let used = ProcessProbe.cpuSeconds(pid) - cpuBefore
