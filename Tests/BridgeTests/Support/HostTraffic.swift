@@ -88,11 +88,17 @@ enum HostTraffic {
         try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
         let rest = output.fileHandleForReading.readDataToEndOfFile()
         listener.waitUntilExit()
-        let lines = String(decoding: buffer + rest, as: UTF8.self).split(separator: "\n")
-        return Int(lines.last ?? "") ?? 0
+        let text = String(decoding: buffer + rest, as: UTF8.self)
+        // A listener that died is a failure, never "nothing arrived".
+        guard listener.terminationStatus == 0, let arrived = text.split(separator: "\n").last.flatMap({ Int($0) })
+        else {
+            throw TestFailure("the UDP listener in \(server.name) exited \(listener.terminationStatus): \(text)")
+        }
+        return arrived
     }
 
-    /// Tries a TCP connection; returns "connected", "refused" or "timeout".
+    /// Tries a TCP connection; returns "connected", "refused" or "timeout". Any other failure (no
+    /// route, no python) throws: it says nothing about what the bridge let through.
     static func tcpConnect(from client: TestNamespace, to address: String, port: Int, timeout: Double = 2) throws
         -> String
     {
@@ -102,7 +108,7 @@ enum HostTraffic {
                 socket.create_connection(("\(address)", \(port)), timeout=\(timeout)); print("connected")
             except ConnectionRefusedError:
                 print("refused")
-            except OSError:
+            except socket.timeout:
                 print("timeout")
             """
         return try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", script)
