@@ -27,6 +27,8 @@ import Testing
         #expect(!Shell.result(["ip", "netns", "list"]).output.contains("bkdemo-"))
         let leftover = Shell.result(["pgrep", "-f", "bkdemo"])
         // pgrep: 0 found some, 1 found none; anything else is pgrep failing (procps missing?).
-        #expect(leftover.status == 1, "processes left behind, or pgrep (procps) failed: \(leftover.output)\(leftover.errors)")
+        #expect(
+            leftover.status == 1,
+            "processes left behind, or pgrep (procps) failed: \(leftover.output)\(leftover.errors)")
     }
 }
