@@ -18,6 +18,8 @@ final class BridgeTestbed: @unchecked Sendable {
     var logPath: String { folder + "/bridgekeeper.log" }
     var policyPath: String { folder + "/test.policy" }
     private(set) var process: Process?
+    /// Processes the test started through ``launch(in:_:)``; teardown stops those still running.
+    private var helpers: [Process] = []
 
     static let addressA = "198.18.1.1"
     static let addressB = "198.18.1.2"
@@ -39,6 +41,7 @@ final class BridgeTestbed: @unchecked Sendable {
                     let folder = try makeFolder()
                     let bed = BridgeTestbed(a: a, b: b, bridge: bridge, folder: folder)
                     defer {
+                        bed.stopHelpers()
                         bed.stopIfRunning()
                         _ = try? Shell.run("rm", "-rf", folder)
                     }
@@ -186,6 +189,38 @@ final class BridgeTestbed: @unchecked Sendable {
         process.waitUntilExit()
         self.process = nil
         return process.terminationStatus
+    }
+
+    /// Starts `arguments` (ping, a server...) in `namespace`, its standard output to the returned
+    /// pipe. However the test ends, teardown stops it if it is still running.
+    func launch(in namespace: TestNamespace, _ arguments: [String]) throws -> (process: Process, output: Pipe) {
+        let helper = Process()
+        helper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        helper.arguments = ["ip", "netns", "exec", namespace.name] + arguments
+        let output = Pipe()
+        helper.standardOutput = output
+        try helper.run()
+        helpers.append(helper)
+        return (helper, output)
+    }
+
+    /// A counter of `/sys/class/net/INTERFACE/statistics` (`tx_packets`, `rx_packets`...) in
+    /// `namespace`.
+    func interfaceStatistic(_ interface: String, _ name: String, in namespace: TestNamespace) throws -> UInt64 {
+        let text = try namespace.exec("cat", "/sys/class/net/\(interface)/statistics/\(name)")
+        guard let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("unreadable \(interface) \(name): \(text)")
+        }
+        return value
+    }
+
+    private func stopHelpers() {
+        for helper in helpers where helper.isRunning {
+            helper.terminate()
+            if !waitUntil(timeout: 2, { !helper.isRunning }) { kill(helper.processIdentifier, SIGKILL) }
+            helper.waitUntilExit()
+        }
+        helpers = []
     }
 
     private func stopIfRunning() {

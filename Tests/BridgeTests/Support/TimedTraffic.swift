@@ -40,6 +40,24 @@ enum TimedTraffic {
         }.wait()
     }
 
+    /// Sends `frames` out of `interface` in `namespace`, `gapMicroseconds` apart, and returns
+    /// the time read just before each was handed to the kernel (so a frame's arrival minus its
+    /// send time is never shorter than the time it really spent on the way).
+    static func sendEach(
+        _ frames: [[UInt8]], from namespace: TestNamespace, interface: String, gapMicroseconds: UInt32
+    ) throws -> [Double] {
+        try namespace.start {
+            let socket = try PlainPacketSocket(interface: interface)
+            var times: [Double] = []
+            for frame in frames {
+                times.append(monotonicSeconds())
+                try socket.send(frame)
+                usleep(gapMicroseconds)
+            }
+            return times
+        }.wait()
+    }
+
     /// Opens a capture socket on `interface` in `namespace` and returns once it is open; it
     /// records every frame `matching` accepts, with its arrival time, for `duration` seconds, or
     /// until `idle` seconds pass without one after the first.
