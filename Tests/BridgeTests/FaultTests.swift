@@ -31,8 +31,7 @@ import Testing
                 let used = try ProcessProbe.cpuSeconds(pid) - cpuBefore
                 #expect(used < 0.1, "\(what): \(used) s of CPU in 2 s while the port was down")
                 try up()
-                usleep(1_000_000)
-                #expect(try bed.status().ports[1].link == "up", "\(what)")
+                #expect(try waitUntil(timeout: 3) { try bed.status().ports[1].link == "up" }, "\(what)")
                 #expect(
                     try bed.ping(from: bed.a, to: BridgeTestbed.addressB, count: 3, interval: "0.1").received == 3,
                     "\(what)")
@@ -69,27 +68,21 @@ import Testing
         try await BridgeTestbed.with { bed in
             try bed.start(policy: Self.passAll)
             let pid = bed.process!.processIdentifier
-            let pinger = Process()
-            pinger.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            pinger.arguments = [
-                "ip", "netns", "exec", bed.a.name, "ping", "-n", "-q", "-c", "300", "-i", "0.01",
-                BridgeTestbed.addressB,
-            ]
-            let output = Pipe()
-            pinger.standardOutput = output
-            try pinger.run()
+            let (pinger, output) = try bed.launch(
+                in: bed.a, ["ping", "-n", "-q", "-c", "300", "-i", "0.01", BridgeTestbed.addressB])
             let memoryBefore = try ProcessProbe.residentKilobytes(pid)
             for round in 1...100 {
                 try bed.writePolicy(
                     "version 1\ndefault forward\nrule \"round-\(round)\" {\n    match udp dport \(round)\n    forward\n}\n"
                 )
                 kill(pid, SIGHUP)
-                usleep(10_000)
+                usleep(10_000)  // the storm's pace (100 signals a second), not a wait for anything
             }
             let settled = try waitUntil(timeout: 10) {
                 try bed.status().rules.map(\.name) == ["round-100"]
             }
-            #expect(settled, "ends on the newest file: \(try bed.status().rules.map(\.name))")
+            let names = try bed.status().rules.map(\.name)
+            #expect(settled, "ends on the newest file: \(names)")
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             pinger.waitUntilExit()
             #expect(text.contains("300 packets transmitted, 300 received"), "\(text)")
@@ -154,8 +147,8 @@ import Testing
                 for _ in 0..<200_000 where (try? socket.send(frame)) != nil { sent += 1 }
                 guard sent > 0 else { throw TestFailure("not one frame of the burst could be sent") }
             }
-            usleep(1_200_000)
-            let status = try bed.status()
+            // Ring drops are read from the kernel about once a second: wait until they show.
+            let status = try bed.waitForStatus { ($0.ports[0].counters["ring_drops"] ?? 0) > 0 }
             let drops = status.ports[0].counters["ring_drops"] ?? 0
             let received = status.ports[0].counters["rx_frames"] ?? 0
             print("ring overflow: rx \(received), ring drops \(drops)")
