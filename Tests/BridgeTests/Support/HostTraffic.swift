@@ -40,7 +40,13 @@ enum HostTraffic {
         let output = Pipe()
         listener.standardOutput = output
         try listener.run()
-        let sent = try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        let sent: String
+        do {
+            sent = try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        } catch {
+            stop(listener)
+            throw error
+        }
         let received = output.fileHandleForReading.readDataToEndOfFile()
         listener.waitUntilExit()
         return (
@@ -85,7 +91,12 @@ enum HostTraffic {
             if chunk.isEmpty { break }
             buffer += chunk
         }
-        try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        do {
+            try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        } catch {
+            stop(listener)
+            throw error
+        }
         let rest = output.fileHandleForReading.readDataToEndOfFile()
         listener.waitUntilExit()
         let text = String(decoding: buffer + rest, as: UTF8.self)
@@ -95,6 +106,14 @@ enum HostTraffic {
             throw TestFailure("the UDP listener in \(server.name) exited \(listener.terminationStatus): \(text)")
         }
         return arrived
+    }
+
+    /// Ends a listener whose client failed, so it does not outlive the test.
+    private static func stop(_ listener: Process) {
+        guard listener.isRunning else { return }
+        listener.terminate()
+        if !waitUntil(timeout: 2, { !listener.isRunning }) { kill(listener.processIdentifier, SIGKILL) }
+        listener.waitUntilExit()
     }
 
     /// Tries a TCP connection; returns "connected", "refused" or "timeout". Any other failure (no

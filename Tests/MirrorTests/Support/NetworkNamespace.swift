@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -33,7 +34,7 @@ final class NetworkNamespace: @unchecked Sendable {
             if !FileManager.default.fileExists(atPath: "/var/run/netns/\(name)") { return }
             usleep(50_000)
         }
-        print("warning: could not delete network namespace \(name)")
+        Issue.record("could not delete network namespace \(name): a test must remove what it made")
     }
 
     /// `ip netns exec NAME ARGS...`.
