@@ -3,8 +3,9 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
+# systemd: systemd-analyze (the unit's verify and security tests); procps: pgrep (the demo test).
 DEB_PACKAGES := libpcap-dev libnftnl-dev libmnl-dev pkg-config nftables iproute2 ethtool \
-	netsniff-ng iputils-ping tcpdump python3 jq curl
+	netsniff-ng iputils-ping tcpdump python3 jq curl systemd procps
 .PHONY: deps build release release-all test test-unit lint format bench bench-pipeline demo clean
 
 ## deps: install the Debian packages the build, the tests and the demo use (when missing).

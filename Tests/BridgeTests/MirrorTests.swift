@@ -136,43 +136,41 @@ import Testing
         try await BridgeTestbed.with { bed in
             try bed.start(policy: Self.policy, arguments: ["--on-failure", "open"])
             let expected = Set(Self.probeFrames().filter(\.forwarded).map { $0.frame[$0.frame[12] == 0x81 ? 46 : 42] })
-            #expect(try sendProbes(bed) == expected, "Bridgekeeper's verdicts")
+            // While it runs the guard holds the kernel bridge back: each probe crosses once.
+            #expect(try NftTable.tables(in: bed.bridge).contains("bridgekeeper_guard"))
+            #expect(try sendProbesOnce(bed) == expected.sorted(), "Bridgekeeper's verdicts, each probe once")
 
-            // A ping flood; kill -9 in the middle.
-            let pinger = Process()
-            pinger.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            pinger.arguments = [
-                "ip", "netns", "exec", bed.a.name, "ping", "-n", "-c", "1500", "-i", "0.002", "-W", "1",
-                BridgeTestbed.addressB,
-            ]
-            let output = Pipe()
-            pinger.standardOutput = output
-            try pinger.run()
-            usleep(1_000_000)
+            // A ping flood; kill -9 in the middle, once the bridge has forwarded 300 requests of it.
+            let forwardedBefore = try bed.interfaceStatistic("pb", "tx_packets", in: bed.bridge)
+            let (pinger, output) = try bed.launch(
+                in: bed.a, ["ping", "-n", "-c", "1500", "-i", "0.002", "-W", "1", BridgeTestbed.addressB])
+            #expect(
+                try waitUntil(timeout: 10) {
+                    try bed.interfaceStatistic("pb", "tx_packets", in: bed.bridge) - forwardedBefore >= 300
+                }, "the flood crosses")
             kill(bed.process!.processIdentifier, SIGKILL)
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             pinger.waitUntilExit()
             let gap = PingOutput.longestGap(text)
             print("fail-open kill -9: \(PingOutput.summary(text)); longest gap \(gap) pings (\(gap * 2) ms)")
-            #expect(PingOutput.received(text) > 1400, "\(PingOutput.summary(text))")
+            // How long the hand-over took is the benchmarks' business; that traffic goes on after it is
+            // the behaviour: the kill came after 300 had crossed, and the last ones were answered.
             #expect(PingOutput.lastSequenceReceived(text) >= 1495, "traffic continues after the kill")
 
-            // The kernel enforces the mirror now: the same verdicts for the same frames.
+            // The guard went with the process; the kernel enforces the mirror now: the same verdicts.
+            #expect(try !NftTable.tables(in: bed.bridge).contains("bridgekeeper_guard"))
             #expect(try sendProbes(bed) == expected, "the kernel's verdicts, from the mirror")
             // Telnet stays blocked: no answer at all (a forwarded SYN would be refused by B).
             #expect(try HostTraffic.tcpConnect(from: bed.a, to: BridgeTestbed.addressB, port: 23) == "timeout")
 
-            // Restart: takes over without a frame forwarded twice.
-            let restart = Process()
-            restart.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            restart.arguments = [
-                "ip", "netns", "exec", bed.a.name, "ping", "-n", "-c", "1500", "-i", "0.002", "-W", "1",
-                BridgeTestbed.addressB,
-            ]
-            let restartOutput = Pipe()
-            restart.standardOutput = restartOutput
-            try restart.run()
-            usleep(500_000)
+            // Restart: takes over without a frame forwarded twice, once the kernel is forwarding a flood.
+            let kernelBefore = try bed.interfaceStatistic("pb", "tx_packets", in: bed.bridge)
+            let (restart, restartOutput) = try bed.launch(
+                in: bed.a, ["ping", "-n", "-c", "1500", "-i", "0.002", "-W", "1", BridgeTestbed.addressB])
+            #expect(
+                try waitUntil(timeout: 10) {
+                    try bed.interfaceStatistic("pb", "tx_packets", in: bed.bridge) - kernelBefore >= 200
+                }, "the kernel bridge forwards the flood")
             try bed.start(policy: Self.policy, arguments: ["--on-failure", "open"])
             let restartText = String(decoding: restartOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             restart.waitUntilExit()
@@ -181,7 +179,7 @@ import Testing
                 "fail-open restart: \(PingOutput.summary(restartText)); longest gap \(restartGap) pings (\(restartGap * 2) ms)"
             )
             #expect(!restartText.contains("DUP!"), "no frame is forwarded by both the kernel and Bridgekeeper")
-            #expect(PingOutput.received(restartText) > 1400)
+            #expect(PingOutput.lastSequenceReceived(restartText) >= 1495, "traffic continues after the restart")
             #expect(
                 try bed.status().rules.first { $0.name == "no-telnet" }?.kernelPackets ?? 0 >= 1,
                 "status shows what the kernel enforced while Bridgekeeper was down")
@@ -189,15 +187,58 @@ import Testing
         }
     }
 
-    @Test func failClosedPassesNothingAfterKill9() async throws {
+    /// Fail-closed's guard is structural: no kernel bridge joins the ports, so when the process
+    /// dies nothing can forward. To show the guard does something, the test starts where it
+    /// matters: a fail-open run killed with -9 left a kernel bridge of the same shape, and the
+    /// probes cross it with no Bridgekeeper at all (the contrast). The fail-closed start must
+    /// remove it; the bridge then forwards each probe exactly once, and after kill -9 nothing
+    /// crosses, no port has a master and the namespace holds no bridge device.
+    @Test func failClosedPassesNothingAfterKill9EvenWhereAKernelBridgeForwardedBefore() async throws {
         try await BridgeTestbed.with { bed in
+            let expected = Self.probeFrames().filter(\.forwarded).map { $0.frame[$0.frame[12] == 0x81 ? 46 : 42] }
+                .sorted()
+            try bed.start(policy: Self.policy, arguments: ["--on-failure", "open"])
+            kill(bed.process!.processIdentifier, SIGKILL)
+            bed.process!.waitUntilExit()
+            let leftover = try #require(try Self.master(of: "pa", bed), "fail-open enslaves the ports")
+            #expect(try sendProbes(bed) == Set(expected), "the kernel bridge forwards without Bridgekeeper")
+
             try bed.start(policy: Self.policy)
+            #expect(try Self.master(of: "pa", bed) == nil && Self.master(of: "pb", bed) == nil, "\(leftover) removed")
             #expect(try bed.ping(from: bed.a, to: BridgeTestbed.addressB, count: 3).received == 3)
+            #expect(try sendProbesOnce(bed) == expected, "Bridgekeeper's verdicts, each probe once")
             kill(bed.process!.processIdentifier, SIGKILL)
             bed.process!.waitUntilExit()
             #expect(try bed.ping(from: bed.a, to: BridgeTestbed.addressB, count: 3, interval: "0.2").received == 0)
             #expect(try sendProbes(bed).isEmpty)
+            #expect(try Self.master(of: "pa", bed) == nil && Self.master(of: "pb", bed) == nil)
+            #expect(
+                try bed.bridge.ip("-j", "link", "show", "type", "bridge").trimmingCharacters(
+                    in: .whitespacesAndNewlines) == "[]")
         }
+    }
+
+    /// The bridge device port `port` is enslaved to, or nil (`ip -j link show`).
+    static func master(of port: String, _ bed: BridgeTestbed) throws -> String? {
+        let text = try bed.bridge.ip("-j", "link", "show", "dev", port)
+        guard let items = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]],
+            let item = items.first
+        else { throw TestFailure("unexpected ip -j output: \(text)") }
+        return item["master"] as? String
+    }
+
+    /// The probes' markers as they arrived, sorted, duplicates kept: a frame forwarded by both the
+    /// kernel and Bridgekeeper shows twice.
+    func sendProbesOnce(_ bed: BridgeTestbed) throws -> [UInt8] {
+        let frames = Self.probeFrames().map(\.frame)
+        let received = try RawExchange.send(
+            frames, from: bed.a, interface: "a0", to: bed.b, capture: "b0", expecting: 2 * frames.count, timeout: 1.5
+        ) { frame in
+            let offset = frame.count > 14 && frame[12] == 0x81 ? 4 : 0
+            return frame.count > 42 + offset && frame[23 + offset] == 17 && frame[34 + offset] == 0x15
+                && frame[35 + offset] == 0xb3
+        }
+        return received.map { $0[$0[12] == 0x81 ? 46 : 42] }.sorted()
     }
 
     @Test func aRefusedCommitIsReportedInWordsAndChangesNothing() async throws {

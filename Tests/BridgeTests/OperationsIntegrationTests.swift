@@ -31,9 +31,9 @@ import Testing
             chmod(bed.policyPath, 0o644)
             try bed.start(policy: Self.noPing, arguments: ["--user", "nobody"])
             let pid = bed.process!.processIdentifier
-            #expect(ProcessProbe.status(pid, "Uid") == "65534\t65534\t65534\t65534")
-            #expect(ProcessProbe.status(pid, "CapEff") == "0000000000003000", "CAP_NET_RAW and CAP_NET_ADMIN only")
-            #expect(ProcessProbe.status(pid, "NoNewPrivs") == "1")
+            #expect(try ProcessProbe.status(pid, "Uid") == "65534\t65534\t65534\t65534")
+            #expect(try ProcessProbe.status(pid, "CapEff") == "0000000000003000", "CAP_NET_RAW and CAP_NET_ADMIN only")
+            #expect(try ProcessProbe.status(pid, "NoNewPrivs") == "1")
             #expect(try bed.ping(from: bed.a, to: BridgeTestbed.addressB, count: 2).received == 0)
             #expect(try bed.ping(from: bed.b, to: BridgeTestbed.addressA, count: 2).received == 0)
             let reply = try bed.reload(policy: "version 1\ndefault forward\n")

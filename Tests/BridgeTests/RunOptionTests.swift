@@ -18,7 +18,9 @@ import Testing
 
     @Test func workersShareTheTrafficAndEveryFrameCrossesOnce() async throws {
         try await BridgeTestbed.with { bed in
-            try bed.start(policy: Self.passAll, arguments: ["--workers", "2", "--cpu", "0-1"])
+            try bed.start(
+                policy: Self.passAll + "rule \"probes\" {\n    match udp dport 9\n    forward\n}\n",
+                arguments: ["--workers", "2", "--cpu", "0-1"])
             #expect(try bed.status().workers == 2)
             let marker: UInt8 = 0x44
             // Many flows, so the fanout hash spreads them over both threads.
@@ -32,6 +34,17 @@ import Testing
             ) { TestFrames.isMarkedUDP($0, marker) }
             #expect(received.count == 64, "no frame lost or duplicated")
             #expect(Set(received.map { $0[43] }).count == 64)
+            // Both threads forwarded: each worker's own counters show frames in from a and out to b,
+            // and together they are exactly the port's totals (which count what arrived).
+            let status = try bed.waitForRule("probes", packets: 64)
+            #expect(status.packets == 64)
+            let report = try bed.status()
+            try #require(report.perWorker.count == 2, "\(report.perWorker)")
+            for (port, counter) in [(0, "rx_frames"), (1, "tx_frames")] {
+                let each = report.perWorker.map { $0.ports[port][counter] ?? 0 }
+                #expect(each.allSatisfy { $0 > 0 }, "\(counter) per worker: \(each)")
+                #expect(each.reduce(0, +) == report.ports[port].counters[counter], "\(counter): \(each)")
+            }
             let hashes = try HostTraffic.tcpTransfer(
                 from: bed.a, to: bed.b, address: BridgeTestbed.addressB, megabytes: 4)
             #expect(hashes.sent == hashes.received)

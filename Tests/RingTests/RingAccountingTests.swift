@@ -40,7 +40,9 @@ struct RingAccountingTests {
                 let ring = try PacketSocket(interface: "near", configuration: configuration)
                 let injector = try PlainPacketSocket(interface: "far")
                 for _ in 0..<sent { try injector.send(TestFrames.frame(length: 60, marker: 31)) }
-                usleep(200_000)  // let the receive path finish before counting
+                // The receive path may still be running when the last send returns: wait until the
+                // kernel has seen every frame (the totals accumulate, so reading them is harmless).
+                _ = waitUntil(timeout: 5) { ring.statistics().received >= UInt64(sent) }
                 let first = ring.statistics()
                 let delivered = ring.collect(count: sent, timeout: 0.3) { TestFrames.isMarked($0, 31) }.count
                 return (ring.receiveGeometry.frameCount, delivered, first, ring.statistics())
@@ -99,7 +101,9 @@ struct RingAccountingTests {
                 let workerB = try PacketSocket(interface: "near", configuration: configuration)
                 let injector = try PlainPacketSocket(interface: "far")
                 for frame in frames { try injector.send(frame) }
-                usleep(200_000)
+                _ = waitUntil(timeout: 5) {
+                    workerA.statistics().received + workerB.statistics().received >= UInt64(frames.count)
+                }
                 let first = workerA.collect(count: frames.count, timeout: 0.3) { TestFrames.isMarkedUDP($0, 33) }
                 let second = workerB.collect(count: frames.count, timeout: 0.3) { TestFrames.isMarkedUDP($0, 33) }
                 return (first, second)

@@ -1,3 +1,4 @@
+import Glibc
 import Ring
 import TestSupport
 import Testing
@@ -100,6 +101,49 @@ struct TransmitTests {
         #expect(queuedBeforeFull == capacity)
         #expect(afterFlush)
         #expect(arrived == capacity + 1)
+    }
+
+    @Test("a kick the kernel cuts short stays pending, and kicking again sends every frame, in order")
+    func shortKickStaysPending() async throws {
+        // A 1 Mbit/s qdisc holds the frames it is given, each charged to the socket's send buffer
+        // (about 200 kB, some 270 small frames): one kick of 1000 frames cannot hand them all over,
+        // and still returns success. The rest must not be forgotten in the ring.
+        let count = 1000
+        let configuration = PacketSocketConfiguration.with {
+            $0.transmitFrameCount = 1024
+            $0.qdiscBypass = false
+        }
+        let (firstKick, pendingAfterFirstKick, drained, arrived) = try await TestNamespace.with { namespace in
+            try namespace.addVethPair("near", "far")
+            try namespace.exec(
+                "tc", "qdisc", "add", "dev", "near", "root", "tbf", "rate", "1mbit", "burst", "2000", "limit", "1000000"
+            )
+            return try await namespace.run { () -> (String, Int, Bool, [[UInt8]]) in
+                let port = try PacketSocket(interface: "near", configuration: configuration)
+                let capture = try PlainPacketSocket(interface: "far")
+                var bytes: Int32 = 16 << 20
+                setsockopt(capture.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, socklen_t(MemoryLayout<Int32>.size))
+                for index in 0..<count {
+                    var frame = TestFrames.frame(length: 60, marker: 22)
+                    frame[16] = UInt8(index >> 8)
+                    frame[17] = UInt8(index & 0xff)
+                    guard frame.withUnsafeBytes({ port.enqueue($0) }) == .queued else {
+                        throw TestFailure("the ring refused frame \(index)")
+                    }
+                }
+                let firstKick = "\(port.flush())"
+                let pending = port.pendingTransmitCount
+                let drained = waitUntil(timeout: 20) {
+                    _ = port.flush()
+                    return port.pendingTransmitCount == 0
+                }
+                return (firstKick, pending, drained, capture.receive(count: count) { TestFrames.isMarked($0, 22) })
+            }
+        }
+        #expect(firstKick == "sent")
+        #expect(pendingAfterFirstKick > 0, "the kernel took only part of the ring, and the socket knows it")
+        #expect(drained)
+        #expect(arrived.map { Int($0[16]) << 8 | Int($0[17]) } == Array(0..<count), "\(arrived.count) arrived")
     }
 
     @Test("enqueue() refuses oversize and runt frames, and works only with a TX ring")

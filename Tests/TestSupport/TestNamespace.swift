@@ -25,13 +25,23 @@ public final class TestNamespace: Sendable {
         let name = "\(prefix)\(getpid())-\(counter.next())"
         try Shell.run("ip", "netns", "add", name)
         let namespace = TestNamespace(name: name)
-        defer { namespace.remove() }
-        try namespace.ip("link", "set", "lo", "up")
-        if quiet {
-            try namespace.exec(
-                "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+        let result: T
+        do {
+            try namespace.ip("link", "set", "lo", "up")
+            if quiet {
+                try namespace.exec(
+                    "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
+            }
+            result = try await body(namespace)
+        } catch {
+            // The test's own failure is the one to report; a namespace that will not go is said too.
+            if case .failure(let removal) = Result(catching: { try namespace.remove() }) {
+                FileHandle.standardError.write(Data("\(removal)\n".utf8))
+            }
+            throw error
         }
-        return try await body(namespace)
+        try namespace.remove()
+        return result
     }
 
     /// `ip -n NAME ...`
@@ -76,8 +86,18 @@ public final class TestNamespace: Sendable {
         return try body()
     }
 
-    private func remove() {
-        _ = try? Shell.run("ip", "netns", "del", name)
+    /// Deletes the namespace; throws when it is still there after `ip netns del` (a namespace
+    /// left behind is a failure of the test that made it, not something to ignore). `ip netns del`
+    /// can fail while another test runs `ip netns add` (both remount /var/run/netns), so it is
+    /// tried again until the name is gone, for at most a second.
+    private func remove() throws {
+        var last = CommandResult(status: 0, output: "", errors: "")
+        for _ in 0..<20 {
+            last = Shell.result(["ip", "netns", "del", name])
+            if !FileManager.default.fileExists(atPath: "/var/run/netns/\(name)") { return }
+            usleep(50_000)
+        }
+        throw Shell.Failure(command: ["ip", "netns", "del", name], status: last.status, output: last.errors)
     }
 
     /// Namespaces left by an earlier test process that died before its cleanup ran.

@@ -44,6 +44,7 @@ extension PacketSocket {
         (header + txDataOffset).copyMemory(from: source, byteCount: bytes.count)
         header.assumingMemoryBound(to: tpacket2_hdr.self).pointee.tp_len = UInt32(truncatingIfNeeded: bytes.count)
         cls_store_release_u32(header, UInt32(TP_STATUS_SEND_REQUEST))
+        txNewest = header
         txPending &+= 1
         txFrameInBlock &+= 1
         if txFrameInBlock == txFramesPerBlock {
@@ -69,17 +70,29 @@ extension PacketSocket {
         enqueue(frame.readOnlyBytes)
     }
 
-    /// Frames enqueued since the last successful ``flush()``.
+    /// Frames enqueued since the last ``flush()`` after which the kernel had taken them all
+    /// (nonzero while the newest frame still waits for the kernel).
     @inlinable
     public var pendingTransmitCount: Int { txPending }
 
     /// Asks the kernel to send every enqueued frame: one `send(fd, NULL, 0, MSG_DONTWAIT)` per
     /// batch, none when nothing is pending. On failure the frames stay queued for the next flush.
+    ///
+    /// A kick can succeed having taken only some of the frames: the kernel stops, and still
+    /// reports success, when the socket's send buffer is full of frames a queue discipline holds.
+    /// It takes the ring's frames in order, so while the newest one still waits for the kernel
+    /// they stay pending, and the next flush kicks again instead of leaving them in the ring
+    /// until more traffic comes.
     @inlinable
     public func flush() -> SendResult {
         guard txPending > 0 else { return .sent }
         let result = Glibc.send(fileDescriptor, nil, 0, Int32(MSG_DONTWAIT))
         guard result >= 0 else { return SendResult(errno: errno) }
+        if let newest = txNewest,
+            cls_load_acquire_u32(newest) & ~cls_tp_status_ts_mask() == UInt32(TP_STATUS_SEND_REQUEST)
+        {
+            return .sent
+        }
         txPending = 0
         return .sent
     }

@@ -77,6 +77,8 @@ public final class PacketSocket: @unchecked Sendable {
     @exclusivity(unchecked) @usableFromInline var txFrameInBlock: Int = 0
     @exclusivity(unchecked) @usableFromInline var txBlock: Int = 0
     @exclusivity(unchecked) @usableFromInline var txPending: Int = 0
+    /// The slot the newest enqueued frame went to (nil before the first).
+    @exclusivity(unchecked) @usableFromInline var txNewest: UnsafeMutableRawPointer? = nil
     /// Largest frame a TX slot holds; 0 without a TX ring or once closed.
     @exclusivity(unchecked) @usableFromInline var txCapacity: Int
     @usableFromInline let txBase: UnsafeMutableRawPointer

@@ -18,6 +18,8 @@ final class BridgeTestbed: @unchecked Sendable {
     var logPath: String { folder + "/bridgekeeper.log" }
     var policyPath: String { folder + "/test.policy" }
     private(set) var process: Process?
+    /// Processes the test started through ``launch(in:_:)``; teardown stops those still running.
+    private var helpers: [Process] = []
 
     static let addressA = "198.18.1.1"
     static let addressB = "198.18.1.2"
@@ -39,6 +41,7 @@ final class BridgeTestbed: @unchecked Sendable {
                     let folder = try makeFolder()
                     let bed = BridgeTestbed(a: a, b: b, bridge: bridge, folder: folder)
                     defer {
+                        bed.stopHelpers()
                         bed.stopIfRunning()
                         _ = try? Shell.run("rm", "-rf", folder)
                     }
@@ -95,6 +98,7 @@ final class BridgeTestbed: @unchecked Sendable {
     /// `environment` adds variables to the bridge's environment.
     func start(policy: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         try writePolicy(policy)
+        let binary = try Self.binary
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
@@ -111,11 +115,17 @@ final class BridgeTestbed: @unchecked Sendable {
         process.standardError = logFile
         try process.run()
         self.process = process
+        // Until the control socket answers, `status` failing is the expected answer; the last
+        // failure is reported if it never does.
+        var lastRefusal = ""
         let ready = waitUntil(timeout: 10) {
-            !process.isRunning || (try? bridgekeeper("status", "--control", controlPath)) != nil
+            guard process.isRunning else { return true }
+            let answer = Shell.result(["ip", "netns", "exec", bridge.name, binary, "status", "--control", controlPath])
+            lastRefusal = answer.errors + answer.output
+            return answer.succeeded
         }
         guard ready, process.isRunning else {
-            throw TestFailure("bridgekeeper did not start: \(log(lines: 20))")
+            throw TestFailure("bridgekeeper did not start (status said: \(lastRefusal)): \(log(lines: 20))")
         }
     }
 
@@ -145,14 +155,24 @@ final class BridgeTestbed: @unchecked Sendable {
         return try JSONDecoder().decode(StatusReport.self, from: Data(text.utf8))
     }
 
-    /// Counter `name` of port `port` ("a" or "b").
+    /// Counter `name` of port `port` ("a" or "b"). The status lists every counter of every port,
+    /// so one it lacks is a mistake in the test, which throws rather than reading as zero.
     func portCounter(_ port: String, _ name: String) throws -> UInt64 {
-        try status().ports.first { $0.name == port }?.counters[name] ?? 0
+        guard let entry = try status().ports.first(where: { $0.name == port }) else {
+            throw TestFailure("the status has no port \"\(port)\"")
+        }
+        guard let value = entry.counters[name] else {
+            throw TestFailure("port \(port) has no counter \"\(name)\": \(entry.counters.keys.sorted())")
+        }
+        return value
     }
 
-    /// Packets counted for rule `name`.
+    /// Packets counted for rule `name`; throws when the running policy has no such rule.
     func rulePackets(_ name: String) throws -> UInt64 {
-        try status().rules.first { $0.name == name }?.packets ?? 0
+        guard let rule = try status().rules.first(where: { $0.name == name }) else {
+            throw TestFailure("the running policy has no rule \"\(name)\"")
+        }
+        return rule.packets
     }
 
     /// Replaces the policy file and reloads through the control socket.
@@ -171,6 +191,38 @@ final class BridgeTestbed: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Starts `arguments` (ping, a server...) in `namespace`, its standard output to the returned
+    /// pipe. However the test ends, teardown stops it if it is still running.
+    func launch(in namespace: TestNamespace, _ arguments: [String]) throws -> (process: Process, output: Pipe) {
+        let helper = Process()
+        helper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        helper.arguments = ["ip", "netns", "exec", namespace.name] + arguments
+        let output = Pipe()
+        helper.standardOutput = output
+        try helper.run()
+        helpers.append(helper)
+        return (helper, output)
+    }
+
+    /// A counter of `/sys/class/net/INTERFACE/statistics` (`tx_packets`, `rx_packets`...) in
+    /// `namespace`.
+    func interfaceStatistic(_ interface: String, _ name: String, in namespace: TestNamespace) throws -> UInt64 {
+        let text = try namespace.exec("cat", "/sys/class/net/\(interface)/statistics/\(name)")
+        guard let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("unreadable \(interface) \(name): \(text)")
+        }
+        return value
+    }
+
+    private func stopHelpers() {
+        for helper in helpers where helper.isRunning {
+            helper.terminate()
+            if !waitUntil(timeout: 2, { !helper.isRunning }) { kill(helper.processIdentifier, SIGKILL) }
+            helper.waitUntilExit()
+        }
+        helpers = []
+    }
+
     private func stopIfRunning() {
         guard let process, process.isRunning else { return }
         process.terminate()
@@ -179,10 +231,15 @@ final class BridgeTestbed: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// The last `lines` lines of the bridge's log.
+    /// The last `lines` lines of the bridge's log; when the log cannot be read, a line that says
+    /// so (which no test's `contains` check can mistake for a log line).
     func log(lines: Int = 40) -> String {
-        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        do {
+            let text = try String(contentsOfFile: logPath, encoding: .utf8)
+            return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        } catch {
+            return "<cannot read the bridge's log \(logPath): \(error)>"
+        }
     }
 
     /// Pings from `host` and returns how many replies came back and their round-trip times (ms).
@@ -195,7 +252,12 @@ final class BridgeTestbed: @unchecked Sendable {
         if let size { arguments += ["-s", String(size)] }
         arguments.removeAll { $0 == "-q" }
         arguments.append(address)
-        let output = (try? Shell.run(arguments)) ?? ""
+        // ping exits 1 when replies were missing (an answer a test asserts on) and 2 on an error.
+        let result = Shell.result(arguments)
+        guard result.status == 0 || result.status == 1 else {
+            throw Shell.Failure(command: arguments, status: result.status, output: result.errors + result.output)
+        }
+        let output = result.output
         var rtts: [Double] = []
         for line in output.split(separator: "\n") {
             guard let range = line.range(of: "time=") else { continue }

@@ -40,7 +40,13 @@ enum HostTraffic {
         let output = Pipe()
         listener.standardOutput = output
         try listener.run()
-        let sent = try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        let sent: String
+        do {
+            sent = try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        } catch {
+            stop(listener)
+            throw error
+        }
         let received = output.fileHandleForReading.readDataToEndOfFile()
         listener.waitUntilExit()
         return (
@@ -85,14 +91,33 @@ enum HostTraffic {
             if chunk.isEmpty { break }
             buffer += chunk
         }
-        try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        do {
+            try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", clientScript)
+        } catch {
+            stop(listener)
+            throw error
+        }
         let rest = output.fileHandleForReading.readDataToEndOfFile()
         listener.waitUntilExit()
-        let lines = String(decoding: buffer + rest, as: UTF8.self).split(separator: "\n")
-        return Int(lines.last ?? "") ?? 0
+        let text = String(decoding: buffer + rest, as: UTF8.self)
+        // A listener that died is a failure, never "nothing arrived".
+        guard listener.terminationStatus == 0, let arrived = text.split(separator: "\n").last.flatMap({ Int($0) })
+        else {
+            throw TestFailure("the UDP listener in \(server.name) exited \(listener.terminationStatus): \(text)")
+        }
+        return arrived
     }
 
-    /// Tries a TCP connection; returns "connected", "refused" or "timeout".
+    /// Ends a listener whose client failed, so it does not outlive the test.
+    private static func stop(_ listener: Process) {
+        guard listener.isRunning else { return }
+        listener.terminate()
+        if !waitUntil(timeout: 2, { !listener.isRunning }) { kill(listener.processIdentifier, SIGKILL) }
+        listener.waitUntilExit()
+    }
+
+    /// Tries a TCP connection; returns "connected", "refused" or "timeout". Any other failure (no
+    /// route, no python) throws: it says nothing about what the bridge let through.
     static func tcpConnect(from client: TestNamespace, to address: String, port: Int, timeout: Double = 2) throws
         -> String
     {
@@ -102,7 +127,7 @@ enum HostTraffic {
                 socket.create_connection(("\(address)", \(port)), timeout=\(timeout)); print("connected")
             except ConnectionRefusedError:
                 print("refused")
-            except OSError:
+            except socket.timeout:
                 print("timeout")
             """
         return try Shell.run("ip", "netns", "exec", client.name, "python3", "-c", script)

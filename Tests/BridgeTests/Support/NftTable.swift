@@ -14,9 +14,11 @@ struct NftTable: Equatable {
     var chainPolicy: String?
     var rules: [Rule]
 
-    /// Reads the table; nil when it does not exist.
+    /// Reads the table; nil when the namespace's ruleset has no bridge table of that name (read
+    /// from `nft -j list tables bridge`). Any failure of `nft` itself throws: it is never "no rules".
     static func read(in namespace: TestNamespace, table: String = "bridgekeeper") throws -> NftTable? {
-        guard let text = try? namespace.exec("nft", "-j", "list", "table", "bridge", table) else { return nil }
+        guard try tables(in: namespace).contains(table) else { return nil }
+        let text = try namespace.exec("nft", "-j", "list", "table", "bridge", table)
         guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
             let items = root["nftables"] as? [[String: Any]]
         else { throw TestFailure("unexpected nft -j output: \(text.prefix(200))") }
@@ -38,5 +40,17 @@ struct NftTable: Equatable {
                     verdict: verdict))
         }
         return NftTable(chainPolicy: policy, rules: rules)
+    }
+}
+
+extension NftTable {
+    /// The names of the bridge family's tables in `namespace`; throws when `nft` fails or prints
+    /// something that is not its JSON.
+    static func tables(in namespace: TestNamespace) throws -> [String] {
+        let text = try namespace.exec("nft", "-j", "list", "tables", "bridge")
+        guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let items = root["nftables"] as? [[String: Any]]
+        else { throw TestFailure("unexpected nft -j list tables output: \(text.prefix(200))") }
+        return items.compactMap { ($0["table"] as? [String: Any])?["name"] as? String }
     }
 }

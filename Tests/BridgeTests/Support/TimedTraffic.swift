@@ -40,6 +40,24 @@ enum TimedTraffic {
         }.wait()
     }
 
+    /// Sends `frames` out of `interface` in `namespace`, `gapMicroseconds` apart, and returns
+    /// the time read just before each was handed to the kernel (so a frame's arrival minus its
+    /// send time is never shorter than the time it really spent on the way).
+    static func sendEach(
+        _ frames: [[UInt8]], from namespace: TestNamespace, interface: String, gapMicroseconds: UInt32
+    ) throws -> [Double] {
+        try namespace.start {
+            let socket = try PlainPacketSocket(interface: interface)
+            var times: [Double] = []
+            for frame in frames {
+                times.append(monotonicSeconds())
+                try socket.send(frame)
+                usleep(gapMicroseconds)
+            }
+            return times
+        }.wait()
+    }
+
     /// Opens a capture socket on `interface` in `namespace` and returns once it is open; it
     /// records every frame `matching` accepts, with its arrival time, for `duration` seconds, or
     /// until `idle` seconds pass without one after the first.
@@ -56,6 +74,9 @@ enum TimedTraffic {
                 ready.signal()
                 throw error
             }
+            // Room for a whole test's frames, so a capture thread the scheduler sets aside loses none.
+            var bytes: Int32 = 32 << 20
+            setsockopt(socket.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, socklen_t(MemoryLayout<Int32>.size))
             ready.signal()
             var arrivals: [Arrival] = []
             let deadline = monotonicSeconds() + duration

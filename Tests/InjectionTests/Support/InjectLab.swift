@@ -61,6 +61,9 @@ final class InjectLab: Sendable {
         var output: String
         var errors: String
         var frames: [[UInt8]]
+        /// Seconds on this test's own monotonic clock from just before the binary started to just
+        /// after it exited: an interval that contains the whole run.
+        var wallSeconds: Double
 
         /// The `--json` summary on standard output.
         var summary: TransmitSummary {
@@ -80,6 +83,7 @@ final class InjectLab: Sendable {
         let stop = StopSignal()
         let capture = startCapture(stop: stop, matching: matching)
         let result: (Int32, String, String)
+        let started = monotonicSeconds()
         do {
             result = try run(arguments, interruptAfter: interruptAfter)
         } catch {
@@ -87,8 +91,10 @@ final class InjectLab: Sendable {
             _ = try? capture.wait()
             throw error
         }
+        let wallSeconds = monotonicSeconds() - started
         stop.set()
-        return Exchange(status: result.0, output: result.1, errors: result.2, frames: try capture.wait())
+        return Exchange(
+            status: result.0, output: result.1, errors: result.2, frames: try capture.wait(), wallSeconds: wallSeconds)
     }
 
     /// Runs `bridgekeeper ARGUMENTS` in the namespace; returns its status, stdout and stderr.
@@ -102,6 +108,7 @@ final class InjectLab: Sendable {
         process.standardError = errors
         try process.run()
         if let interruptAfter {
+            // The signal's timing is the input under test, not a wait for a condition.
             usleep(UInt32(interruptAfter * 1_000_000))
             process.interrupt()
         }

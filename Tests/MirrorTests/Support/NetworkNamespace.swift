@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -16,8 +17,8 @@ final class NetworkNamespace: @unchecked Sendable {
         name = "bkm\(getpid())-\(tag)-\(UInt32.random(in: 0...UInt32.max) % 100_000)"
         try Shell.run(["ip", "netns", "add", name])
         // Quiet: no IPv6 chatter (router solicitations, DAD) from interfaces made here.
-        _ = Shell.result(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"])
-        _ = Shell.result(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"])
+        try Shell.run(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"])
+        try Shell.run(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"])
         try Shell.run(["ip", "-n", name, "link", "set", "lo", "up"])
     }
 
@@ -33,7 +34,7 @@ final class NetworkNamespace: @unchecked Sendable {
             if !FileManager.default.fileExists(atPath: "/var/run/netns/\(name)") { return }
             usleep(50_000)
         }
-        print("warning: could not delete network namespace \(name)")
+        Issue.record("could not delete network namespace \(name): a test must remove what it made")
     }
 
     /// `ip netns exec NAME ARGS...`.
