@@ -1,0 +1,149 @@
+/// The parts of `nft -j list ruleset` the importer reads: chains, named sets and rules, in the
+/// order nft listed them.
+public struct NftRuleset: Sendable, Hashable {
+    public var chains: [NftChain]
+    public var sets: [NftSet]
+    public var rules: [NftRule]
+
+    /// Reads the JSON document (`{"nftables": [ {"metainfo": ...}, {"table": ...}, ... ]}`).
+    public init(json: JSONValue) throws(ImportError) {
+        guard let items = json["nftables"]?.array else {
+            throw .notARuleset("no top-level \"nftables\" array")
+        }
+        chains = []
+        sets = []
+        rules = []
+        for item in items {
+            guard let member = item.single else { throw .notARuleset("an element that is not a one-key object") }
+            let object = member.value
+            switch member.key {
+            case "chain": chains.append(try NftChain(object))
+            case "set", "map": sets.append(try NftSet(object, isMap: member.key == "map"))
+            case "rule": rules.append(try NftRule(object))
+            default: continue
+            }
+        }
+    }
+
+    /// The rules of one chain, in order.
+    public func rules(of chain: NftChain) -> [NftRule] {
+        rules.filter { $0.family == chain.family && $0.table == chain.table && $0.chain == chain.name }
+    }
+
+    /// The chain `name` in the same table as `sibling`.
+    public func chain(named name: String, besides sibling: NftChain) -> NftChain? {
+        chains.first { $0.family == sibling.family && $0.table == sibling.table && $0.name == name }
+    }
+
+    /// The named set `name` in the table of `chain`.
+    public func set(named name: String, in chain: NftChain) -> NftSet? {
+        sets.first { $0.family == chain.family && $0.table == chain.table && $0.name == name }
+    }
+}
+
+/// Reads a required string member.
+private func required(_ object: JSONValue, _ key: String, in what: String) throws(ImportError) -> String {
+    guard let text = object[key]?.string else { throw .notARuleset("a \(what) without \"\(key)\"") }
+    return text
+}
+
+/// A chain: a base chain (with `type`, `hook`, `policy`) or a regular one (jumped to).
+public struct NftChain: Sendable, Hashable {
+    public var family: String
+    public var table: String
+    public var name: String
+    public var type: String?
+    public var hook: String?
+    public var priority: Int?
+    /// `accept` or `drop` (base chains only).
+    public var policy: String?
+
+    init(_ object: JSONValue) throws(ImportError) {
+        family = try required(object, "family", in: "chain")
+        table = try required(object, "table", in: "chain")
+        name = try required(object, "name", in: "chain")
+        type = object["type"]?.string
+        hook = object["hook"]?.string
+        priority = object["prio"]?.integer
+        policy = object["policy"]?.string
+    }
+
+    public init(
+        family: String, table: String, name: String, type: String? = nil, hook: String? = nil, policy: String? = nil
+    ) {
+        self.family = family
+        self.table = table
+        self.name = name
+        self.type = type
+        self.hook = hook
+        self.policy = policy
+    }
+
+    public var isBase: Bool { hook != nil }
+
+    /// `family table name`, as nft names it in messages.
+    public var qualifiedName: String { "\(family) \(table) \(name)" }
+}
+
+/// A named set or map: its key type, flags and elements (JSON values, as in a rule's `set`).
+public struct NftSet: Sendable, Hashable {
+    public var family: String
+    public var table: String
+    public var name: String
+    /// `ipv4_addr`, or the parts of a concatenated type (`ipv4_addr . inet_service`).
+    public var type: [String]
+    public var flags: [String]
+    public var elements: [JSONValue]
+    public var isMap: Bool
+
+    init(_ object: JSONValue, isMap: Bool) throws(ImportError) {
+        family = try required(object, "family", in: "set")
+        table = try required(object, "table", in: "set")
+        name = try required(object, "name", in: "set")
+        if let single = object["type"]?.string {
+            type = [single]
+        } else {
+            type = object["type"]?.array?.compactMap(\.string) ?? []
+        }
+        if let single = object["flags"]?.string {
+            flags = [single]
+        } else {
+            flags = object["flags"]?.array?.compactMap(\.string) ?? []
+        }
+        elements = object["elem"]?.array ?? []
+        self.isMap = isMap
+    }
+
+    /// A set the packet path fills (`flags dynamic`, or a meter): it has no fixed elements.
+    public var isDynamic: Bool { flags.contains("dynamic") }
+}
+
+/// A rule: its place, its comment and its expressions (matches and statements, in order).
+public struct NftRule: Sendable, Hashable {
+    public var family: String
+    public var table: String
+    public var chain: String
+    public var handle: Int?
+    public var comment: String?
+    public var expressions: [JSONValue]
+
+    init(_ object: JSONValue) throws(ImportError) {
+        family = try required(object, "family", in: "rule")
+        table = try required(object, "table", in: "rule")
+        chain = try required(object, "chain", in: "rule")
+        handle = object["handle"]?.integer
+        comment = object["comment"]?.string
+        expressions = object["expr"]?.array ?? []
+    }
+
+    public init(
+        family: String, table: String, chain: String, handle: Int?, comment: String? = nil, expressions: [JSONValue]
+    ) {
+        self.family = family
+        self.table = table
+        self.chain = chain
+        self.handle = handle
+        self.comment = comment
+        self.expressions = expressions
+    }
+}
