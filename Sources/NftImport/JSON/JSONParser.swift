@@ -5,6 +5,12 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
     public var column: Int
     public var message: String
     public var description: String { "\(line):\(column): \(message)" }
+
+    public init(line: Int, column: Int, message: String) {
+        self.line = line
+        self.column = column
+        self.message = message
+    }
 }
 
 /// A strict JSON reader (RFC 8259) for `nft -j list ruleset` output.
