@@ -136,4 +136,29 @@ import Testing
         #expect(result.leftOut.count == 1)
         #expect(F.rule("forward-2", in: result.policy) != nil)
     }
+    @Test func fieldsTheLanguageIsGainingKeepNftsSpelling() throws {
+        let result = try F.imported([
+            #"[\#(F.match(F.payload("arp", "saddr ip"), #""198.18.0.1""#)), \#(F.accept)]"#,
+            #"[\#(F.match(F.payload("th", "dport"), "53")), \#(F.accept)]"#,
+            #"[\#(F.match(F.meta("pkttype"), #""broadcast""#)), \#(F.drop)]"#,
+        ])
+        #expect(F.rule("forward-1", in: result.policy)?.contains("match arp saddr ip 198.18.0.1\n") == true)
+        #expect(F.rule("forward-2", in: result.policy)?.contains("match th dport 53\n") == true)
+        #expect(F.rule("forward-3", in: result.policy)?.contains("match meta pkttype broadcast\n") == true)
+        #expect(result.needs == ["arp address fields", "meta pkttype", "th ports"])
+    }
+
+    @Test func aSetFilledFromThePacketPathLeavesItsMatchOut() throws {
+        // nft -j does not list `flags dynamic`: the update statement is what shows it.
+        let set =
+            #"{"set": {"family": "inet", "name": "m", "table": "filter", "type": "ipv4_addr", "handle": 2, "size": 65536}}"#
+        let update =
+            #"{"set": {"op": "add", "elem": \#(F.payload("ip", "saddr")), "set": "@m"}}"#
+        let result = try F.imported(
+            [#"[\#(F.match(F.payload("ip", "saddr"), #""@m""#)), \#(F.drop)]"#, #"[\#(update)]"#], sets: [set])
+        #expect(result.policy.contains("# rule 1 of chain forward left out: @m is a set the packet path fills"))
+        #expect(
+            result.policy.contains("# rule 2 of chain forward left out: adding to a set from the packet path (add @m)"))
+        #expect(!result.policy.contains("set m"), "a set no kept rule uses is not declared")
+    }
 }

@@ -23,6 +23,24 @@ public struct NftRuleset: Sendable, Hashable {
             default: continue
             }
         }
+        markSetsFilledByRules()
+    }
+
+    /// nft's JSON may not list a set's `dynamic` flag: a set some rule adds to or updates
+    /// (`update @m { ip saddr ... }`) is filled by the packet path all the same.
+    private mutating func markSetsFilledByRules() {
+        for rule in rules {
+            for expression in rule.expressions {
+                guard let update = expression["set"], update["op"] != nil,
+                    let target = update["set"]?.string, target.hasPrefix("@")
+                else { continue }
+                let name = String(target.dropFirst())
+                for index in sets.indices
+                where sets[index].name == name && sets[index].family == rule.family && sets[index].table == rule.table {
+                    sets[index].isFilledByRules = true
+                }
+            }
+        }
     }
 
     /// The rules of one chain, in order.
@@ -95,6 +113,8 @@ public struct NftSet: Sendable, Hashable {
     public var flags: [String]
     public var elements: [JSONValue]
     public var isMap: Bool
+    /// A rule adds to or updates the set from the packet path.
+    public var isFilledByRules = false
 
     init(_ object: JSONValue, isMap: Bool) throws(ImportError) {
         family = try required(object, "family", in: "set")
@@ -115,7 +135,7 @@ public struct NftSet: Sendable, Hashable {
     }
 
     /// A set the packet path fills (`flags dynamic`, or a meter): it has no fixed elements.
-    public var isDynamic: Bool { flags.contains("dynamic") }
+    public var isDynamic: Bool { flags.contains("dynamic") || isFilledByRules }
 }
 
 /// A rule: its place, its comment and its expressions (matches and statements, in order).

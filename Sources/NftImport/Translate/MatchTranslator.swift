@@ -214,7 +214,10 @@ extension RuleDraft {
         case "!=" where value == 0: try flags.requireAny(of: mask)
         case "!=" where mask.nonzeroBitCount == 1 && value == mask: try flags.require(set: 0, clear: mask)
         default:
-            throw Untranslatable("tcp flags & \(mask) \(op) \(value): the language tests bits set or clear only")
+            let masked =
+                mask == 0xFF ? "tcp flags" : "tcp flags & (\(FlagConstraint.names(of: mask).joined(separator: "|")))"
+            let compared = value == 0 ? "0" : FlagConstraint.names(of: value).joined(separator: "|")
+            throw Untranslatable("\(masked) \(op) \(compared): the language tests bits set or clear only")
         }
     }
 }

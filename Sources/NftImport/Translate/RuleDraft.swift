@@ -106,6 +106,10 @@ struct FlagConstraint: Sendable, Hashable {
             return all
         case .object:
             if let items = value["|"]?.array { return try bits(.array(items)) }
+            if value["set"] != nil {
+                throw Untranslatable(
+                    "tcp flags in a set of exact values \(value.text): the language tests bits set or clear only")
+            }
         default: break
         }
         throw Untranslatable("tcp flags value \(value.text) is not a set of flag names")

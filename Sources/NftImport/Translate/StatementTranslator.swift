@@ -95,8 +95,10 @@ extension RuleDraft {
         let keyExpression = key == "meter" ? body["key"] : body["elem"]
         let statement: JSONValue? = body["stmt"].flatMap { $0.array?.first ?? $0 }
         guard let keyExpression, let limitBody = statement?["limit"] else {
+            let target = body["set"]?.string ?? body["name"]?.string ?? ""
+            let setName = target.hasPrefix("@") ? String(target.dropFirst()) : target
             throw Untranslatable(
-                "adding to a set from the packet path (\(key == "meter" ? "meter" : body["op"]?.string ?? "add") @\(body["set"]?.string ?? body["name"]?.string ?? "")): the language has meters (limit ... per KEY) only"
+                "adding to a set from the packet path (\(key == "meter" ? "meter" : body["op"]?.string ?? "add") @\(setName)): the language has meters (limit ... per KEY) only"
             )
         }
         let parts = keyExpression["concat"]?.array ?? [keyExpression]
