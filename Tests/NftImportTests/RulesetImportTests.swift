@@ -72,4 +72,30 @@ import Testing
         let missing = Shell.result([binary, "import-nft", "--nft-file", "/nonexistent.nft"])
         #expect(missing.status == 1 && missing.errors == "import-nft: cannot read /nonexistent.nft\n")
     }
+    @Test func withoutTheRightToMakeANamespaceTheCommandSaysWhatToDoInOneLine() throws {
+        let binary = try BridgekeeperBinary.path
+        let unprivileged = Shell.result([
+            "runuser", "-u", "nobody", "--", binary, "import-nft", "--nft-file", Rulesets.path("bridge-arp.nft"),
+        ])
+        #expect(unprivileged.status == 1)
+        let lines = unprivileged.errors.split(separator: "\n")
+        #expect(lines.count == 1, "\(unprivileged.errors)")
+        #expect(lines.first?.hasPrefix("import-nft: cannot create a network namespace for nft to read ") == true)
+        #expect(lines.first?.hasSuffix("; run as root, or pass the JSON of `nft -j list ruleset` instead") == true)
+    }
+
+    @Test func theTableAndChainOptionsChooseTheChain() throws {
+        let binary = try BridgekeeperBinary.path
+        let json = Fixture.json(
+            [#"[{"jump": {"target": "inner"}}]"#],
+            chains: [("inner", [#"[\#(Fixture.match(Fixture.payload("tcp", "dport"), "22")), \#(Fixture.drop)]"#])])
+        let inner = Shell.result(
+            [binary, "import-nft", "-", "--table", "inet", "filter", "--chain", "inner"], input: json)
+        #expect(inner.status == 0, "\(inner.errors)")
+        #expect(inner.output.contains("rule \"inner-2\" {\n    match tcp dport 22\n    drop\n}"))
+        #expect(inner.output.contains("# chain inet filter forward left out: not the chain chosen"))
+        let missing = Shell.result(
+            [binary, "import-nft", "-", "--table", "inet", "filter", "--chain", "nope"], input: json)
+        #expect(missing.status == 1 && missing.errors == "import-nft: -: no chain nope in table inet filter\n")
+    }
 }
