@@ -122,6 +122,16 @@ import Testing
         #expect(F.check(result.policy).errors.isEmpty)
     }
 
+    @Test func setNamesThePolicyCannotSpellAreRespelt() throws {
+        let set =
+            #"{"set": {"family": "inet", "name": "6to4.relays", "table": "filter", "type": "ipv4_addr", "handle": 4, "elem": ["198.18.99.1"]}}"#
+        let result = try F.imported(
+            [#"[\#(F.match(F.payload("ip", "daddr"), #""@6to4.relays""#)), \#(F.drop)]"#], sets: [set])
+        #expect(result.policy.contains("set _6to4_relays = { 198.18.99.1 }\n"))
+        #expect(F.rule("forward-1", in: result.policy)?.contains("match ip daddr @_6to4_relays") == true)
+        #expect(F.check(result.policy).errors.isEmpty)
+    }
+
     @Test(arguments: [
         (#"{"meta": {"key": "mark"}}"#, "42", "meta mark: packet marks"),
         (#"{"fib": {"result": "type", "flags": ["daddr"]}}"#, #""local""#, "fib: a bridge makes no routing decision"),

@@ -229,9 +229,11 @@ enum InterfaceName {
     }
 }
 
-/// nft set names (letters, digits, `_`, `.`) as policy set names.
+/// nft set names as policy set names: ASCII letters, digits, `_` and `-`, starting with a
+/// letter or `_` (anything else becomes `_`).
 enum PolicySetName {
     static func of(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "_" })
+        return kept.first.map { $0.isLetter || $0 == "_" } == true ? kept : "_" + kept
     }
 }
