@@ -112,7 +112,7 @@ struct PolicyAssembly: Sendable {
         if !tests.isEmpty { writer.blank() }
         for test in tests {
             switch test {
-            case .block(let rule, let packet, let expect): writer.test(rule: rule, packet: packet, expect: expect)
+            case .block(let rule, let lines): writer.test(rule: rule, lines: lines)
             case .none(let rule, let why): writer.comment("no test for rule \"\(rule)\": \(why)")
             }
         }
@@ -122,6 +122,7 @@ struct PolicyAssembly: Sendable {
 
 /// A test block for a rule, or the comment that says why it has none.
 enum TestText: Sendable, Hashable {
-    case block(rule: String, packet: String, expect: String)
+    /// Its lines: `packet ...` and `expect ...`, in turn.
+    case block(rule: String, lines: [String])
     case none(rule: String, why: String)
 }

@@ -50,10 +50,9 @@ struct PolicyWriter {
         lines.append("\(indent)}")
     }
 
-    mutating func test(rule: String, packet: String, expect: String) {
+    mutating func test(rule: String, lines steps: [String]) {
         lines.append("test \"\(TestName.of(rule))\" {")
-        lines.append("    packet \(packet)")
-        lines.append("    expect \(expect)")
+        for step in steps { lines.append("    " + step) }
         lines.append("}")
     }
 

@@ -1,10 +1,10 @@
 import Policy
 
-/// A `test` block for a rule, made from its match: a frame that satisfies every term.
+/// A `test` block for a rule, made from its match: a frame that satisfies every term (after,
+/// for a rule that needs an answered flow, the frame that opens it from the other side).
 enum TestDerivation {
-    /// The `packet` line's fields (`iif a ip saddr 198.18.0.1 ...`) and the `expect` line, or
-    /// why no frame can be made for the rule.
-    static func test(for rule: Rule, variant: Int = 0) -> Result<(packet: String, expect: String), Untranslatable> {
+    /// The block's `packet` and `expect` lines, or why no frame can be made for the rule.
+    static func test(for rule: Rule, variant: Int = 0) -> Result<[String], Untranslatable> {
         var equal: [Field: [ValueInterval]] = [:]
         var excluded: [Field: [ValueInterval]] = [:]
         var order: [Field] = []
@@ -25,46 +25,53 @@ enum TestDerivation {
             case .limit, .quota: continue
             }
         }
-        var fields: [String] = []
-        var iif = "a"
-        for field in order {
-            switch field {
-            case .ctState:
-                // Only the first frame of a flow can be made alone: it is `new`.
-                guard allows(8, equal[field], excluded[field]) else {
-                    return .failure(Untranslatable("its ct state needs a flow opened by earlier frames"))
-                }
-            case .ctDirection:
-                guard allows(0, equal[field], excluded[field]) else {
-                    return .failure(Untranslatable("ct direction reply needs a flow opened by earlier frames"))
-                }
-            case .tcpFlags:
-                let wanted = equal[field]?.map(\.lo) ?? [0x02, 0x10, 0x12, 0]
+        // The first frame of a flow is `new` and `original`; a rule for `established` or
+        // `reply` frames needs that first frame sent before, from the other side.
+        let stateAllowsNew = allows(8, equal[.ctState], excluded[.ctState])
+        let directionAllowsOriginal = allows(0, equal[.ctDirection], excluded[.ctDirection])
+        let answered = !stateAllowsNew || !directionAllowsOriginal
+        if answered {
+            guard allows(2, equal[.ctState], excluded[.ctState]), allows(1, equal[.ctDirection], excluded[.ctDirection])
+            else { return .failure(Untranslatable("its ct state needs a flow opened by earlier frames")) }
+        }
+        var values: [(Field, UInt128)] = []
+        var iif: UInt128 = answered ? 1 : 0
+        var flags: UInt128?
+        for field in order where !field.isConnectionTracking {
+            if field == .tcpFlags {
+                let wanted = equal[field]?.map(\.lo) ?? (answered ? [0x12, 0x10] : [0x02, 0x10, 0x12, 0])
                 let refused = excluded[field]?.map(\.lo) ?? []
-                guard let flags = wanted.first(where: { bits in refused.allSatisfy { bits & $0 != $0 } }) else {
+                guard let chosen = wanted.first(where: { bits in refused.allSatisfy { bits & $0 != $0 } }) else {
                     return .failure(Untranslatable("no tcp flags meet both its set and clear bits"))
                 }
-                fields.append("tcp flags \(field.format(flags))")
-            default:
-                guard let value = choose(field, equal[field], excluded[field] ?? [], variant: variant) else {
-                    return .failure(Untranslatable("no value of \(field.rawValue) meets its terms"))
-                }
-                if field == .iif {
-                    iif = field.format(value)
-                } else {
-                    fields.append("\(field.rawValue) \(field.format(value))")
-                }
+                flags = chosen
+                continue
             }
+            guard let value = choose(field, equal[field], excluded[field] ?? [], variant: variant) else {
+                return .failure(Untranslatable("no value of \(field.rawValue) meets its terms"))
+            }
+            if field == .iif { iif = value } else { values.append((field, value)) }
         }
-        let needsTCPOpen =
-            order.contains(.ctState) && !order.contains(.tcpFlags)
-            && order.contains { [.tcpSport, .tcpDport].contains($0) }
-        if needsTCPOpen { fields.append("tcp flags syn") }
-        let packet = (["iif \(iif)"] + fields).joined(separator: " ")
-        return .success((packet, "\(rule.verdict.kind.rawValue) by \"\(rule.name)\""))
+        let expect = "expect \(rule.verdict.kind.rawValue) by \"\(rule.name)\""
+        guard answered else {
+            let opensTCP =
+                order.contains(.ctState) && flags == nil && values.contains { $0.0.rawValue.hasPrefix("tcp") }
+            if opensTCP { flags = 0x02 }
+            return .success([packetLine(iif: iif, values, flags: flags), expect])
+        }
+        return FlowOpener.lines(reply: values, iif: iif, flags: flags, equal: equal, excluded: excluded).map {
+            [$0.opener, "expect forward", packetLine(iif: iif, $0.reply, flags: $0.flags), expect]
+        }
     }
 
-    private static func allows(_ value: UInt128, _ equal: [ValueInterval]?, _ excluded: [ValueInterval]?) -> Bool {
+    static func packetLine(iif: UInt128, _ values: [(Field, UInt128)], flags: UInt128?) -> String {
+        var words = ["packet", "iif", Field.iif.format(iif)]
+        for (field, value) in values { words += [field.rawValue, field.format(value)] }
+        if let flags { words += ["tcp", "flags", Field.tcpFlags.format(flags)] }
+        return words.joined(separator: " ")
+    }
+
+    static func allows(_ value: UInt128, _ equal: [ValueInterval]?, _ excluded: [ValueInterval]?) -> Bool {
         (equal?.contains { $0.contains(value) } ?? true) && !(excluded?.contains { $0.contains(value) } ?? false)
     }
 

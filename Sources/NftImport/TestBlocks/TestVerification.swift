@@ -25,8 +25,8 @@ enum TestVerification {
             var tries: [TestText] = []
             for variant in 0..<variants {
                 switch TestDerivation.test(for: rule, variant: variant) {
-                case .success(let made):
-                    let test = TestText.block(rule: rule.name, packet: made.packet, expect: made.expect)
+                case .success(let lines):
+                    let test = TestText.block(rule: rule.name, lines: lines)
                     if !tries.contains(test) { tries.append(test) }
                 case .failure(let why): tries = [.none(rule: rule.name, why: why.reason)]
                 }
@@ -36,8 +36,8 @@ enum TestVerification {
         // Every candidate runs once, each as a test block of its own name.
         let trial = candidates.flatMap { tries in
             tries.enumerated().map { index, test in
-                guard case .block(let rule, let packet, let expect) = test else { return test }
-                return .block(rule: index == 0 ? rule : "\(rule) #\(index + 1)", packet: packet, expect: expect)
+                guard case .block(let rule, let lines) = test else { return test }
+                return .block(rule: index == 0 ? rule : "\(rule) #\(index + 1)", lines: lines)
             }
         }
         let report = PolicyLoader.load(text: assembly.text(tests: trial), path: path)
@@ -46,13 +46,16 @@ enum TestVerification {
             uniquingKeysWith: { first, _ in first })
         let tests: [TestText] = candidates.map { tries in
             for (index, test) in tries.enumerated() {
-                guard case .block(let rule, _, _) = test else { return test }
+                guard case .block(let rule, _) = test else { return test }
                 let name = TestName.of(index == 0 ? rule : "\(rule) #\(index + 1)")
                 if failed[name] == nil && report.tests.contains(where: { $0.name == name }) { return test }
             }
-            guard case .block(let rule, let packet, _) = tries[0] else { return tries[0] }
+            guard case .block(let rule, let lines) = tries[0] else { return tries[0] }
             let failure = failed[TestName.of(rule)] ?? "it did not run"
-            return .none(rule: rule, why: "the frame `\(packet)` does not reach it: " + Self.shorten(failure))
+            let frames = lines.filter { $0.hasPrefix("packet ") }.map { "`\($0.dropFirst(7))`" }
+            let what = frames.count == 1 ? "the frame \(frames[0])" : "the frames " + frames.joined(separator: " then ")
+            return .none(
+                rule: rule, why: "\(what) do\(frames.count == 1 ? "es" : "") not reach it: " + Self.shorten(failure))
         }
         result.policy = assembly.text(tests: tests)
         result.testsKept = tests.filter { if case .block = $0 { return true } else { return false } }.count
