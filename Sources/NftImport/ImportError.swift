@@ -10,6 +10,7 @@ public enum ImportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No chain was named and there is no filter chain hooked at `forward`.
     case noForwardChain(chains: [String])
 
+    /// One line saying what is wrong and, where it helps, what to do.
     public var description: String {
         switch self {
         case .notJSON(let problem): return "the input is not JSON: \(problem)"

@@ -7,6 +7,7 @@ public enum NftImporter {
     public struct Options: Sendable, Hashable {
         /// `--table FAMILY NAME`: the table of the chain to import.
         public var family: String?
+        /// With `family`, the table of the chain.
         public var table: String?
         /// `--chain NAME`; nil: the first forward filter chain (bridge, else inet, else ip/ip6).
         public var chain: String?
@@ -15,6 +16,7 @@ public enum NftImporter {
         /// Make a `test` block per rule and keep those the policy's own evaluation confirms.
         public var tests: Bool
 
+        /// Options; by default the forward chain is found, interface names are kept and tests are made.
         public init(
             family: String? = nil, table: String? = nil, chain: String? = nil, ports: PortNames? = nil,
             tests: Bool = true
@@ -40,6 +42,7 @@ public enum NftImporter {
         public var leftOut: [String]
         /// Test blocks kept, and rules that got none (with why).
         public var testsKept: Int
+        /// Rules that got no test, each with why.
         public var testsDropped: [String]
     }
 

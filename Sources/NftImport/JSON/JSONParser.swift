@@ -2,10 +2,14 @@
 public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 1-based line and column (in bytes) of the offending character.
     public var line: Int
+    /// 1-based column, in bytes.
     public var column: Int
+    /// What is wrong there.
     public var message: String
+    /// `LINE:COLUMN: MESSAGE`.
     public var description: String { "\(line):\(column): \(message)" }
 
+    /// The error at `line`, `column`.
     public init(line: Int, column: Int, message: String) {
         self.line = line
         self.column = column

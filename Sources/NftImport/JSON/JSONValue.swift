@@ -21,21 +21,25 @@ public enum JSONValue: Sendable, Hashable {
         return members[0]
     }
 
+    /// The text of a string (nil for anything else).
     public var string: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
+    /// The value of an integer number (nil for anything else).
     public var integer: Int? {
         if case .number(let text) = self { return Int(text) }
         return nil
     }
 
+    /// The items of an array (nil for anything else).
     public var array: [JSONValue]? {
         if case .array(let items) = self { return items }
         return nil
     }
 
+    /// `null`, as nft writes statements without arguments (`{"accept": null}`).
     public var isNull: Bool { self == .null }
 
     /// Compact JSON text, for messages about an expression the importer does not know.
@@ -54,8 +58,11 @@ public enum JSONValue: Sendable, Hashable {
 
 /// One `"key": value` of a JSON object.
 public struct JSONMember: Sendable, Hashable {
+    /// The key.
     public var key: String
+    /// The value.
     public var value: JSONValue
+    /// A member.
     public init(key: String, value: JSONValue) {
         self.key = key
         self.value = value

@@ -1,8 +1,11 @@
 /// The parts of `nft -j list ruleset` the importer reads: chains, named sets and rules, in the
 /// order nft listed them.
 public struct NftRuleset: Sendable, Hashable {
+    /// Every chain of every table.
     public var chains: [NftChain]
+    /// Every named set and map.
     public var sets: [NftSet]
+    /// Every rule, chain by chain in nft's order.
     public var rules: [NftRule]
 
     /// Reads the JSON document (`{"nftables": [ {"metainfo": ...}, {"table": ...}, ... ]}`).
@@ -67,11 +70,17 @@ private func required(_ object: JSONValue, _ key: String, in what: String) throw
 
 /// A chain: a base chain (with `type`, `hook`, `policy`) or a regular one (jumped to).
 public struct NftChain: Sendable, Hashable {
+    /// The table's family: `bridge`, `inet`, `ip`, `ip6`, `arp`, `netdev`.
     public var family: String
+    /// The table's name.
     public var table: String
+    /// Its name.
     public var name: String
+    /// `filter`, `nat` or `route` (base chains only).
     public var type: String?
+    /// `forward`, `input`, `prerouting`... (base chains only).
     public var hook: String?
+    /// The hook priority (base chains only).
     public var priority: Int?
     /// `accept` or `drop` (base chains only).
     public var policy: String?
@@ -86,6 +95,7 @@ public struct NftChain: Sendable, Hashable {
         policy = object["policy"]?.string
     }
 
+    /// A chain, as a test or caller builds one.
     public init(
         family: String, table: String, name: String, type: String? = nil, hook: String? = nil, policy: String? = nil
     ) {
@@ -97,6 +107,7 @@ public struct NftChain: Sendable, Hashable {
         self.policy = policy
     }
 
+    /// A base chain is hooked into the packet path; a regular one is only jumped to.
     public var isBase: Bool { hook != nil }
 
     /// `family table name`, as nft names it in messages.
@@ -105,13 +116,19 @@ public struct NftChain: Sendable, Hashable {
 
 /// A named set or map: its key type, flags and elements (JSON values, as in a rule's `set`).
 public struct NftSet: Sendable, Hashable {
+    /// The table's family: `bridge`, `inet`, `ip`, `ip6`, `arp`, `netdev`.
     public var family: String
+    /// The table's name.
     public var table: String
+    /// Its name.
     public var name: String
     /// `ipv4_addr`, or the parts of a concatenated type (`ipv4_addr . inet_service`).
     public var type: [String]
+    /// `interval`, `constant`, `dynamic`, `timeout`...
     public var flags: [String]
+    /// Elements as nft lists them (values, prefixes, ranges; `[key, verdict]` pairs in a map).
     public var elements: [JSONValue]
+    /// A map (`vmap @name` reads it) rather than a set.
     public var isMap: Bool
     /// A rule adds to or updates the set from the packet path.
     public var isFilledByRules = false
@@ -140,11 +157,17 @@ public struct NftSet: Sendable, Hashable {
 
 /// A rule: its place, its comment and its expressions (matches and statements, in order).
 public struct NftRule: Sendable, Hashable {
+    /// The table's family: `bridge`, `inet`, `ip`, `ip6`, `arp`, `netdev`.
     public var family: String
+    /// The table's name.
     public var table: String
+    /// The chain it belongs to.
     public var chain: String
+    /// nft's handle, unique in the table (names rules that have no comment).
     public var handle: Int?
+    /// The rule's `comment`.
     public var comment: String?
+    /// Its matches and statements, in order.
     public var expressions: [JSONValue]
 
     init(_ object: JSONValue) throws(ImportError) {
@@ -156,6 +179,7 @@ public struct NftRule: Sendable, Hashable {
         expressions = object["expr"]?.array ?? []
     }
 
+    /// A rule, as a test or caller builds one.
     public init(
         family: String, table: String, chain: String, handle: Int?, comment: String? = nil, expressions: [JSONValue]
     ) {

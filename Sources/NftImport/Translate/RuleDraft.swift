@@ -1,7 +1,10 @@
 /// The interface names of the bridge's ports, to turn `iifname "eth0"` into `iif a`.
 public struct PortNames: Sendable, Hashable {
+    /// The interface of port a (`--port-a`).
     public var a: String
+    /// The interface of port b (`--port-b`).
     public var b: String
+    /// The two ports by interface name.
     public init(a: String, b: String) {
         self.a = a
         self.b = b

@@ -2,8 +2,11 @@
 public struct ImportedRule: Sendable, Hashable {
     /// Unique over the policy, `[a-z0-9][a-z0-9-]{0,47}`.
     public var name: String
+    /// The nft rule's comment, kept as the rule's `comment`.
     public var comment: String?
+    /// The match terms as the policy writes them, ANDed on one `match` line.
     public var terms: [String]
+    /// Statements, in nft's order, run before the verdict.
     public var statements: [String]
     /// nil: the rule acts and goes on (a non-terminal rule).
     public var verdict: String?
