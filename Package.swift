@@ -54,6 +54,8 @@ let package = Package(
             name: "Mirror",
             dependencies: ["Frame", "Policy", "Platform", "Flow", "Limits", "Answers", "CNftnl", "CLinuxShim"]),
         .target(name: "Loader", dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Answers"]),
+        // import-nft: an nft ruleset (its JSON) read into a policy; pure logic, no I/O.
+        .target(name: "NftImport", dependencies: ["Policy", "Loader"]),
         .target(
             name: "Replay",
             dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Flow", "Answers", "Capture", "Platform"]),
@@ -74,7 +76,8 @@ let package = Package(
             name: "bridgekeeper",
             dependencies: [
                 "Frame", "Policy", "Ruleset", "Pipeline", "Capture", "Loader", "Replay", "Mirror", "Ring", "Bridge",
-                "Injection", "Platform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Injection", "Platform", "NftImport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings
@@ -129,6 +132,9 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "InjectionTests", dependencies: ["Injection", "Frame", "Capture", "Ring", "TestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Frame", "Loader", "Pipeline"]),
+        .testTarget(
+            name: "NftImportTests", dependencies: ["NftImport", "Policy", "Loader", "Capture", "TestSupport"],
+            exclude: ["Rulesets"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "CLinuxShim"]),
     ]
 )

@@ -14,7 +14,7 @@ struct Bridgekeeper: ParsableCommand {
         subcommands: [
             CheckCommand.self, ReplayCommand.self, RunCommand.self, ReloadCommand.self, StatusCommand.self,
             FlowsCommand.self, ResetQuotaCommand.self, MirrorCommand.self,
-            InjectCommand.self, PktgenCommand.self,
+            InjectCommand.self, PktgenCommand.self, ImportNftCommand.self,
         ]
     )
 }
