@@ -176,7 +176,7 @@ private struct PlanBuilder {
         }
         var context = self.context
         context.guardsTaggedFrames = tagged && accept
-        let rejects = context.capabilities.bridgeReject && planned.contains { $0.rule.verdict.kind == .reject }
+        let rejects = context.capabilities.bridgeReject && planned.contains { $0.rule.verdict?.kind == .reject }
         let hook = rejects ? NftBaseChain.bridgePrerouting : NftBaseChain.bridgeForward
 
         var forward: [NftRule] = []
@@ -290,7 +290,8 @@ private struct PlanBuilder {
         for (index, rule) in policy.rules.enumerated() {
             let origin = NftRuleOrigin(name: rule.name, number: index + 1, location: rule.location)
             let terms = RuleTerms(rule, ports: context.ports)
-            let drops = !rule.verdict.kind.forwards
+            guard let verdict = rule.verdict else { continue }
+            let drops = !verdict.kind.forwards
             let item = Planned(
                 rule: rule, origin: origin, terms: terms,
                 tail: RuleTail(

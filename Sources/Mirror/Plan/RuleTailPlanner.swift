@@ -27,7 +27,7 @@ struct RuleTailPlanner {
     mutating func plan(established: Set<Dependency>, sets: inout SetRegistry, objects: inout [NftObject])
         -> RuleTail?
     {
-        let verdict = rule.verdict.kind
+        let verdict = rule.verdict?.kind ?? .forward
         let drops = !verdict.forwards
         var stateful: [RuleTail.Stateful] = []
         var limits = 0
@@ -232,7 +232,7 @@ struct RuleTailPlanner {
 
     /// The nft verdict, with notes for what the kernel cannot do.
     private mutating func plannedVerdict() -> PlannedVerdict {
-        let verdict = rule.verdict
+        let verdict = rule.verdict ?? Verdict(kind: .forward, location: rule.location)
         let options = verdict.options
         if options.delay != nil || options.jitter != nil || options.retries != nil {
             note(.partlyMirrorable, "\(VerdictText.options(options)) is left out: " + VerdictText.optionsReason)
