@@ -159,6 +159,9 @@ private struct PlanBuilder {
         var tail: RuleTail
         /// The nft chain its native rules go to (`forward`, or a policy chain's).
         var chain: String = "forward"
+        /// A top-level rule that sends evaluation into chains that may drop: past the tags the
+        /// mirror reads, it drops (the safer verdict).
+        var dropsPastTags = false
     }
 
     mutating func build(table: String, flowSetSize: Int) -> MirrorPlan {
@@ -238,7 +241,12 @@ private struct PlanBuilder {
                     chains += policyChains.map { NftChain(name: PolicyChains.copy($0, in: framing), base: nil) }
                 }
                 // Past the tags read, only the top-level rules judge (see `deepDropper`).
-                for item in usedRules where framing != .pastTags || item.chain == "forward" {
+                for var item in usedRules where framing != .pastTags || item.chain == "forward" {
+                    if framing == .pastTags && item.dropsPastTags && !item.tail.drops {
+                        item.tail.drops = true
+                        item.tail.taggedEnding = RuleTail.Ending(
+                            conditions: [], conditionWords: [], expressions: [.verdict(.drop)], words: ["drop"])
+                    }
                     let planner = TaggedRulePlanner(
                         rule: item.rule, origin: item.origin, terms: item.terms, tail: item.tail, context: context,
                         framing: framing)
@@ -309,6 +317,8 @@ private struct PlanBuilder {
                 }
                 if var planned = plan(part.rule, origin: origin, control: part.control) {
                     planned.chain = part.chain
+                    planned.dropsPastTags =
+                        rule.chain == nil && part.chain == "forward" && PolicyChains.mayDrop(rule, in: policy)
                     result.append(planned)
                 }
             }

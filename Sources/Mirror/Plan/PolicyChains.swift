@@ -67,6 +67,25 @@ enum PolicyChains {
         }
     }
 
+    /// The rule jumps (or maps) into chains where some rule may drop, reject or reflect.
+    static func mayDrop(_ rule: Rule, in policy: Policy) -> Bool {
+        var seen: Set<String> = []
+        func drops(_ action: RuleAction) -> Bool {
+            switch action {
+            case .verdict(let verdict): return !verdict.kind.forwards
+            case .next, .return: return false
+            case .jump(let target), .goto(let target):
+                guard seen.insert(target.name).inserted else { return false }
+                return policy.rules.contains { $0.chain == target.name && drops($0.action) }
+            case .vmap(let map): return map.elements.contains { drops($0.action) }
+            }
+        }
+        switch rule.action {
+        case .jump, .goto, .vmap: return drops(rule.action)
+        case .verdict, .next, .return: return false
+        }
+    }
+
     /// A tagged framing's copy of a rule planned into `framing.chainName`: moved to its chain's
     /// copy, and its jumps pointed at the copies.
     static func retarget(_ rule: NftRule, chain: String, framing: Framing, chains: [String]) -> NftRule {
