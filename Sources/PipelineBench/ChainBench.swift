@@ -69,7 +69,10 @@ enum ChainBench {
                 for d in report.diagnostics { print(d.rendered) }
                 fatalError("the \(name) bench policy does not load")
             }
-            let (ns, allocations) = PipelineBench.measure(loaded.compiled, mix: mix, frames: frames, runs: runs)
+            var options = PolicyCompiler.Options()
+            if arguments.contains("--chains-linear") { options.linearScanLimit = 64 }
+            let compiled = PolicyCompiler.compile(loaded.compiled.policy, options: options)
+            let (ns, allocations) = PipelineBench.measure(compiled, mix: mix, frames: frames, runs: runs)
             figures.append(ns)
             let pad = String(repeating: " ", count: max(0, 24 - name.count))
             print(

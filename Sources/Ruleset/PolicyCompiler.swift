@@ -28,8 +28,15 @@ public enum PolicyCompiler {
                 rule, name: rule.source.map { policy.rules[$0].name } ?? "", defaults: policy.defaults, options: options
             )
         }
+        // Rules inside chains' segments are rejected by the scan with two compares unless
+        // evaluation is in them, so they count little towards the size where an index pays:
+        // up to three times the limit of them are not counted.
+        var indexOptions = options
+        let inSegments = program.rules.filter { $0.segment != 0..<program.rules.count }.count
+        indexOptions.linearScanLimit += min(inSegments, 3 * options.linearScanLimit)
         let index = RuleIndexBuilder.build(
-            matches: program.rules.map(\.match), required: builder.rules.map(\.requiredFields), options: options)
+            matches: program.rules.map(\.match), required: builder.rules.map(\.requiredFields),
+            options: indexOptions)
         let defaultOptions = policy.defaults
         let defaultRule = CompiledRule(
             terms: .empty, actions: .empty, verdict: policy.defaultVerdict == .forward ? .forward : .drop,
