@@ -50,7 +50,9 @@ public final class BridgeController: @unchecked Sendable {
             tearDown()
             throw error
         }
-        if loaded.compiled.policy.rules.contains(where: { $0.verdict.kind.reflects }) && resources.hostPort == nil {
+        if loaded.compiled.policy.rules.contains(where: { $0.verdicts.contains { $0.kind.reflects } })
+            && resources.hostPort == nil
+        {
             logger.warning("the policy reflects frames but there is no --host-port: reflected frames are dropped")
         }
     }

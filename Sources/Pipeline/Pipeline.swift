@@ -47,6 +47,11 @@ public final class Pipeline: @unchecked Sendable {
     // Per frame, for the stateful terms (written by `process`, read by `holds`).
     @exclusivity(unchecked) private var now: UInt64 = 0
     @exclusivity(unchecked) private var kernelLength: Int = 0
+    /// The segment evaluation is in (see ``CompiledRule/segmentLow``), per frame.
+    @exclusivity(unchecked) private var segmentLow: Int32 = 0
+    @exclusivity(unchecked) private var segmentHigh: Int32 = 0
+    /// The base chain's segment end: the number of compiled rules.
+    private let baseSegmentHigh: Int32
     /// The frame's parse, while a policy with meters matches it.
     @exclusivity(unchecked) private var frameInfo: UnsafePointer<FrameInfo>
 
@@ -81,6 +86,7 @@ public final class Pipeline: @unchecked Sendable {
         index = policy.index
         defaultRule = policy.defaultRule
         indexed = policy.index.maximumLists > 1
+        baseSegmentHigh = Int32(policy.rules.count)
         usedFields = policy.usedFields
     }
 
@@ -122,20 +128,32 @@ public final class Pipeline: @unchecked Sendable {
             self.now = now
             kernelLength = KernelLength.bridge(info)
         }
-        let number: Int32
-        if binding.hasMeters {
-            // A meter's key is read from the parse: point at the caller's, rather than copy it.
-            let bytes = frame.readOnlyBytes
-            number = withUnsafePointer(to: &info) { parsed in
-                frameInfo = parsed
-                return firstMatch(fields, frame: bytes)
+        // The first matching rule decides, unless it goes on (no verdict, a jump): then its
+        // statements run on the frame and evaluation continues from where it says.
+        segmentLow = 0
+        segmentHigh = baseSegmentHigh
+        var from: Int32 = 0
+        var number: Int32
+        var rule = defaultRule
+        while true {
+            number = firstMatch(fields, frame: &frame, info: &info, from: from)
+            if number < 0 { break }
+            rule = rules[Int(number)]
+            if rule.next < 0 { break }
+            if rule.counts { counters.add(slot: Int(rule.slot), bytes: frame.length) }
+            if rule.actions.count > 0 {
+                runActions(rule, number: rule.slot, frame: &frame, info: &info, port: port, effects: &effects)
+                if rule.rewrites { load(&fields, info, port: port, lookup: lookup) }
             }
-        } else {
-            number = firstMatch(fields, frame: frame.readOnlyBytes)
+            if rule.entersHigh > 0 {
+                segmentLow = rule.entersLow
+                segmentHigh = rule.entersHigh
+            }
+            from = rule.next
         }
-        let rule = number >= 0 ? rules[Int(number)] : defaultRule
-        let slot = number >= 0 ? Int(number) : counters.defaultSlot
-        var decision = Decision(rule, number: number)
+        if number < 0 { rule = defaultRule }
+        let slot = number >= 0 ? Int(rule.slot) : counters.defaultSlot
+        var decision = Decision(rule, number: number >= 0 ? rule.slot : -1)
         if let lookup {
             decision.ctState = lookup.state.rawValue
             decision.ctDirection = lookup.direction?.rawValue ?? 0xff
@@ -147,11 +165,40 @@ public final class Pipeline: @unchecked Sendable {
                 if whenFull == .drop { decision.verdict = .drop }
             }
         }
-        counters.add(slot: slot, bytes: frame.length)
+        if rule.counts { counters.add(slot: slot, bytes: frame.length) }
         if rule.actions.count > 0 {
-            runActions(rule, number: number, frame: &frame, info: &info, port: port, effects: &effects)
+            runActions(rule, number: decision.rule, frame: &frame, info: &info, port: port, effects: &effects)
         }
         return decision
+    }
+
+    /// Reads the fields the policy uses from the parse (again after a rewrite), with the flow
+    /// table's answer (which a rewrite does not change).
+    @inline(__always)
+    private func load(_ fields: inout FieldVector, _ info: FrameInfo, port: UInt8, lookup: FlowLookup?) {
+        fields.load(info, port: port, used: usedFields)
+        if let lookup {
+            fields.narrow[Int(FieldCode.ctState.rawValue)] = UInt64(lookup.state.rawValue)
+            fields.present |= FieldCode.ctState.bit
+            if let direction = lookup.direction {
+                fields.narrow[Int(FieldCode.ctDirection.rawValue)] = UInt64(direction.rawValue)
+                fields.present |= FieldCode.ctDirection.bit
+            }
+        }
+    }
+
+    /// The first matching rule numbered at least `from`, with the parse in reach of meters.
+    @inline(__always)
+    private func firstMatch(
+        _ fields: FieldVector, frame: inout FrameBuffer, info: inout FrameInfo, from: Int32
+    ) -> Int32 {
+        guard binding.hasMeters else { return firstMatch(fields, frame: frame.readOnlyBytes, from: from) }
+        // A meter's key is read from the parse: point at the caller's, rather than copy it.
+        let bytes = frame.readOnlyBytes
+        return withUnsafePointer(to: &info) { parsed in
+            frameInfo = parsed
+            return firstMatch(fields, frame: bytes, from: from)
+        }
     }
 
     /// False for a policy without rules: every frame gets the default, and nothing needs to look
@@ -170,17 +217,20 @@ public final class Pipeline: @unchecked Sendable {
     public func firstMatch(info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
         var fields = fieldValues.vector
         fields.load(info, port: port, used: usedFields)
+        segmentLow = 0
+        segmentHigh = baseSegmentHigh
         return firstMatch(fields, frame: frame)
     }
 
-    /// The number of the first rule whose match holds, or -1.
+    /// The number of the first rule numbered at least `from` whose match holds, or -1.
     @inline(__always)
-    private func firstMatch(_ fields: FieldVector, frame: UnsafeRawBufferPointer) -> Int32 {
+    private func firstMatch(_ fields: FieldVector, frame: UnsafeRawBufferPointer, from: Int32 = 0) -> Int32 {
         // The unindexed rules this frame's shape can match (all of them, checked one by one,
         // for an unusual shape).
         let shaped = index.shapes.rules(for: fields.present)
         if !indexed {
-            return shaped.map { scan($0, fields, frame: frame) } ?? scan(index.unindexed, fields, frame: frame)
+            return shaped.map { scan($0, fields, frame: frame, from: from) }
+                ?? scan(index.unindexed, fields, frame: frame, from: from)
         }
         // Collect the rule lists the frame's fields select.
         let cursors = scratch.cursors
@@ -225,7 +275,7 @@ public final class Pipeline: @unchecked Sendable {
         if lists == 0 { return -1 }
         if lists == 1 {
             let only = cursors[0]
-            return scan(PoolSlice(start: only.next, count: only.end - only.next), fields, frame: frame)
+            return scan(PoolSlice(start: only.next, count: only.end - only.next), fields, frame: frame, from: from)
         }
         // Merge the ascending lists; a rule may appear in several, and is tried once.
         let pool = index.rulePool.base
@@ -245,20 +295,22 @@ public final class Pipeline: @unchecked Sendable {
             }
             if bestList < 0 { return -1 }
             cursors[bestList].next += 1
-            if best == lastTried { continue }
+            if best == lastTried || best < from { continue }
             lastTried = best
             if matches(rules.base + Int(best), fields, frame: frame) { return best }
         }
     }
 
     @inline(__always)
-    private func scan(_ slice: PoolSlice, _ fields: FieldVector, frame: UnsafeRawBufferPointer) -> Int32 {
+    private func scan(
+        _ slice: PoolSlice, _ fields: FieldVector, frame: UnsafeRawBufferPointer, from: Int32
+    ) -> Int32 {
         let pool = index.rulePool.base
         var i = Int(slice.start)
         let end = i + Int(slice.count)
         while i < end {
             let number = pool[i]
-            if matches(rules.base + Int(number), fields, frame: frame) { return number }
+            if number >= from && matches(rules.base + Int(number), fields, frame: frame) { return number }
             i += 1
         }
         return -1
@@ -270,6 +322,8 @@ public final class Pipeline: @unchecked Sendable {
         _ rule: UnsafeMutablePointer<CompiledRule>, _ fields: FieldVector, frame: UnsafeRawBufferPointer
     ) -> Bool {
         if rule.pointee.requiredFields & ~fields.present != 0 { return false }
+        // A rule of a chain is eligible only while evaluation is inside that chain's copy.
+        if rule.pointee.segmentLow > segmentLow || rule.pointee.segmentHigh < segmentHigh { return false }
         var t = Int(rule.pointee.terms.start)
         let end = t + Int(rule.pointee.terms.count)
         while t < end {

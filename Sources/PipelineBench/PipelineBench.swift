@@ -31,6 +31,8 @@ struct PipelineBench {
             print("  \(only) \(format(ns)) ns/frame   allocations/frame \(format(allocations, digits: 4))")
             return
         }
+        // Chains against their flat equivalent (`--chains`, `--chains-only`).
+        if ChainBench.run(arguments: arguments, frames: frames, runs: runs) { return }
         // The flow table's own numbers; `--flows-only` stops after them, `--no-flows` skips them.
         if FlowBench.run(arguments: arguments) { return }
         // The pipeline with state (flows, limits, rejects); `--stateful-only` stops after it.

@@ -186,7 +186,8 @@ public struct ReplayEngine {
         let counts = pipeline.counters.snapshot()
         summary.rules = policy.ruleNames.enumerated().map {
             ReplaySummary.Rule(
-                name: $0.element, count: counts[$0.offset], rejects: policy.rules[$0.offset].verdict == .reject)
+                name: $0.element, count: counts[$0.offset],
+                rejects: policy.policy.rules[$0.offset].verdicts.contains { $0.kind == .reject })
         }
         summary.defaultCount = counts[counts.count - 1]
         summary.defaultRejects = policy.defaultRule.verdict == .reject

@@ -9,7 +9,8 @@ import Policy
 public final class CompiledPolicy: @unchecked Sendable {
     /// The checked policy this was compiled from (names, locations, the nftables mirror's input).
     public let policy: Policy
-    /// Rules in policy order; a rule's number is its index here and in ``ruleNames``.
+    /// Rules in evaluation order, chains inlined (``Policy/FlatProgram``); a rule's
+    /// ``CompiledRule/slot`` is its named rule's index in ``ruleNames``.
     public let rules: FlatArray<CompiledRule>
     public let terms: FlatArray<Term>
     public let actions: FlatArray<Action>
@@ -27,8 +28,11 @@ public final class CompiledPolicy: @unchecked Sendable {
     /// Every field a term or the index reads (bit `FieldCode.rawValue`).
     public let usedFields: UInt32
 
-    /// Rule names, by rule number.
+    /// Rule names (chain rules as `CHAIN/RULE`), by slot: the number of counters, logs and
+    /// decisions.
     public let ruleNames: [String]
+    /// Some rule goes on without deciding (no verdict, a jump, a verdict map).
+    public let continues: Bool
     /// `log prefix` texts, by the index in ``Action/log(_:)`` (nil: no prefix).
     public let logPrefixes: [String?]
     /// `pcap` file paths, by the index in ``Action/capture(_:)``.
@@ -75,11 +79,12 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.limits = limits
         self.quotas = quotas
         self.usesFlows = terms.contains { $0.field == .ctState || $0.field == .ctDirection }
-        self.rejects = rules.contains { $0.verdict == .reject }
+        self.rejects = rules.contains { $0.verdict == .reject && $0.next < 0 }
+        self.continues = rules.contains { $0.next >= 0 }
     }
 
-    /// Number of rules.
-    public var ruleCount: Int { rules.count }
+    /// Number of named rules (counter slots; compiled rules may be more: ``rules``).
+    public var ruleCount: Int { ruleNames.count }
 
     deinit {
         for i in 0..<hashSets.count { hashSets[i].deallocate() }

@@ -22,11 +22,21 @@ public enum PolicyCompiler {
 
     public static func compile(_ policy: Policy, options: Options = Options()) -> CompiledPolicy {
         var builder = ProgramBuilder()
-        for rule in policy.rules {
-            builder.addRule(rule, defaults: policy.defaults, options: options)
+        let program = FlatProgram(policy)
+        for rule in program.rules {
+            builder.addRule(
+                rule, name: rule.source.map { policy.rules[$0].name } ?? "", defaults: policy.defaults, options: options
+            )
         }
+        // Rules inside chains' segments are rejected by the scan with two compares unless
+        // evaluation is in them, so they count little towards the size where an index pays:
+        // up to three times the limit of them are not counted.
+        var indexOptions = options
+        let inSegments = program.rules.filter { $0.segment != 0..<program.rules.count }.count
+        indexOptions.linearScanLimit += min(inSegments, 3 * options.linearScanLimit)
         let index = RuleIndexBuilder.build(
-            policy: policy, required: builder.rules.map(\.requiredFields), options: options)
+            matches: program.rules.map(\.match), required: builder.rules.map(\.requiredFields),
+            options: indexOptions)
         let defaultOptions = policy.defaults
         let defaultRule = CompiledRule(
             terms: .empty, actions: .empty, verdict: policy.defaultVerdict == .forward ? .forward : .drop,
@@ -59,8 +69,8 @@ private struct ProgramBuilder {
     /// The rule being compiled, for the stateful terms' names.
     private var ruleName = ""
 
-    mutating func addRule(_ rule: Rule, defaults: VerdictOptions, options: PolicyCompiler.Options) {
-        ruleName = rule.name
+    mutating func addRule(_ rule: FlatRule, name: String, defaults: VerdictOptions, options: PolicyCompiler.Options) {
+        ruleName = name
         let compiledTerms = rule.match.map { compileTerm($0, options: options) }
             .enumerated()
             .sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }
@@ -73,10 +83,11 @@ private struct ProgramBuilder {
         let others = rule.statements.filter { if case .mirror = $0.kind { return false } else { return true } }
         let actionStart = actions.count
         var hasEffects = false
+        var rewrites = false
         for statement in mirrors + others {
             let action = compileStatement(statement.kind)
             switch action {
-            case .rewrite: break
+            case .rewrite: rewrites = true
             case .log, .capture, .mirror: hasEffects = true
             }
             actions.append(action)
@@ -85,14 +96,24 @@ private struct ProgramBuilder {
         for term in compiledTerms where !term.negated && term.test != .bpf && !term.test.isStateful {
             required |= term.field.bit
         }
-        let filled = rule.verdict.options.filled(from: defaults)
-        rules.append(
-            CompiledRule(
-                terms: termSlice,
-                actions: PoolSlice(start: Int32(actionStart), count: Int32(actions.count - actionStart)),
-                verdict: VerdictCode(rule.verdict.kind), retries: UInt8(clamping: filled.retries ?? 0),
-                hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0,
-                requiredFields: required, answer: rule.verdict.answer ?? .automatic))
+        let filled = (rule.verdict?.options ?? VerdictOptions()).filled(from: defaults)
+        var compiled = CompiledRule(
+            terms: termSlice,
+            actions: PoolSlice(start: Int32(actionStart), count: Int32(actions.count - actionStart)),
+            verdict: VerdictCode(rule.verdict?.kind ?? .forward), retries: UInt8(clamping: filled.retries ?? 0),
+            hasEffects: hasEffects, delayNanoseconds: filled.delay ?? 0, jitterNanoseconds: filled.jitter ?? 0,
+            requiredFields: required, answer: rule.verdict?.answer ?? .automatic)
+        compiled.slot = rule.source.map { Int32($0) } ?? -1
+        compiled.next = rule.verdict == nil ? Int32(rule.next) : -1
+        compiled.counts = rule.counts
+        compiled.rewrites = rewrites
+        compiled.segmentLow = Int32(rule.segment.lowerBound)
+        compiled.segmentHigh = Int32(rule.segment.upperBound)
+        if let enters = rule.enters {
+            compiled.entersLow = Int32(enters.lowerBound)
+            compiled.entersHigh = Int32(enters.upperBound)
+        }
+        rules.append(compiled)
     }
 
     /// A term and its rough cost, so cheap tests run first.

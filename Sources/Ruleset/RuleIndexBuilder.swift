@@ -3,9 +3,10 @@ import Policy
 /// Chooses each rule's anchor and builds the ``RuleIndex`` structures.
 enum RuleIndexBuilder {
     /// - Parameter required: the fields each rule's equal terms need (``CompiledRule/requiredFields``).
-    static func build(policy: Policy, required: [UInt32], options: PolicyCompiler.Options) -> RuleIndex {
+    /// - Parameter matches: each compiled rule's match terms, by rule number.
+    static func build(matches: [[MatchTerm]], required: [UInt32], options: PolicyCompiler.Options) -> RuleIndex {
         var rulePool: [Int32] = []
-        let ruleCount = policy.rules.count
+        let ruleCount = matches.count
         if ruleCount <= options.linearScanLimit {
             rulePool = (0..<ruleCount).map { Int32($0) }
             let shapes = shapeTable(unindexed: rulePool, required: required, pool: &rulePool)
@@ -20,7 +21,7 @@ enum RuleIndexBuilder {
         var rangeEntries: [FieldCode: [(ValueInterval, Int32)]] = [:]
         var unindexed: [Int32] = []
 
-        for (number, rule) in policy.rules.enumerated() {
+        for (number, rule) in matches.enumerated() {
             let ruleNumber = Int32(number)
             guard let anchor = chooseAnchor(rule, options: options) else {
                 unindexed.append(ruleNumber)
@@ -111,9 +112,9 @@ enum RuleIndexBuilder {
     }
 
     /// The non-negated term whose values cover the smallest part of their field, if small enough.
-    static func chooseAnchor(_ rule: Rule, options: PolicyCompiler.Options) -> FieldMatch? {
+    static func chooseAnchor(_ match: [MatchTerm], options: PolicyCompiler.Options) -> FieldMatch? {
         var best: (match: FieldMatch, coverage: Double)?
-        for term in rule.match {
+        for term in match {
             guard case .field(let match) = term, !match.negated, isIndexable(match.field) else { continue }
             let intervals = IntervalMath.normalize(match.values)
             let coverage = IntervalMath.coverage(of: intervals, bitWidth: match.field.bitWidth)

@@ -83,11 +83,29 @@ public enum Action: Sendable {
     case mirror(Int32)
 }
 
-/// One compiled rule: where its terms and actions are, and its verdict with options.
+/// One compiled rule: where its terms and actions are, and its verdict with options, or where
+/// evaluation goes on when it does not decide.
 public struct CompiledRule: Sendable {
     public var terms: PoolSlice
     public var actions: PoolSlice
     public var verdict: VerdictCode
+    /// The named rule it comes from (its counters and name, the decision's rule), or -1 for a
+    /// rule the inlining of chains added.
+    public var slot: Int32 = -1
+    /// When it matches without deciding: evaluation goes on at the first matching rule
+    /// numbered at least this; -1: the rule decides.
+    public var next: Int32 = -1
+    /// Matches are counted into ``slot`` (not for a verdict map's elements).
+    public var counts = true
+    /// The rule has a rewrite: the frame's fields must be read again before going on.
+    public var rewrites = false
+    /// The segment the rule lies in (see ``Policy/FlatRule/segment``): it is eligible while the
+    /// segment evaluation is in lies within `segmentLow ..< segmentHigh`.
+    public var segmentLow: Int32 = 0
+    public var segmentHigh: Int32 = .max
+    /// For a rule that enters a segment (a jump): its bounds; `entersHigh` 0 for none.
+    public var entersLow: Int32 = 0
+    public var entersHigh: Int32 = 0
     /// Send attempts after the first one fails for lack of room.
     public var retries: UInt8
     /// The rule has `log`, `pcap` or `mirror` statements.

@@ -92,7 +92,7 @@ struct ContractExampleTests {
                         field: .metaL4proto, negated: true, values: [ValueInterval(6), ValueInterval(17)],
                         location: PolicyLocation(file: main, line: 14, column: 11)))
             ])
-        #expect(reflect.verdict.kind == .reflect)
+        #expect(reflect.verdict?.kind == .reflect)
 
         let blocklist = try #require(rules["drop-blocklist"])
         #expect(blocklist.comment == "upstream abuse feed")
@@ -110,7 +110,7 @@ struct ContractExampleTests {
                 [ValueInterval(5060), ValueInterval(lo: 10000, hi: 20000)],
             ])
         #expect(voip.statements.map(\.kind) == [.set(.ipDSCP, 46)])
-        #expect(voip.verdict.options == VerdictOptions(retries: 5))
+        #expect(voip.verdict?.options == VerdictOptions(retries: 5))
 
         let dns = try #require(rules["redirect-dns"])
         #expect(fieldMatches(dns).map(\.field) == [.iif, .ipSaddr, .udpDport, .vlanID])
@@ -119,7 +119,7 @@ struct ContractExampleTests {
                 .set(.vlanID, 20), .set(.etherDaddr, 0x02_00_00_00_09_09), .set(.ipDaddr, 0x0A14_0909),
                 .pcap(path: folder.path + "/policies/captures/dns.pcap"),
             ])
-        #expect(dns.verdict.options == VerdictOptions(delay: 25_000_000, jitter: 5_000_000))
+        #expect(dns.verdict?.options == VerdictOptions(delay: 25_000_000, jitter: 5_000_000))
 
         let web = try #require(rules["web-alt"])
         guard case .bpf(let bpf) = web.match.first else {

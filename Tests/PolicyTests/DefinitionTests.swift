@@ -46,7 +46,7 @@ struct DefinitionTests {
                 ValueInterval(0xC000_0201),
             ])
         #expect(rule.statements.map(\.kind) == [.set(.ipDaddr, 0x0A14_0909)])
-        #expect(rule.verdict.options.delay == 25_000_000)
+        #expect(rule.verdict?.options.delay == 25_000_000)
     }
 
     @Test func namedSetsResolveWithTheirName() throws {

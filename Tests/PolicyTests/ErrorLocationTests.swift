@@ -42,8 +42,8 @@ struct ErrorLocationTests {
             text: wrapped("rule \"a\" {\n    frward\n}\n"), error: "4:5 unknown-keyword",
             message: "unknown statement 'frward'; did you mean 'forward'?"),
         BrokenCase(
-            text: wrapped("rule \"a\" {\n    match tcp dport 22\n}\n"), error: "3:1 missing-verdict",
-            message: "rule \"a\" has no verdict"),
+            text: wrapped("rule \"a\" {\n}\n"), error: "3:1 missing-verdict",
+            message: "rule \"a\" is empty"),
         BrokenCase(
             text: wrapped("rule \"a\" {\n    drop\n    log\n}\n"), error: "5:5 statement-after-verdict",
             message: "'log' follows the verdict 'drop' (line 4)"),

@@ -54,7 +54,7 @@ struct RuleParsingTests {
     @Test func ruleWithoutMatchMatchesEverything() throws {
         let rule = try #require(policy(wrapped("rule \"all\" {\n    forward\n}\n"))?.rules.first)
         #expect(rule.match.isEmpty)
-        #expect(rule.verdict.kind == .forward)
+        #expect(rule.verdict?.kind == .forward)
     }
 
     @Test func commentIsKeptUnescaped() throws {
@@ -144,13 +144,14 @@ struct RuleParsingTests {
             rule "f" { forward delay 10s jitter 10s retries 100 }
             """)
         let rules = try #require(policy(text)?.rules)
-        #expect(rules.map(\.verdict.kind) == [.forward, .forward, .reflect, .reflectForward, .drop, .forward])
-        #expect(rules[0].verdict.options == VerdictOptions(delay: 25_000_000, jitter: 5_000_000, retries: 3))
-        #expect(rules[1].verdict.options == VerdictOptions(delay: 1_500_000, retries: 0))
-        #expect(rules[2].verdict.options == VerdictOptions())
-        #expect(rules[3].verdict.options == VerdictOptions(delay: 100_000))
-        #expect(rules[5].verdict.options == VerdictOptions(delay: 10_000_000_000, jitter: 10_000_000_000, retries: 100))
-        #expect(rules[0].verdict.location == at(3, 12))
+        #expect(rules.map(\.verdict?.kind) == [.forward, .forward, .reflect, .reflectForward, .drop, .forward])
+        #expect(rules[0].verdict?.options == VerdictOptions(delay: 25_000_000, jitter: 5_000_000, retries: 3))
+        #expect(rules[1].verdict?.options == VerdictOptions(delay: 1_500_000, retries: 0))
+        #expect(rules[2].verdict?.options == VerdictOptions())
+        #expect(rules[3].verdict?.options == VerdictOptions(delay: 100_000))
+        #expect(
+            rules[5].verdict?.options == VerdictOptions(delay: 10_000_000_000, jitter: 10_000_000_000, retries: 100))
+        #expect(rules[0].verdict?.location == at(3, 12))
     }
 
     @Test func statementsSeparatedBySemicolonsOnOneLine() throws {
@@ -158,7 +159,7 @@ struct RuleParsingTests {
             policy(wrapped("rule \"x\" { match tcp dport 23; log; ip ttl set 1; drop }\n"))?.rules.first)
         #expect(fieldMatches(rule).map(\.field) == [.tcpDport])
         #expect(rule.statements.map(\.kind) == [.log(prefix: nil), .set(.ipTTL, 1)])
-        #expect(rule.verdict.kind == .drop)
+        #expect(rule.verdict?.kind == .drop)
     }
 
     @Test func anonymousSetsMaySpanLines() throws {

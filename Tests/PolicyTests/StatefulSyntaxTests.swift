@@ -150,8 +150,8 @@ struct StatefulSyntaxTests {
         ]
         for (text, answer) in cases {
             let checked = try #require(policy(Self.rule("tcp dport 23", text)), "\(text)")
-            #expect(checked.rules[0].verdict.kind == .reject, "\(text)")
-            #expect(checked.rules[0].verdict.answer == answer, "\(text)")
+            #expect(checked.rules[0].verdict?.kind == .reject, "\(text)")
+            #expect(checked.rules[0].verdict?.answer == answer, "\(text)")
         }
         let bad: [(String, String, String)] = [
             ("reject with icmp type host-unreachabl", "5:27 invalid-value", "did you mean 'host-unreachable'?"),

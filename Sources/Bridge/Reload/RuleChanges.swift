@@ -30,7 +30,7 @@ struct RuleChanges {
         let nowhere = SourceLocation(file: "", line: 0, column: 0)
         var copy = rule
         copy.location = nowhere
-        copy.verdict.location = nowhere
+        copy.verdict?.location = nowhere
         copy.statements = copy.statements.map { Statement(kind: $0.kind, location: nowhere) }
         copy.match = copy.match.map { term in
             switch term {

@@ -51,7 +51,7 @@ enum StatusAssembler {
                     uniqueKeysWithValues: PortCounter.allCases.map { ($0.name, inputs.portCounters[port][$0] ?? 0) }))
         }
         let compiled = active.loaded.compiled
-        let rejecting = Set(compiled.policy.rules.filter { $0.verdict.kind == .reject }.map(\.name))
+        let rejecting = Set(compiled.policy.rules.filter { $0.verdicts.contains { $0.kind == .reject } }.map(\.name))
         let quotas = Dictionary(
             compiled.quotas.filter { $0.ordinal == 0 }.map { ($0.ruleName, $0.amount.bytes) },
             uniquingKeysWith: { first, _ in first })

@@ -157,6 +157,11 @@ private struct PlanBuilder {
         var origin: NftRuleOrigin
         var terms: RuleTerms
         var tail: RuleTail
+        /// The nft chain its native rules go to (`forward`, or a policy chain's).
+        var chain: String = "forward"
+        /// A top-level rule that sends evaluation into chains that may drop: past the tags the
+        /// mirror reads, it drops (the safer verdict).
+        var dropsPastTags = false
     }
 
     mutating func build(table: String, flowSetSize: Int) -> MirrorPlan {
@@ -176,7 +181,7 @@ private struct PlanBuilder {
         }
         var context = self.context
         context.guardsTaggedFrames = tagged && accept
-        let rejects = context.capabilities.bridgeReject && planned.contains { $0.rule.verdict.kind == .reject }
+        let rejects = context.capabilities.bridgeReject && planned.contains { $0.rule.verdict?.kind == .reject }
         let hook = rejects ? NftBaseChain.bridgePrerouting : NftBaseChain.bridgeForward
 
         var forward: [NftRule] = []
@@ -187,7 +192,8 @@ private struct PlanBuilder {
         for item in planned {
             let planner = RulePlanner(
                 rule: item.rule, origin: item.origin, terms: item.terms, tail: item.tail, context: context)
-            let result = planner.plan(sets: &sets)
+            var result = planner.plan(sets: &sets)
+            for i in result.rules.indices { result.rules[i].chain = item.chain }
             guard !result.rules.isEmpty else {
                 leftOut(item, "it never matches: its terms need protocols no frame has together")
                 continue
@@ -197,7 +203,7 @@ private struct PlanBuilder {
                 regular.append(chain)
                 regularRules += result.chainRules
             }
-            mirrored.append(item.rule.name)
+            if mirrored.last != item.rule.name { mirrored.append(item.rule.name) }
             usedRules.append(item)
         }
 
@@ -215,6 +221,8 @@ private struct PlanBuilder {
         var chains = [
             NftChain(name: "forward", base: NftBaseChain(hook: hook, priority: 0, policy: accept ? .accept : .drop))
         ]
+        let policyChains = PolicyChains.names(policy)
+        chains += policyChains.map { NftChain(name: $0, base: nil) }
         var taggedRules: [NftRule] = []
         if tagged {
             let tpids = sets.tpids()
@@ -229,12 +237,23 @@ private struct PlanBuilder {
             var deepDropper: Planned?
             for framing in Framing.tagged {
                 chains.append(NftChain(name: framing.chainName, base: nil))
-                for item in usedRules {
+                if framing != .pastTags {
+                    chains += policyChains.map { NftChain(name: PolicyChains.copy($0, in: framing), base: nil) }
+                }
+                // Past the tags read, only the top-level rules judge (see `deepDropper`).
+                for var item in usedRules where framing != .pastTags || item.chain == "forward" {
+                    if framing == .pastTags && item.dropsPastTags && !item.tail.drops {
+                        item.tail.drops = true
+                        item.tail.taggedEnding = RuleTail.Ending(
+                            conditions: [], conditionWords: [], expressions: [.verdict(.drop)], words: ["drop"])
+                    }
                     let planner = TaggedRulePlanner(
                         rule: item.rule, origin: item.origin, terms: item.terms, tail: item.tail, context: context,
                         framing: framing)
                     let result = planner.plan(sets: &sets)
-                    taggedRules += result.rules
+                    taggedRules += result.rules.map {
+                        PolicyChains.retarget($0, chain: item.chain, framing: framing, chains: policyChains)
+                    }
                     if framing == .pastTags {
                         // The first dropping rule takes every deeper-tagged frame: nothing after
                         // it is reached, so nothing after it is written.
@@ -289,55 +308,73 @@ private struct PlanBuilder {
         var result: [Planned] = []
         for (index, rule) in policy.rules.enumerated() {
             let origin = NftRuleOrigin(name: rule.name, number: index + 1, location: rule.location)
-            let terms = RuleTerms(rule, ports: context.ports)
-            let drops = !rule.verdict.kind.forwards
-            let item = Planned(
-                rule: rule, origin: origin, terms: terms,
-                tail: RuleTail(
-                    stateful: [], endings: [],
-                    taggedEnding: RuleTail.Ending(
-                        conditions: [], conditionWords: [], expressions: [], words: []), drops: drops))
-            if !terms.leftOut.isEmpty {
-                leftOut(item, terms.leftOut.joined(separator: "; "))
-                continue
-            }
-            if !terms.uncheckable.isEmpty {
-                guard drops else {
-                    leftOut(item, terms.uncheckable.joined(separator: "; "))
-                    continue
+            for part in PolicyChains.parts(of: rule) {
+                if let reason = part.inexact {
+                    notes.append(
+                        MirrorNote(
+                            rule: rule.name, ruleNumber: origin.number, location: rule.location,
+                            code: .partlyMirrorable, message: reason))
                 }
-                for reason in terms.uncheckable {
-                    note(
-                        item,
-                        "the kernel drops the frames this rule matches without checking a term it cannot: \(reason)")
+                if var planned = plan(part.rule, origin: origin, control: part.control) {
+                    planned.chain = part.chain
+                    planned.dropsPastTags =
+                        rule.chain == nil && part.chain == "forward" && PolicyChains.mayDrop(rule, in: policy)
+                    result.append(planned)
                 }
             }
-            if RulePlanner.alternatives(terms.fields, meterKey: []).isEmpty {
-                leftOut(item, "it never matches: its terms need protocols no frame has together")
-                continue
-            }
-            if context.connectionTracking == .unavailable && !terms.connectionTracking.isEmpty && !drops {
-                leftOut(item, "its `ct` terms need connection tracking or flow sets, which the kernel has neither of")
-                continue
-            }
-            let mark = sets.mark
-            let objectCount = objects.count
-            var tailPlanner = RuleTailPlanner(
-                rule: rule, origin: origin, capabilities: context.capabilities,
-                meterSize: policy.stateDefaults.meterSize)
-            let established = Self.established(terms)
-            guard let tail = tailPlanner.plan(established: established, sets: &sets, objects: &objects) else {
-                sets.rollBack(to: mark)
-                objects.removeSubrange(objectCount...)
-                notes += tailPlanner.notes
-                continue
-            }
-            notes += tailPlanner.notes
-            var planned = item
-            planned.tail = tail
-            result.append(planned)
         }
         return result
+    }
+
+    /// One rule (or one element of a verdict map) planned, or nil when it is left out.
+    private mutating func plan(_ rule: Rule, origin: NftRuleOrigin, control: TailControl) -> Planned? {
+        let terms = RuleTerms(rule, ports: context.ports)
+        let drops = control == .verdict && !(rule.verdict?.kind.forwards ?? true)
+        let item = Planned(
+            rule: rule, origin: origin, terms: terms,
+            tail: RuleTail(
+                stateful: [], endings: [],
+                taggedEnding: RuleTail.Ending(
+                    conditions: [], conditionWords: [], expressions: [], words: []), drops: drops))
+        if !terms.leftOut.isEmpty {
+            leftOut(item, terms.leftOut.joined(separator: "; "))
+            return nil
+        }
+        if !terms.uncheckable.isEmpty {
+            guard drops else {
+                leftOut(item, terms.uncheckable.joined(separator: "; "))
+                return nil
+            }
+            for reason in terms.uncheckable {
+                note(
+                    item,
+                    "the kernel drops the frames this rule matches without checking a term it cannot: \(reason)")
+            }
+        }
+        if RulePlanner.alternatives(terms.fields, meterKey: []).isEmpty {
+            leftOut(item, "it never matches: its terms need protocols no frame has together")
+            return nil
+        }
+        if context.connectionTracking == .unavailable && !terms.connectionTracking.isEmpty && !drops {
+            leftOut(item, "its `ct` terms need connection tracking or flow sets, which the kernel has neither of")
+            return nil
+        }
+        let mark = sets.mark
+        let objectCount = objects.count
+        var tailPlanner = RuleTailPlanner(
+            rule: rule, origin: origin, capabilities: context.capabilities,
+            meterSize: policy.stateDefaults.meterSize, control: control)
+        let established = Self.established(terms)
+        guard let tail = tailPlanner.plan(established: established, sets: &sets, objects: &objects) else {
+            sets.rollBack(to: mark)
+            objects.removeSubrange(objectCount...)
+            notes += tailPlanner.notes
+            return nil
+        }
+        notes += tailPlanner.notes
+        var planned = item
+        planned.tail = tail
+        return planned
     }
 
     private static func established(_ terms: RuleTerms) -> Set<Dependency> {

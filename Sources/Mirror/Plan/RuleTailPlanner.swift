@@ -13,12 +13,18 @@ struct RuleTailPlanner {
     private(set) var notes: [MirrorNote] = []
     /// The rule's rewrites need a chain of their own (`rule-NAME`): its rules.
     private(set) var chain: (NftChain, [NftRule])?
+    /// What ends the rule's nft rules in place of its verdict.
+    let control: TailControl
 
-    init(rule: Rule, origin: NftRuleOrigin, capabilities: KernelCapabilities, meterSize: Int) {
+    init(
+        rule: Rule, origin: NftRuleOrigin, capabilities: KernelCapabilities, meterSize: Int,
+        control: TailControl = .verdict
+    ) {
         self.rule = rule
         self.origin = origin
         self.capabilities = capabilities
         self.meterSize = meterSize
+        self.control = control
     }
 
     /// The tail; nil when a stateful term cannot be mirrored and the rule accepts (it is left
@@ -27,8 +33,10 @@ struct RuleTailPlanner {
     mutating func plan(established: Set<Dependency>, sets: inout SetRegistry, objects: inout [NftObject])
         -> RuleTail?
     {
-        let verdict = rule.verdict.kind
-        let drops = !verdict.forwards
+        let verdict = rule.verdict?.kind ?? .forward
+        // A rule that goes on or jumps decides nothing itself: where the kernel cannot check a
+        // term of it, it is left out rather than widened.
+        let drops = control == .verdict && !verdict.forwards
         var stateful: [RuleTail.Stateful] = []
         var limits = 0
         var quotas = 0
@@ -93,8 +101,15 @@ struct RuleTailPlanner {
         let rewrites = plannedRewrites(contradicting: established)
         let endings = plannedEndings(rewrites: rewrites, established: established)
         let nftVerdict: NftVerdict = drops ? .drop : .accept
-        let tagged = RuleTail.Ending(
+        var tagged = RuleTail.Ending(
             conditions: [], conditionWords: [], expressions: [.verdict(nftVerdict)], words: [drops ? "drop" : "accept"])
+        switch control {
+        case .verdict: break
+        case .goOn: tagged = RuleTail.Ending(conditions: [], conditionWords: [], expressions: [], words: [])
+        case .transfer(let nft):
+            tagged = RuleTail.Ending(
+                conditions: [], conditionWords: [], expressions: [.verdict(nft)], words: [TailControl.word(nft)])
+        }
         return RuleTail(
             stateful: stateful, endings: endings, taggedEnding: tagged, drops: drops, chain: chain?.0,
             chainRules: chain?.1 ?? [])
@@ -176,6 +191,17 @@ struct RuleTailPlanner {
         -> [RuleTail.Ending]
     {
         let verdict = plannedVerdict()
+        var rewrites = rewrites
+        if case .transfer(let nft) = control, nft.leavesTheChain,
+            rewrites.contains(where: { !Set($0.dependencies).isSubset(of: established) })
+        {
+            // A `rule-NAME` chain cannot goto or return for its caller: those rewrites stay out.
+            note(
+                .partlyMirrorable,
+                "rewrites whose protocol the match does not establish are left out: nft cannot write them in the "
+                    + "rule itself and still \(TailControl.word(nft))")
+            rewrites = rewrites.filter { Set($0.dependencies).isSubset(of: established) }
+        }
         let fitsOneRule = rewrites.allSatisfy { Set($0.dependencies).isSubset(of: established) }
         var expressions: [NftExpression]
         var words: [String]
@@ -184,16 +210,22 @@ struct RuleTailPlanner {
             words = rewrites.map(\.text)
         } else {
             let chainName = "rule-\(rule.name)"
-            let final: NftRule
+            var final: [NftRule]
             switch verdict {
             case .plain(let nft):
-                final = NftRule(
-                    chain: chainName, expressions: [.verdict(nft)], comment: nil,
-                    text: nft == .accept ? "accept" : "drop",
-                    origin: origin)
+                final = [
+                    NftRule(
+                        chain: chainName, expressions: [.verdict(nft)], comment: nil, text: TailControl.word(nft),
+                        origin: origin)
+                ]
             case .reject:
-                final = NftRule(
-                    chain: chainName, expressions: [.verdict(.drop)], comment: nil, text: "drop", origin: origin)
+                final = [
+                    NftRule(
+                        chain: chainName, expressions: [.verdict(.drop)], comment: nil, text: "drop", origin: origin)
+                ]
+            case .none:
+                // The chain's end returns to the rule's chain, which goes on.
+                final = []
             }
             chain = (
                 NftChain(name: chainName, base: nil),
@@ -201,7 +233,7 @@ struct RuleTailPlanner {
                     NftRule(
                         chain: chainName, expressions: $0.dependencies.flatMap(\.expressions) + $0.expressions,
                         comment: nil, text: $0.text, origin: origin)
-                } + [final]
+                } + final
             )
             return [
                 RuleTail.Ending(
@@ -210,11 +242,13 @@ struct RuleTailPlanner {
             ]
         }
         switch verdict {
+        case .none:
+            return [RuleTail.Ending(conditions: [], conditionWords: [], expressions: expressions, words: words)]
         case .plain(let nft):
             return [
                 RuleTail.Ending(
                     conditions: [], conditionWords: [], expressions: expressions + [.verdict(nft)],
-                    words: words + [nft == .accept ? "accept" : "drop"])
+                    words: words + [TailControl.word(nft)])
             ]
         case .reject(let variants):
             return variants.map { variant in
@@ -228,11 +262,18 @@ struct RuleTailPlanner {
     private enum PlannedVerdict {
         case plain(NftVerdict)
         case reject([RejectTranslation.Variant])
+        /// No verdict: the rule goes on.
+        case none
     }
 
     /// The nft verdict, with notes for what the kernel cannot do.
     private mutating func plannedVerdict() -> PlannedVerdict {
-        let verdict = rule.verdict
+        switch control {
+        case .verdict: break
+        case .goOn: return .none
+        case .transfer(let nft): return .plain(nft)
+        }
+        let verdict = rule.verdict ?? Verdict(kind: .forward, location: rule.location)
         let options = verdict.options
         if options.delay != nil || options.jitter != nil || options.retries != nil {
             note(.partlyMirrorable, "\(VerdictText.options(options)) is left out: " + VerdictText.optionsReason)

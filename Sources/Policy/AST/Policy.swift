@@ -15,8 +15,13 @@ public struct Policy: Sendable, Hashable {
     public var stateDefaults: StateDefaults
     /// Named sets, in the order they were declared.
     public var sets: [NamedSet]
-    /// Rules in evaluation order (file order, includes expanded where they were written).
+    /// Every rule, in file order (includes expanded where they were written): the top-level
+    /// rules (the base chain, evaluated first) and the rules of each `chain`, each with its full
+    /// name. A rule's index here is its number for counters and logs; ``FlatProgram`` gives the
+    /// order of evaluation.
     public var rules: [Rule]
+    /// `chain NAME { ... }` blocks, in file order.
+    public var chains: [Chain]
     /// `test` blocks, in file order.
     public var tests: [TestBlock]
     /// Every file read (the main file first, then includes in the order read), with contents,
@@ -26,7 +31,8 @@ public struct Policy: Sendable, Hashable {
     public init(
         version: Int = 1, defaultVerdict: DefaultVerdict, defaultLocation: SourceLocation,
         defaults: VerdictOptions = VerdictOptions(), stateDefaults: StateDefaults = StateDefaults(),
-        sets: [NamedSet] = [], rules: [Rule] = [], tests: [TestBlock] = [], sources: [SourceFile] = []
+        sets: [NamedSet] = [], rules: [Rule] = [], chains: [Chain] = [], tests: [TestBlock] = [],
+        sources: [SourceFile] = []
     ) {
         self.version = version
         self.defaultVerdict = defaultVerdict
@@ -35,6 +41,7 @@ public struct Policy: Sendable, Hashable {
         self.stateDefaults = stateDefaults
         self.sets = sets
         self.rules = rules
+        self.chains = chains
         self.tests = tests
         self.sources = sources
     }
@@ -76,14 +83,18 @@ public struct NamedSet: Sendable, Hashable {
 
 /// `rule "NAME" { ... }`.
 public struct Rule: Sendable, Hashable {
-    /// Unique, `[a-z0-9][a-z0-9-]{0,47}`.
+    /// Unique. A top-level rule's name is `[a-z0-9][a-z0-9-]{0,47}`; a rule in a chain is named
+    /// `CHAIN/RULE`.
     public var name: String
     public var comment: String?
     /// The terms of the `match` line, ANDed. Empty: the rule matches every frame.
     public var match: [MatchTerm]
     /// Statements in written order; they run before the verdict.
     public var statements: [Statement]
-    public var verdict: Verdict
+    /// What happens once the statements ran: a verdict, going on, or a jump.
+    public var action: RuleAction
+    /// The chain the rule is written in; nil for a top-level rule (the base chain).
+    public var chain: String?
     /// Where `rule` was written.
     public var location: SourceLocation
 
@@ -91,12 +102,33 @@ public struct Rule: Sendable, Hashable {
         name: String, comment: String? = nil, match: [MatchTerm] = [], statements: [Statement] = [],
         verdict: Verdict, location: SourceLocation
     ) {
+        self.init(
+            name: name, comment: comment, match: match, statements: statements, action: .verdict(verdict),
+            location: location)
+    }
+
+    public init(
+        name: String, comment: String? = nil, match: [MatchTerm] = [], statements: [Statement] = [],
+        action: RuleAction, chain: String? = nil, location: SourceLocation
+    ) {
         self.name = name
         self.comment = comment
         self.match = match
         self.statements = statements
-        self.verdict = verdict
+        self.action = action
+        self.chain = chain
         self.location = location
+    }
+
+    /// The rule's terminal verdict; nil for a rule that goes on, jumps or maps.
+    public var verdict: Verdict? {
+        get {
+            if case .verdict(let verdict) = action { return verdict }
+            return nil
+        }
+        set {
+            if let newValue { action = .verdict(newValue) }
+        }
     }
 }
 

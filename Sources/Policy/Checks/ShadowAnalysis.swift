@@ -154,7 +154,8 @@ enum ShadowAnalysis {
     }
 
     /// For each rule that can never match, the index of the first earlier rule covering it.
-    static func shadowed(_ rules: [Rule]) -> [(rule: Int, by: Int)] {
+    static func shadowed(_ rules: [Rule], canShadow: [Bool]? = nil) -> [(rule: Int, by: Int)] {
+        let canShadow = canShadow ?? rules.map { _ in true }
         var sets: [SetKey: IntervalSet] = [:]
         let summaries = rules.map { Summary($0, sets: &sets) }
         // The pairwise test is quadratic; two necessary conditions, kept in flat arrays, reject
@@ -180,7 +181,7 @@ enum ShadowAnalysis {
                     for later in summaries.indices {
                         let mask = masks[later]
                         for earlier in 0..<later {
-                            guard masks[earlier] & ~mask == 0 else { continue }
+                            guard masks[earlier] & ~mask == 0, canShadow[earlier] else { continue }
                             let field = firstField[earlier]
                             if field >= 0 {
                                 let theirs = bounds[earlier &* fieldCount &+ field]
@@ -199,8 +200,29 @@ enum ShadowAnalysis {
         return result
     }
 
-    static func warn(rules: [Rule], sink: DiagnosticSink) {
-        for (index, by) in shadowed(rules) {
+    /// Compares rules within each chain, and only across a stretch in which no rule may change
+    /// the frame (a rule that rewrites and goes on, or jumps, ends the stretch: later rules match
+    /// a frame the earlier ones never saw); only a rule with a verdict shadows.
+    static func warn(rules: [Rule], chains: [Chain] = [], sink: DiagnosticSink) {
+        var stretches: [[Int]] = []
+        for chain in [nil] + chains.map(\.name) {
+            var stretch: [Int] = []
+            for (index, rule) in rules.enumerated() where rule.chain == chain {
+                stretch.append(index)
+                if rule.verdict == nil && (rule.hasRewrites || Resolver.targets(of: rule.action).count > 0) {
+                    stretches.append(stretch)
+                    stretch = []
+                }
+            }
+            stretches.append(stretch)
+        }
+        for stretch in stretches where stretch.count > 1 {
+            warn(stretch: stretch.map { rules[$0] }, sink: sink)
+        }
+    }
+
+    private static func warn(stretch rules: [Rule], sink: DiagnosticSink) {
+        for (index, by) in shadowed(rules, canShadow: rules.map { $0.verdict != nil }) {
             let rule = rules[index]
             let earlier = rules[by]
             sink.warning(

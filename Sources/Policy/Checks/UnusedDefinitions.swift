@@ -41,17 +41,9 @@ enum UnusedDefinitions {
         case .set(let set): return set.elements
         case .defaults(let defaults): return defaults.options.map(\.value)
         case .rule(let rule):
-            var values: [ValueExpression] = []
-            for term in rule.match {
-                if case .field(_, _, let value) = term { values.append(value) }
-            }
-            for statement in rule.statements {
-                switch statement.kind {
-                case .set(_, let value), .vlanPush(let value): values.append(value)
-                default: break
-                }
-            }
-            return values + (rule.verdict?.options.map(\.value) ?? [])
+            return references(in: rule)
+        case .chain(let chain):
+            return chain.rules.flatMap { references(in: $0) }
         case .test(let test):
             return test.steps.flatMap { step in
                 step.packet.map(\.value)
@@ -60,5 +52,25 @@ enum UnusedDefinitions {
         case .version, .include, .defaultVerdict:
             return []
         }
+    }
+
+    private static func references(in rule: SyntaxRule) -> [ValueExpression] {
+        var values: [ValueExpression] = []
+        for term in rule.match {
+            if case .field(_, _, let value) = term { values.append(value) }
+        }
+        for statement in rule.statements {
+            switch statement.kind {
+            case .set(_, let value), .vlanPush(let value): values.append(value)
+            default: break
+            }
+        }
+        if case .vmap(let map)? = rule.control {
+            for element in map.elements {
+                values.append(element.value)
+                if case .verdict(let verdict) = element.target { values += verdict.options.map(\.value) }
+            }
+        }
+        return values + (rule.verdict?.options.map(\.value) ?? [])
     }
 }

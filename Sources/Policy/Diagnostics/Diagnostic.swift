@@ -90,6 +90,10 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case invalidOption = "invalid-option"
     case badBPF = "bad-bpf"
     case unknownRule = "unknown-rule"
+    case unknownChain = "unknown-chain"
+    case duplicateChain = "duplicate-chain"
+    case chainLoop = "chain-loop"
+    case overlappingElements = "overlapping-elements"
     case missingPacket = "missing-packet"
     case missingExpect = "missing-expect"
     // Tests.
@@ -100,4 +104,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case unusedDefine = "unused-define"
     case notMirrorable = "not-mirrorable"
     case partlyMirrorable = "partly-mirrorable"
+    case unusedChain = "unused-chain"
+    case returnAtBase = "return-at-base"
+    // Notes.
+    case counterImplicit = "counter-implicit"
 }

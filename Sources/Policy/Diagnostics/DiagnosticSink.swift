@@ -27,6 +27,10 @@ final class DiagnosticSink {
         add(.warning, code, message, at: location, length: length)
     }
 
+    func note(_ code: DiagnosticCode, _ message: String, at token: Token) {
+        add(.note, code, message, at: token.location, length: token.length)
+    }
+
     /// An error underlining `token`.
     func error(_ code: DiagnosticCode, _ message: String, at token: Token) {
         error(code, message, at: token.location, length: token.length)

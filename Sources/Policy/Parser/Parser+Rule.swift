@@ -1,7 +1,8 @@
 /// `rule "NAME" { comment; match; statements; verdict }`.
 extension Parser {
     static let ruleKeywords = [
-        "comment", "match", "log", "pcap", "mirror", "vlan", "forward", "drop", "reflect", "reject",
+        "comment", "match", "log", "pcap", "mirror", "vlan", "forward", "accept", "drop", "reflect", "reject",
+        "counter", "jump", "goto", "return",
     ]
 
     /// The quoted name after `rule` or `test`. A bare word is reported and used, so the block
@@ -43,6 +44,11 @@ extension Parser {
     }
 
     mutating func parseRule() -> SyntaxItem? {
+        parseRuleBlock().map { .rule($0) }
+    }
+
+    /// One `rule "NAME" { ... }`, at the top level or in a chain.
+    mutating func parseRuleBlock() -> SyntaxRule? {
         let keyword = advance()
         let errorsBefore = sink.errorCount
         guard let nameToken = parseBlockName(after: keyword),
@@ -66,13 +72,13 @@ extension Parser {
                 skipRestOfStatement(atStart: true)
                 continue
             }
-            if let verdict = rule.verdict, token.text != "comment" {
+            if let ending = rule.ending, token.text != "comment" {
                 if !reportedAfterVerdict {
                     reportedAfterVerdict = true
                     sink.error(
                         .statementAfterVerdict,
-                        "'\(token.text)' follows the verdict '\(verdict.kind.rawValue)' (line "
-                            + "\(verdict.keyword.location.line)); the verdict must be the rule's last statement",
+                        "'\(token.text)' follows the verdict '\(ending.word)' (line "
+                            + "\(ending.keyword.location.line)); the verdict must be the rule's last statement",
                         at: token)
                 }
                 skipRestOfStatement(atStart: true)
@@ -81,10 +87,10 @@ extension Parser {
             parseRuleItem(into: &rule)
         }
         rule.hadError = sink.errorCount > errorsBefore
-        return .rule(rule)
+        return rule
     }
 
-    private mutating func parseRuleItem(into rule: inout SyntaxRule) {
+    mutating func parseRuleItem(into rule: inout SyntaxRule) {
         let token = peek
         switch token.text {
         case "comment":
@@ -114,19 +120,29 @@ extension Parser {
             if let statement = parseInspection() { rule.statements.append(statement) }
         case "vlan" where peek(1).kind == .word && !peek(1).newlineBefore && ["push", "pop"].contains(peek(1).text):
             if let statement = parseVLANStatement() { rule.statements.append(statement) }
-        case "forward", "drop", "reflect", "reject":
+        case "forward", "accept", "drop", "reflect", "reject":
             rule.verdict = parseVerdict()
-        case "accept", "pass":
+            parseTrailingComment(into: &rule)
+        case "pass":
             fail(
-                .unknownKeyword, "unknown statement '\(token.text)'; the verdicts are forward, drop and reflect",
+                .unknownKeyword, "unknown statement 'pass'; the verdicts are forward (or accept), drop and reflect",
                 at: token)
             skipRestOfStatement(atStart: true)
         case "counter":
-            fail(
-                .unknownKeyword, "unknown statement 'counter'; every rule counts packets and bytes already", at: token)
-            skipRestOfStatement(atStart: true)
+            parseCounter(into: &rule)
+        case "iif" where peek(1).isWord("vmap"):
+            rule.control = parseVerdictMap().map { .vmap($0) }
+            parseTrailingComment(into: &rule)
+        case "jump", "goto", "return":
+            rule.control = parseJump()
+            parseTrailingComment(into: &rule)
         default:
             if FieldNames.protocols.contains(token.text) {
+                if peek(2).isWord("vmap") {
+                    rule.control = parseVerdictMap().map { .vmap($0) }
+                    parseTrailingComment(into: &rule)
+                    return
+                }
                 if let statement = parseRewrite() { rule.statements.append(statement) }
                 return
             }
@@ -208,9 +224,9 @@ extension Parser {
 
     /// `forward|drop|reflect [forward] [delay D] [jitter J] [retries N]`. Options are parsed for
     /// every verdict; the checker reports those a verdict does not take.
-    private mutating func parseVerdict() -> SyntaxVerdict {
+    mutating func parseVerdict() -> SyntaxVerdict {
         let keyword = advance()
-        var kind = VerdictKind(rawValue: keyword.text) ?? .drop
+        var kind = keyword.text == "accept" ? .forward : VerdictKind(rawValue: keyword.text) ?? .drop
         if kind == .reflect && !atStatementEnd && peek.isWord("forward") {
             advance()
             kind = .reflectForward
@@ -220,9 +236,11 @@ extension Parser {
             var verdict = SyntaxVerdict(kind: kind, keyword: keyword, options: [])
             if !atStatementEnd && peek.isWord("with") {
                 verdict.withKeyword = advance()
-                while !atStatementEnd && peek.kind == .word { verdict.rejectWith.append(advance()) }
+                while !atStatementEnd && peek.kind == .word && !peek.isWord("comment") {
+                    verdict.rejectWith.append(advance())
+                }
             }
-            if !atStatementEnd {
+            if !atStatementEnd && !peek.isWord("comment") {
                 fail(
                     .invalidOption,
                     "unexpected \(peek.quoted) after 'reject'; write reject, reject with tcp reset, "
@@ -230,10 +248,10 @@ extension Parser {
                     at: peek)
                 skipRestOfStatement()
             }
-            endStatement(after: "the verdict")
+            if !peek.isWord("comment") { endStatement(after: "the verdict") }
             return verdict
         }
-        while !atStatementEnd {
+        while !atStatementEnd && !peek.isWord("comment") {
             let token = peek
             guard token.kind == .word, let name = SyntaxOption.Name(rawValue: token.text) else {
                 fail(
@@ -248,7 +266,7 @@ extension Parser {
             guard let option = parseOptionValue(name: name, nameToken: token) else { break }
             options.append(option)
         }
-        endStatement(after: "the verdict")
+        if !peek.isWord("comment") { endStatement(after: "the verdict") }
         return SyntaxVerdict(kind: kind, keyword: keyword, options: options)
     }
 

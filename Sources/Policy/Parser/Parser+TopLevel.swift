@@ -49,11 +49,12 @@ extension Parser {
         case "default": return parseDefault()
         case "defaults": return parseDefaults()
         case "rule": return parseRule()
+        case "chain": return parseChain()
         case "test": return parseTest()
         default:
             fail(
                 .unknownKeyword,
-                "unknown keyword '\(token.text)'; expected version, include, define, set, default, defaults, rule or test"
+                "unknown keyword '\(token.text)'; expected version, include, define, set, default, defaults, rule, chain or test"
                     + Suggestion.hint(for: token.text, among: Parser.topLevelKeywords),
                 at: token)
             skipRestOfStatement(atStart: true)

@@ -10,7 +10,9 @@ struct Parser {
 
     /// Words that start a top-level statement; seeing one at the start of a line inside a block
     /// means the block's `}` is missing.
-    static let topLevelKeywords = ["version", "include", "define", "set", "default", "defaults", "rule", "test"]
+    static let topLevelKeywords = [
+        "version", "include", "define", "set", "default", "defaults", "rule", "chain", "test",
+    ]
 
     init(tokens: [Token], path: String, isMainFile: Bool, sink: DiagnosticSink) {
         self.tokens = tokens

@@ -7,14 +7,20 @@ extension Resolver {
         for statement in syntax.statements {
             if let resolved = resolveStatement(statement, path: path) { statements.append(resolved) }
         }
+        let name = Resolver.fullName(of: syntax)
         guard let verdictSyntax = syntax.verdict else {
-            if !syntax.hadError {
+            let isEmpty = syntax.matchKeyword == nil && syntax.statements.isEmpty && syntax.counters.isEmpty
+            if syntax.control == nil && isEmpty && !syntax.hadError {
                 sink.error(
                     .missingVerdict,
-                    "rule \"\(syntax.name)\" has no verdict; end it with forward, drop, reflect or reject",
-                    at: syntax.keyword)
+                    "rule \"\(name)\" is empty; give it a match line, a statement or a verdict", at: syntax.keyword)
+                return nil
             }
-            return nil
+            let action = syntax.control.flatMap { resolveControl($0) } ?? .next
+            guard sink.errorCount == errorsBefore, !syntax.hadError else { return nil }
+            return Rule(
+                name: name, comment: syntax.comment, match: match, statements: statements, action: action,
+                chain: syntax.chain, location: syntax.keyword.location)
         }
         let verdict = resolveVerdict(verdictSyntax)
         if verdict?.kind == .reject {
@@ -32,9 +38,9 @@ extension Resolver {
         }
         guard sink.errorCount == errorsBefore, !syntax.hadError, let verdict else { return nil }
         return Rule(
-            name: syntax.name, comment: syntax.comment,
+            name: name, comment: syntax.comment,
             match: match + Self.implicitTerms(for: verdict, at: syntax.keyword.location), statements: statements,
-            verdict: verdict, location: syntax.keyword.location)
+            action: .verdict(verdict), chain: syntax.chain, location: syntax.keyword.location)
     }
 
     private mutating func resolveMatch(_ terms: [SyntaxTerm]) -> [MatchTerm] {

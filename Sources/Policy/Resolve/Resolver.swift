@@ -7,6 +7,8 @@ struct Resolver {
     /// Rule name -> where `rule` was written, for duplicates and `expect ... by "NAME"`.
     var ruleNames: [String: SourceLocation] = [:]
     var testNames: [String: SourceLocation] = [:]
+    /// Chain name -> where `chain` was written.
+    var chainNames: [String: SourceLocation] = [:]
     var setOrder: [String] = []
     var defaultVerdict: (verdict: DefaultVerdict, keyword: Token)?
     var defaultsSyntax: SyntaxDefaults?
@@ -27,11 +29,20 @@ struct Resolver {
             stateDefaults = resolveStateDefaults(defaultsSyntax.stateOptions)
         }
         var rules: [Rule] = []
+        var chains: [Chain] = []
         var tests: [TestBlock] = []
+        var counters: [Token] = []
         for loaded in items {
             switch loaded.item {
             case .rule(let syntax):
+                counters += syntax.counters
                 if let rule = resolveRule(syntax, path: loaded.path) { rules.append(rule) }
+            case .chain(let chain):
+                chains.append(Chain(name: chain.name, location: chain.keyword.location))
+                for syntax in chain.rules {
+                    counters += syntax.counters
+                    if let rule = resolveRule(syntax, path: loaded.path) { rules.append(rule) }
+                }
             case .test(let syntax):
                 if let test = resolveTest(syntax) { tests.append(test) }
             default:
@@ -43,9 +54,11 @@ struct Resolver {
                 .missingDefault, "the policy has no default verdict; add 'default forward' or 'default drop'",
                 at: SourceLocation(file: mainPath, line: 1, column: 1))
         }
+        if !sink.hasErrors { checkChains(rules: rules, chains: chains) }
         guard !sink.hasErrors, let defaultVerdict else { return nil }
         UnusedDefinitions.warn(items: items, sink: sink)
-        ShadowAnalysis.warn(rules: rules, sink: sink)
+        ShadowAnalysis.warn(rules: rules, chains: chains, sink: sink)
+        Resolver.noteCounters(counters, sink: sink)
         let sets = setOrder.compactMap { name -> NamedSet? in
             guard let state = values.sets[name] else { return nil }
             return NamedSet(
@@ -54,7 +67,7 @@ struct Resolver {
         }
         return Policy(
             version: 1, defaultVerdict: defaultVerdict.verdict, defaultLocation: defaultVerdict.keyword.location,
-            defaults: defaults, stateDefaults: stateDefaults, sets: sets, rules: rules, tests: tests,
+            defaults: defaults, stateDefaults: stateDefaults, sets: sets, rules: rules, chains: chains, tests: tests,
             sources: sources)
     }
 
@@ -98,6 +111,8 @@ struct Resolver {
                 }
             case .rule(let rule):
                 declareRule(rule)
+            case .chain(let chain):
+                declareChain(chain)
             case .test(let test):
                 if test.name.isEmpty {
                     sink.error(.invalidName, "a test needs a name", at: test.nameToken)
@@ -113,17 +128,18 @@ struct Resolver {
         }
     }
 
-    private mutating func declareRule(_ rule: SyntaxRule) {
+    mutating func declareRule(_ rule: SyntaxRule) {
         if !Resolver.isRuleName(rule.name) {
             sink.error(
                 .invalidName,
                 "invalid rule name \"\(rule.name)\": use 1 to 48 of a-z, 0-9 and '-', starting with a letter or digit",
                 at: rule.nameToken)
         }
-        if let first = ruleNames[rule.name] {
-            sink.error(.duplicateRule, "rule \"\(rule.name)\" is already defined at \(first)", at: rule.nameToken)
+        let name = Resolver.fullName(of: rule)
+        if let first = ruleNames[name] {
+            sink.error(.duplicateRule, "rule \"\(name)\" is already defined at \(first)", at: rule.nameToken)
         } else {
-            ruleNames[rule.name] = rule.keyword.location
+            ruleNames[name] = rule.keyword.location
         }
     }
 

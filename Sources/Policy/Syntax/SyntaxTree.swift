@@ -8,7 +8,16 @@ enum SyntaxItem {
     case defaultVerdict(DefaultVerdict, keyword: Token)
     case defaults(SyntaxDefaults)
     case rule(SyntaxRule)
+    case chain(SyntaxChain)
     case test(SyntaxTest)
+}
+
+/// `chain NAME { rule ...; rule ... }`: named rules that `jump` and `goto` reach.
+struct SyntaxChain {
+    var keyword: Token
+    var name: String
+    var nameToken: Token
+    var rules: [SyntaxRule]
 }
 
 struct SyntaxVersion {
@@ -166,6 +175,48 @@ struct SyntaxVerdict {
     var withKeyword: Token?
 }
 
+/// Where evaluation goes instead of a verdict: `jump NAME`, `goto NAME`, `return`, or a verdict map.
+enum SyntaxControl {
+    case jump(keyword: Token, chain: Token)
+    case goto(keyword: Token, chain: Token)
+    case `return`(keyword: Token)
+    case vmap(SyntaxVerdictMap)
+
+    var keyword: Token {
+        switch self {
+        case .jump(let keyword, _), .goto(let keyword, _), .return(let keyword): return keyword
+        case .vmap(let map): return map.field.first
+        }
+    }
+
+    /// The word for messages (`jump`, `vmap`...).
+    var word: String {
+        switch self {
+        case .jump: return "jump"
+        case .goto: return "goto"
+        case .return: return "return"
+        case .vmap: return "vmap"
+        }
+    }
+}
+
+/// `FIELD vmap { VALUE : VERDICT, ... }`.
+struct SyntaxVerdictMap {
+    var field: SyntaxField
+    var keyword: Token
+    var elements: [SyntaxMapElement]
+}
+
+/// One `VALUE : VERDICT` of a verdict map.
+struct SyntaxMapElement {
+    enum Target {
+        case verdict(SyntaxVerdict)
+        case control(SyntaxControl)
+    }
+    var value: ValueExpression
+    var target: Target
+}
+
 struct SyntaxRule {
     var keyword: Token
     var name: String
@@ -175,8 +226,21 @@ struct SyntaxRule {
     var match: [SyntaxTerm] = []
     var statements: [SyntaxStatement] = []
     var verdict: SyntaxVerdict?
+    /// `jump`, `goto`, `return` or a verdict map, in the verdict's place.
+    var control: SyntaxControl?
+    /// `counter` statements: no-ops (every rule counts), each noted.
+    var counters: [Token] = []
+    /// The chain the rule is written in (nil: the top level, the base chain).
+    var chain: String?
     /// The parser reported an error inside the rule; later checks stay quiet about it.
     var hadError = false
+
+    /// The verdict or control statement that ends the rule, and its word, for messages.
+    var ending: (keyword: Token, word: String)? {
+        if let verdict { return (verdict.keyword, verdict.kind.rawValue) }
+        if let control { return (control.keyword, control.word) }
+        return nil
+    }
 }
 
 /// `FIELD VALUE` in a test's `packet` or `expect ... with`.
