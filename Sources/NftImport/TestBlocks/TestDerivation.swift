@@ -52,7 +52,10 @@ enum TestDerivation {
             }
             if field == .iif { iif = value } else { values.append((field, value)) }
         }
-        let expect = "expect \(rule.verdict.kind.rawValue) by \"\(rule.name)\""
+        guard let verdict = rule.verdict else {
+            return .failure(Untranslatable("the rule has no verdict of its own: it acts and goes on"))
+        }
+        let expect = "expect \(verdict.kind.rawValue) by \"\(rule.name)\""
         guard answered else {
             let opensTCP =
                 order.contains(.ctState) && flags == nil && values.contains { $0.0.rawValue.hasPrefix("tcp") }
