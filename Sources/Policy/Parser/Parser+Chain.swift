@@ -6,16 +6,8 @@ extension Parser {
             let open = expectOpenBrace(after: "the chain name", fallback: nameToken)
         else { return nil }
         var chain = SyntaxChain(keyword: keyword, name: nameToken.text, nameToken: nameToken, rules: [])
-        while true {
+        while nextBlockItem() {
             let token = peek
-            if token.kind == .closeBrace {
-                advance()
-                break
-            }
-            if token.kind == .semicolon {
-                advance()
-                continue
-            }
             if token.kind == .endOfFile || (token.newlineBefore && isTopLevelKeyword(token) && token.text != "rule") {
                 sink.error(.unexpectedToken, "chain \(nameToken.text) is missing its closing '}'", at: open)
                 break

@@ -35,6 +35,15 @@ extension Parser {
         return nil
     }
 
+    /// Skips the `;` between a block's items; at the block's `}` consumes it and returns false,
+    /// else true with the next item's first token in `peek`.
+    mutating func nextBlockItem() -> Bool {
+        while peek.kind == .semicolon { advance() }
+        guard peek.kind == .closeBrace else { return true }
+        advance()
+        return false
+    }
+
     /// True when the block's `}` is missing: reported, and the caller returns without consuming.
     mutating func blockEndsUnclosed(open: Token, what: String) -> Bool {
         let token = peek
@@ -56,16 +65,8 @@ extension Parser {
         else { return nil }
         var rule = SyntaxRule(keyword: keyword, name: nameToken.text, nameToken: nameToken)
         var reportedAfterVerdict = false
-        while true {
+        while nextBlockItem() {
             let token = peek
-            if token.kind == .closeBrace {
-                advance()
-                break
-            }
-            if token.kind == .semicolon {
-                advance()
-                continue
-            }
             if blockEndsUnclosed(open: open, what: "rule \"\(rule.name)\"") { break }
             guard token.kind == .word else {
                 fail(.unexpectedToken, "expected a statement, found \(token.quoted)", at: token)

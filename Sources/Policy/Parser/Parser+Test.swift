@@ -8,16 +8,8 @@ extension Parser {
         else { return nil }
         var test = SyntaxTest(keyword: keyword, name: nameToken.text, nameToken: nameToken)
         var waits: [Token] = []
-        while true {
+        while nextBlockItem() {
             let token = peek
-            if token.kind == .closeBrace {
-                advance()
-                break
-            }
-            if token.kind == .semicolon {
-                advance()
-                continue
-            }
             if blockEndsUnclosed(open: open, what: "test \"\(test.name)\"") { break }
             switch token.kind == .word ? token.text : "" {
             case "packet":

@@ -225,16 +225,8 @@ extension Parser {
         let open = advance()
         var options: [SyntaxOption] = []
         var stateOptions: [SyntaxStateOption] = []
-        while true {
+        while nextBlockItem() {
             let token = peek
-            if token.kind == .closeBrace {
-                advance()
-                break
-            }
-            if token.kind == .semicolon {
-                advance()
-                continue
-            }
             if token.kind == .endOfFile || (token.newlineBefore && isTopLevelKeyword(token)) {
                 sink.error(.unexpectedToken, "'defaults' is missing its closing '}'", at: open)
                 return .defaults(SyntaxDefaults(keyword: keyword, options: options, stateOptions: stateOptions))
