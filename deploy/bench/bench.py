@@ -30,6 +30,7 @@ sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bkbench import accounting, cpustat, policygen, report, sizing_report  # noqa: E402
+from bkbench.cli import preflight, settings_from  # noqa: E402
 from bkbench.candidates import Bridgekeeper, Candidate, KernelBridge, TestPmd  # noqa: E402
 from bkbench.frames import FlowSpec, flow_frames, write_trafgen_config  # noqa: E402
 from bkbench.measure import Meter, Settings, Streams, run_dict  # noqa: E402
@@ -99,25 +100,6 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--keep-workdir", action="store_true", help="keep the temporary folder with configs and logs")
     parser.add_argument("--cleanup", action="store_true", help="remove namespaces left by a crashed run, then exit")
     return parser.parse_args(argv)
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Defaults, then `--quick`, then explicit flags."""
-    settings = Settings(**(QUICK if args.quick else {}))
-    for name in Settings.__dataclass_fields__:
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(settings, name, value)
-    return settings
-
-
-def preflight() -> None:
-    """Root and the tools; raises BenchError naming the Debian packages to install."""
-    if os.geteuid() != 0:
-        raise BenchError("must run as root (namespaces, veth, trafgen)")
-    missing = sorted({package for tool, package in REQUIRED_TOOLS.items() if not shutil.which(tool)})
-    if missing:
-        raise BenchError(f"missing tools; install with `make bench-net` or `apt-get install {' '.join(missing)}`")
 
 
 def tool_version(argv: list[str]) -> str:
@@ -254,7 +236,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         removed = cleanup_leftovers()
         print(f"bench: removed {', '.join(removed)}" if removed else "bench: nothing to clean up")
         return 0
-    settings = settings_from(args)
+    settings = settings_from(args, Settings, QUICK)
     started = datetime.now(timezone.utc)
     workdir = Path(tempfile.mkdtemp(prefix="bkb-bench-"))
     testbed = Testbed(workdir)
@@ -270,7 +252,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, raise_interrupted)
     try:
-        preflight()
+        preflight(REQUIRED_TOOLS, "bench-net")
         wanted_candidates(args)
         testbed.create()
         notes += testbed.offload_notes
