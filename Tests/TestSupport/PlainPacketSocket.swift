@@ -35,8 +35,17 @@ public final class PlainPacketSocket {
 
     /// Sends one frame as is.
     public func send(_ frame: [UInt8]) throws {
+        guard try sendUnlessFull(frame) else { throw TestFailure("send: the socket's buffer is full") }
+    }
+
+    /// Sends `frame`; false when the socket's buffer is full (ENOBUFS, EAGAIN), which a test
+    /// flooding the link expects; any other failure throws.
+    public func sendUnlessFull(_ frame: [UInt8]) throws -> Bool {
         let sent = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-        guard sent == frame.count else { throw TestFailure("send: errno \(errno)") }
+        if sent == frame.count { return true }
+        let code = errno
+        if sent < 0 && (code == ENOBUFS || code == EAGAIN) { return false }
+        throw TestFailure("send: \(sent < 0 ? "errno \(code)" : "sent \(sent) of \(frame.count) bytes")")
     }
 
     /// Frames received (incoming only) within `timeout` seconds that satisfy `matching`, until
