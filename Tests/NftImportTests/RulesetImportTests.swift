@@ -73,10 +73,18 @@ import Testing
         #expect(missing.status == 1 && missing.errors == "import-nft: cannot read /nonexistent.nft\n")
     }
     @Test func withoutTheRightToMakeANamespaceTheCommandSaysWhatToDoInOneLine() throws {
-        let binary = try BridgekeeperBinary.path
-        let unprivileged = Shell.result([
-            "runuser", "-u", "nobody", "--", binary, "import-nft", "--nft-file", Rulesets.path("bridge-arp.nft"),
-        ])
+        // The checkout may sit where `nobody` cannot reach (a 0700 temporary folder): run copies
+        // from a folder anyone can read, so the only refusal left is the namespace's.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bk-import-nobody-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        let binary = folder.appendingPathComponent("bridgekeeper").path
+        let ruleset = folder.appendingPathComponent("bridge-arp.nft").path
+        try FileManager.default.copyItem(atPath: try BridgekeeperBinary.path, toPath: binary)
+        try FileManager.default.copyItem(atPath: Rulesets.path("bridge-arp.nft"), toPath: ruleset)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ruleset)
+        let unprivileged = Shell.result(["runuser", "-u", "nobody", "--", binary, "import-nft", "--nft-file", ruleset])
         #expect(unprivileged.status == 1)
         let lines = unprivileged.errors.split(separator: "\n")
         #expect(lines.count == 1, "\(unprivileged.errors)")
