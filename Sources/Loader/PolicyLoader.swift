@@ -50,7 +50,11 @@ public enum PolicyLoader {
         guard let policy = read.policy, read.errors.isEmpty else {
             return LoadReport(loaded: nil, diagnostics: diagnostics, tests: [])
         }
-        diagnostics += extraWarnings(policy).map { withSourceLine($0, from: policy) }
+        let extra = extraWarnings(policy)
+        if !extra.isEmpty {
+            let lines = SourceLines(policy)
+            diagnostics += extra.map { withSourceLine($0, from: lines) }
+        }
         let compiled = PolicyCompiler.compile(policy)
         let outcomes = TestRunner.run(compiled)
         diagnostics += outcomes.compactMap(\.failure)
@@ -66,10 +70,10 @@ public enum PolicyLoader {
     }
 
     /// The diagnostic with the text of its line filled in (for the caret display).
-    static func withSourceLine(_ diagnostic: Diagnostic, from policy: Policy) -> Diagnostic {
+    static func withSourceLine(_ diagnostic: Diagnostic, from lines: SourceLines) -> Diagnostic {
         guard diagnostic.sourceLine == nil, let location = diagnostic.location else { return diagnostic }
         var filled = diagnostic
-        filled.sourceLine = TestRunner.sourceLine(of: location, in: policy)
+        filled.sourceLine = lines.line(at: location)
         filled.length =
             filled.sourceLine.map { line in
                 let rest = line.utf8.dropFirst(location.column - 1)

@@ -154,10 +154,7 @@ public enum TestRunner {
 
     /// The text of the line a location points at, for the caret display.
     static func sourceLine(of location: SourceLocation, in policy: Policy) -> String? {
-        guard let file = policy.sources.first(where: { $0.path == location.file }) else { return nil }
-        let lines = file.contents.split(separator: "\n", omittingEmptySubsequences: false)
-        guard location.line >= 1, location.line <= lines.count else { return nil }
-        return String(lines[location.line - 1])
+        SourceLines(policy).line(at: location)
     }
 }
 
