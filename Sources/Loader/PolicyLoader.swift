@@ -29,20 +29,24 @@ public struct LoadReport: Sendable {
 /// every reload share, so "passes check" and "reloads" cannot disagree.
 public enum PolicyLoader {
     /// Loads the policy at `path`.
-    /// - Parameter extraWarnings: computes further warnings from the checked policy (the
-    ///   nftables mirror's notes), added to the report.
+    /// - Parameters:
+    ///   - ports: the bridge's interface names, for `iifname` and `oifname` (nil: not known,
+    ///     and a policy that uses them does not check).
+    ///   - extraWarnings: computes further warnings from the checked policy (the nftables
+    ///     mirror's notes), added to the report.
     public static func load(
-        path: String, extraWarnings: (Policy) -> [Diagnostic] = { _ in [] }
+        path: String, ports: PortInterfaces? = nil, extraWarnings: (Policy) -> [Diagnostic] = { _ in [] }
     ) -> LoadReport {
-        let read = PolicyReader.read(path: path)
+        let read = PolicyReader.read(path: path, ports: ports)
         return finish(read, extraWarnings: extraWarnings)
     }
 
     /// Loads policy text as if it were the file at `path` (tests, `check -`).
     public static func load(
-        text: String, path: String, extraWarnings: (Policy) -> [Diagnostic] = { _ in [] }
+        text: String, path: String, ports: PortInterfaces? = nil,
+        extraWarnings: (Policy) -> [Diagnostic] = { _ in [] }
     ) -> LoadReport {
-        finish(PolicyReader.parse(text: text, path: path), extraWarnings: extraWarnings)
+        finish(PolicyReader.parse(text: text, path: path, ports: ports), extraWarnings: extraWarnings)
     }
 
     private static func finish(_ read: PolicyReader.Result, extraWarnings: (Policy) -> [Diagnostic]) -> LoadReport {

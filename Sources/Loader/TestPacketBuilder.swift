@@ -129,6 +129,9 @@ public enum TestPacketBuilder {
                 return setTransport(number: UInt8(truncatingIfNeeded: v), item.field)
             case .metaLength:
                 length = Int(v)
+            case .thSport, .thDport:
+                let tcpOrUDP = item.field == .thSport ? "tcp sport or udp sport" : "tcp dport or udp dport"
+                return "a test packet says which transport it carries: write \(tcpOrUDP), not \(item.field.rawValue)"
             case .ctState, .ctDirection:
                 return "a test packet's \(item.field.rawValue) comes from the flow table, not from its fields"
             }

@@ -18,26 +18,29 @@ public enum PolicyReader {
     }
 
     /// Reads the file at `path` (and its includes, relative to each including file's folder).
-    public static func read(path: String) -> Result {
+    /// `ports` are the bridge's interface names, which `iifname` and `oifname` need.
+    public static func read(path: String, ports: PortInterfaces? = nil) -> Result {
         let sink = DiagnosticSink()
         var loader = SourceLoader(sink: sink)
         guard loader.loadMain(path: path) else { return Result(policy: nil, diagnostics: sink.sorted()) }
-        return finish(loader, sink: sink, path: path)
+        return finish(loader, sink: sink, path: path, ports: ports)
     }
 
     /// Parses `text` as if it were the file at `path`; includes are still read from disk,
     /// relative to `path`'s folder.
-    public static func parse(text: String, path: String) -> Result {
+    public static func parse(text: String, path: String, ports: PortInterfaces? = nil) -> Result {
         let sink = DiagnosticSink()
         var loader = SourceLoader(sink: sink)
         loader.loadMain(path: path, text: text)
-        return finish(loader, sink: sink, path: path)
+        return finish(loader, sink: sink, path: path, ports: ports)
     }
 
     /// Resolves and checks what the loader read. Warnings are only looked for once there is no
     /// error, so they never echo an error.
-    private static func finish(_ loader: SourceLoader, sink: DiagnosticSink, path: String) -> Result {
-        var resolver = Resolver(sink: sink)
+    private static func finish(
+        _ loader: SourceLoader, sink: DiagnosticSink, path: String, ports: PortInterfaces?
+    ) -> Result {
+        var resolver = Resolver(sink: sink, ports: ports)
         let policy = resolver.resolve(items: loader.items, sources: loader.sources, mainPath: path)
         return Result(policy: sink.hasErrors ? nil : policy, diagnostics: sink.sorted())
     }

@@ -35,6 +35,8 @@ public final class CompiledPolicy: @unchecked Sendable {
     public let continues: Bool
     /// `log prefix` texts, by the index in ``Action/log(_:)`` (nil: no prefix).
     public let logPrefixes: [String?]
+    /// `log level`s, by the same index (nil: the default, `info`).
+    public let logLevels: [LogLevel?]
     /// `pcap` file paths, by the index in ``Action/capture(_:)``.
     public let captureFiles: [String]
     /// `mirror` interface names, by the index in ``Action/mirror(_:)``.
@@ -53,7 +55,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         narrowPool: [NarrowInterval],
         hashSets: [FlatHashMap], bpfPrograms: [[bpf_insn]], index: RuleIndex, defaultRule: CompiledRule,
         logPrefixes: [String?], captureFiles: [String], mirrorInterfaces: [String], limits: [CompiledLimit] = [],
-        quotas: [CompiledQuota] = []
+        quotas: [CompiledQuota] = [], logLevels: [LogLevel?] = []
     ) {
         self.policy = policy
         self.rules = FlatArray(rules)
@@ -74,6 +76,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.usedFields = used
         self.ruleNames = policy.rules.map(\.name)
         self.logPrefixes = logPrefixes
+        self.logLevels = logLevels
         self.captureFiles = captureFiles
         self.mirrorInterfaces = mirrorInterfaces
         self.limits = limits

@@ -33,6 +33,9 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
     /// Set from the flow table by the pipeline, not from the frame.
     case ctState
     case ctDirection
+    /// nft's `th sport` / `th dport`: the port of a TCP or UDP frame.
+    case thSport
+    case thDport
 
     /// The code for a language field.
     public init(_ field: Field) {
@@ -66,6 +69,8 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
         case .metaLength: self = .metaLength
         case .ctState: self = .ctState
         case .ctDirection: self = .ctDirection
+        case .thSport: self = .thSport
+        case .thDport: self = .thDport
         }
     }
 }
@@ -126,6 +131,12 @@ extension FrameInfo {
             return present.contains(.icmpType) && l4Protocol == IPProtocol.icmp ? UInt128(icmpType) : nil
         case .icmpv6Type:
             return present.contains(.icmpType) && l4Protocol == IPProtocol.icmpv6 ? UInt128(icmpType) : nil
+        case .thSport:
+            return present.contains(.ports) && (l4Protocol == IPProtocol.tcp || l4Protocol == IPProtocol.udp)
+                ? UInt128(sourcePort) : nil
+        case .thDport:
+            return present.contains(.ports) && (l4Protocol == IPProtocol.tcp || l4Protocol == IPProtocol.udp)
+                ? UInt128(destinationPort) : nil
         case .metaL4proto:
             return present.contains(.l4Protocol) ? UInt128(l4Protocol) : nil
         case .metaLength:

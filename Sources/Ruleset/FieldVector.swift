@@ -76,6 +76,8 @@ public struct FieldVector {
         if used & FieldCode.tcpFlags.bit != 0 { v[Int(FieldCode.tcpFlags.rawValue)] = UInt64(info.tcpFlags) }
         if used & FieldCode.udpSport.bit != 0 { v[Int(FieldCode.udpSport.rawValue)] = UInt64(info.sourcePort) }
         if used & FieldCode.udpDport.bit != 0 { v[Int(FieldCode.udpDport.rawValue)] = UInt64(info.destinationPort) }
+        if used & FieldCode.thSport.bit != 0 { v[Int(FieldCode.thSport.rawValue)] = UInt64(info.sourcePort) }
+        if used & FieldCode.thDport.bit != 0 { v[Int(FieldCode.thDport.rawValue)] = UInt64(info.destinationPort) }
         if used & FieldCode.icmpType.bit != 0 { v[Int(FieldCode.icmpType.rawValue)] = UInt64(info.icmpType) }
         if used & FieldCode.icmpv6Type.bit != 0 { v[Int(FieldCode.icmpv6Type.rawValue)] = UInt64(info.icmpType) }
         if used & FieldCode.metaL4proto.bit != 0 { v[Int(FieldCode.metaL4proto.rawValue)] = UInt64(info.l4Protocol) }
@@ -118,8 +120,8 @@ public struct FieldVector {
     /// The L4 fields a protocol number has.
     @usableFromInline static let l4BitsByProtocol: [UInt32] = (0...255).map { number in
         switch UInt8(number) {
-        case IPProtocol.tcp: return FieldCode.tcpSport.bit | FieldCode.tcpDport.bit
-        case IPProtocol.udp: return FieldCode.udpSport.bit | FieldCode.udpDport.bit
+        case IPProtocol.tcp: return FieldCode.tcpSport.bit | FieldCode.tcpDport.bit | thBits
+        case IPProtocol.udp: return FieldCode.udpSport.bit | FieldCode.udpDport.bit | thBits
         case IPProtocol.icmp: return FieldCode.icmpType.bit
         case IPProtocol.icmpv6: return FieldCode.icmpv6Type.bit
         default: return 0
@@ -127,7 +129,8 @@ public struct FieldVector {
     }
 
     static let portBits =
-        FieldCode.tcpSport.bit | FieldCode.tcpDport.bit | FieldCode.udpSport.bit | FieldCode.udpDport.bit
+        FieldCode.tcpSport.bit | FieldCode.tcpDport.bit | FieldCode.udpSport.bit | FieldCode.udpDport.bit | thBits
+    static let thBits = FieldCode.thSport.bit | FieldCode.thDport.bit
 
     public static let ethernetBits = FieldCode.etherSaddr.bit | FieldCode.etherDaddr.bit | FieldCode.etherType.bit
     public static let ipv4Bits =

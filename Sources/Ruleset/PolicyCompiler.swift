@@ -48,7 +48,7 @@ public enum PolicyCompiler {
             bpfPrograms: builder.bpfPrograms,
             index: index, defaultRule: defaultRule, logPrefixes: builder.logPrefixes,
             captureFiles: builder.captureFiles, mirrorInterfaces: builder.mirrorInterfaces, limits: builder.limits,
-            quotas: builder.quotas)
+            quotas: builder.quotas, logLevels: builder.logLevels)
     }
 }
 
@@ -62,6 +62,7 @@ private struct ProgramBuilder {
     var hashSets: [FlatHashMap] = []
     var bpfPrograms: [[bpf_insn]] = []
     var logPrefixes: [String?] = []
+    var logLevels: [LogLevel?] = []
     var captureFiles: [String] = []
     var mirrorInterfaces: [String] = []
     var limits: [CompiledLimit] = []
@@ -138,7 +139,8 @@ private struct ProgramBuilder {
             return (Term(field: .metaLength, test: .bpf, negated: match.negated, slice: slice), 100)
         case .field(let match):
             let field = FieldCode(match.field)
-            if match.field.isBitmask {
+            // A masked comparison's values are the exact flags bytes it holds for.
+            if match.field.isBitmask && match.masked == nil {
                 let masks = Array(Set(match.values.map(\.lo))).sorted()
                 if masks.count == 1 {
                     return (Term(field: field, test: .allBits, negated: match.negated, lo: masks[0]), 1)
@@ -195,8 +197,9 @@ private struct ProgramBuilder {
             return .rewrite(.vlanPush(id))
         case .vlanPop:
             return .rewrite(.vlanPop)
-        case .log(let prefix):
+        case .log(let prefix, let level):
             logPrefixes.append(prefix)
+            logLevels.append(level)
             return .log(Int32(logPrefixes.count - 1))
         case .pcap(let path):
             if let existing = captureFiles.firstIndex(of: path) { return .capture(Int32(existing)) }

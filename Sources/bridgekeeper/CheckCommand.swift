@@ -29,19 +29,32 @@ struct CheckCommand: ParsableCommand {
     )
     var printNft = false
 
-    @Option(name: .customLong("port-a"), help: "Interface name of port a, for `iif a` in the nftables mirror.")
-    var portA: String = "port-a"
+    @Option(
+        name: .customLong("port-a"),
+        help: "Interface name of port a: what iifname/oifname are resolved against, and `iif a` in the nftables mirror."
+    )
+    var portA: String?
 
-    @Option(name: .customLong("port-b"), help: "Interface name of port b, for `iif b` in the nftables mirror.")
-    var portB: String = "port-b"
+    @Option(
+        name: .customLong("port-b"),
+        help: "Interface name of port b: what iifname/oifname are resolved against, and `iif b` in the nftables mirror."
+    )
+    var portB: String?
 
     @Argument(help: "The policy file.")
     var file: String
 
+    func validate() throws {
+        if (portA == nil) != (portB == nil) {
+            throw ValidationError("give both --port-a and --port-b (the bridge's two interfaces), or neither")
+        }
+    }
+
     func run() throws {
-        let ports = MirrorPorts(a: portA, b: portB)
+        let ports = MirrorPorts(a: portA ?? "port-a", b: portB ?? "port-b")
+        let interfaces = portA.flatMap { a in portB.map { PortInterfaces(a: a, b: $0) } }
         var plan: MirrorPlan?
-        let report = PolicyLoader.load(path: file) { policy in
+        let report = PolicyLoader.load(path: file, ports: interfaces) { policy in
             let mirror = MirrorPlanner.plan(policy, ports: ports)
             plan = mirror
             return mirror.notes.map(\.diagnostic)

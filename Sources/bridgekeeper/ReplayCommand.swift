@@ -73,7 +73,16 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(name: .customLong("port-a"), help: "Interface name of port a, for the policy's iifname/oifname.")
+    var portA: String?
+
+    @Option(name: .customLong("port-b"), help: "Interface name of port b, for the policy's iifname/oifname.")
+    var portB: String?
+
     func validate() throws {
+        if (portA == nil) != (portB == nil) {
+            throw ValidationError("give both --port-a and --port-b (the bridge's two interfaces), or neither")
+        }
         guard input != nil || inputA != nil || inputB != nil else {
             throw ValidationError("name a capture to replay: --in, --in-a or --in-b")
         }
@@ -81,7 +90,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = PolicyLoader.load(path: policy)
+        let report = PolicyLoader.load(
+            path: policy, ports: portA.flatMap { a in portB.map { PortInterfaces(a: a, b: $0) } })
         guard let loaded = report.loaded else {
             for diagnostic in report.diagnostics { printError(diagnostic.rendered) }
             printError("\(policy): policy has errors; nothing replayed")

@@ -76,6 +76,28 @@ import Testing
         #expect(parsed.succeeded, "\(parsed.errors)")
     }
 
+    /// `iifname` needs the bridge's ports: `check` resolves it with --port-a/--port-b, and
+    /// without them says so at the name.
+    @Test func interfaceNamesAreResolvedAgainstThePortsGiven() throws {
+        let path = try Self.write(
+            "version 1\ndefault forward\nrule \"x\" {\n    match oifname \"eth2\" tcp dport ssh\n    drop\n}\n")
+        let resolved = try Self.check(["--print-nft", "--port-a", "eth1", "--port-b", "eth2", path])
+        #expect(resolved.status == 0, "\(resolved.errors)")
+        #expect(resolved.output.contains("meta iifname \"eth1\" tcp dport 22 counter drop comment \"x\""))
+        let unresolved = try Self.check([path])
+        #expect(unresolved.status == 1)
+        #expect(
+            unresolved.errors.hasPrefix(
+                "\(path):4:19: error: oifname \"eth2\" names an interface, and the bridge's ports are not known here"),
+            "\(unresolved.errors)")
+        let wrong = try Self.check(["--port-a", "eth7", "--port-b", "eth8", path])
+        #expect(
+            wrong.errors.contains(
+                "oifname \"eth2\" is neither port of the bridge: port a is \"eth7\", port b is \"eth8\""))
+        let half = try Self.check(["--port-a", "eth1", path])
+        #expect(half.status != 0 && half.errors.contains("give both --port-a and --port-b"), "\(half.errors)")
+    }
+
     @Test func aMissingFileIsOneLine() throws {
         let result = try Self.check(["/nonexistent/policy"])
         #expect(result.status == 1)

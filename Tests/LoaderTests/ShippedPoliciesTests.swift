@@ -31,20 +31,24 @@ import Testing
         #expect(report.tests.allSatisfy { $0.passed })
     }
 
-    /// The ```policy blocks of the README and docs/policy.md, each a whole file.
-    static var documentedExamples: [String] {
+    /// The ```policy blocks of the README and docs/policy.md, each a whole file, with the ports
+    /// a ```policy ports=A,B block is checked for.
+    static var documentedExamples: [(text: String, ports: PortInterfaces?)] {
         ["README.md", "docs/policy.md"].flatMap { policyBlocks(in: root.appendingPathComponent($0).path) }
     }
 
-    static func policyBlocks(in path: String) -> [String] {
+    static func policyBlocks(in path: String) -> [(text: String, ports: PortInterfaces?)] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        var blocks: [String] = []
+        var blocks: [(text: String, ports: PortInterfaces?)] = []
         var current: [Substring]?
+        var ports: PortInterfaces?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if current == nil, line.hasPrefix("```policy") {
                 current = []
+                let names = line.split(separator: "=").dropFirst().first?.split(separator: ",") ?? []
+                ports = names.count == 2 ? PortInterfaces(a: String(names[0]), b: String(names[1])) : nil
             } else if current != nil, line.hasPrefix("```") {
-                blocks.append(current!.joined(separator: "\n") + "\n")
+                blocks.append((current!.joined(separator: "\n") + "\n", ports))
                 current = nil
             } else {
                 current?.append(line)
@@ -64,7 +68,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         for (number, example) in Self.documentedExamples.enumerated() {
             let report = PolicyLoader.load(
-                text: example, path: folder.appendingPathComponent("example\(number).policy").path)
+                text: example.text, path: folder.appendingPathComponent("example\(number).policy").path,
+                ports: example.ports)
             #expect(
                 report.errors.isEmpty, "example \(number): \(report.errors.map(\.rendered).joined(separator: "\n"))")
             #expect(report.tests.allSatisfy { $0.passed }, "example \(number)")

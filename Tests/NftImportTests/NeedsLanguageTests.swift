@@ -1,6 +1,7 @@
 import Foundation
 import Loader
 import NftImport
+import Policy
 import Testing
 
 /// Imports that use constructs the language is gaining on other branches (chains, non-terminal
@@ -62,9 +63,27 @@ import Testing
         Self.expectChecksCleanNow(result.policy)
     }
 
+    /// Without --port-a/--port-b the import keeps the interface name; the policy then checks
+    /// only where the bridge's ports are known, and a check without them says so at the name.
     @Test func interfaceNamesWithoutPorts() throws {
         let result = try F.imported([#"[\#(F.match(F.meta("iifname"), #""eth0""#)), \#(F.drop)]"#])
-        Self.expectChecksClean(result.policy, needs: "iifname")
+        #expect(result.policy.contains("match iifname \"eth0\"\n"), "\(result.policy)")
+        let unresolved = F.check(result.policy)
+        #expect(unresolved.loaded == nil)
+        #expect(
+            unresolved.errors.map(\.message) == [
+                "iifname \"eth0\" names an interface, and the bridge's ports are not known here: check with "
+                    + "--port-a NAME --port-b NAME (run resolves it against its own --port-a and --port-b), or "
+                    + "write iif a or iif b"
+            ])
+        let resolved = PolicyLoader.load(
+            text: result.policy, path: "imported.policy", ports: PortInterfaces(a: "eth0", b: "eth1"))
+        #expect(resolved.errors.isEmpty, "\(Rulesets.errors(resolved))\n\(result.policy)")
+        guard case .field(let match)? = resolved.loaded?.compiled.policy.rules.first?.match.first else {
+            Issue.record("the imported rule has no field match")
+            return
+        }
+        #expect(match.field == .iif && match.values == [ValueInterval(0)] && !match.negated)
     }
 
     @Test func concatenationsAndTheirSetDeclarations() throws {

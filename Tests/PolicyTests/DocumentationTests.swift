@@ -39,12 +39,18 @@ struct DocumentationTests {
     }
 
     @Test func everyPolicyBlockChecks() throws {
-        let blocks = try Self.blocks().filter { $0.info == "policy" }
+        // ```policy ports=A,B: checked as for a bridge whose ports are interfaces A and B.
+        let blocks = try Self.blocks().filter { $0.info == "policy" || $0.info.hasPrefix("policy ports=") }
         #expect(blocks.count >= 10)
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         for block in blocks {
-            let result = PolicyReader.parse(text: block.text, path: folder.path + "/example.policy")
+            let names =
+                block.info.hasPrefix("policy ports=")
+                ? block.info.dropFirst("policy ports=".count).split(separator: ",").map(String.init) : []
+            let ports = names.count == 2 ? PortInterfaces(a: names[0], b: names[1]) : nil
+            #expect(block.info == "policy" || ports != nil, "docs/policy.md block at line \(block.line): ports=A,B")
+            let result = PolicyReader.parse(text: block.text, path: folder.path + "/example.policy", ports: ports)
             #expect(
                 result.errors.isEmpty,
                 "docs/policy.md block at line \(block.line):\n\(result.errors.map(\.rendered).joined(separator: "\n"))")

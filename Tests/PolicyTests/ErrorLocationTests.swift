@@ -16,8 +16,8 @@ struct ErrorLocationTests {
     static let cases: [BrokenCase] = [
         // Lexical.
         BrokenCase(
-            text: wrapped("rule \"a\" { match tcp dport (22); drop }\n"), error: "3:28 unexpected-character",
-            message: "unexpected character '('"),
+            text: wrapped("rule \"a\" { match tcp dport %22; drop }\n"), error: "3:28 unexpected-character",
+            message: "unexpected character '%'"),
         BrokenCase(
             text: wrapped("rule \"a\" {\n    log prefix \"oops\n    drop\n}\n"), error: "4:16 unterminated-string",
             message: "unterminated string"),

@@ -50,11 +50,21 @@ struct LexerTests {
     }
 
     @Test func strayCharactersAreOneInvalidToken() {
-        let tokens = Lexer.tokens(of: "a (&) b ! c", path: "t")
+        let tokens = Lexer.tokens(of: "a %^~ b ! c", path: "t")
         #expect(tokens.map(\.kind) == [.word, .invalid, .word, .invalid, .word, .endOfFile])
-        #expect(tokens[1].text == "(&)" && tokens[1].length == 3)
-        #expect(tokens[1].problem == TokenProblem(code: .unexpectedCharacter, message: "unexpected characters '(&)'"))
+        #expect(tokens[1].text == "%^~" && tokens[1].length == 3)
+        #expect(tokens[1].problem == TokenProblem(code: .unexpectedCharacter, message: "unexpected characters '%^~'"))
         #expect(tokens[3].problem?.message == "unexpected character '!'")
+    }
+
+    /// nft's mask syntax: `&`, `(` and `)` are tokens of their own, also between words.
+    @Test func maskPunctuationIsTokens() {
+        let tokens = Lexer.tokens(of: "flags &(syn|ack)== syn", path: "t")
+        #expect(
+            tokens.map(\.kind) == [
+                .word, .ampersand, .openParen, .word, .pipe, .word, .closeParen, .equal, .word, .endOfFile,
+            ])
+        #expect(tokens[1].location.column == 7 && tokens[6].location.column == 16)
     }
 
     @Test func sigilWithoutName() {

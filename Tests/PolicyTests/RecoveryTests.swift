@@ -17,7 +17,7 @@ struct RecoveryTests {
                 frward
             }
             rule "c" {
-                match (tcp dport 22)
+                match ^tcp dport 22
                 forward
             }
             rule "d" {

@@ -1,6 +1,7 @@
 import Logging
 import Pipeline
 import Platform
+import Policy
 import Synchronization
 
 /// The control thread's side of `log` and `pcap` statements: takes what the forwarding threads
@@ -47,9 +48,12 @@ final class OutputDrain: @unchecked Sendable {
                 let name =
                     record.rule < 0 ? "default" : known ? compiled.ruleNames[Int(record.rule)] : "rule#\(record.rule)"
                 let prefix = known ? compiled.logPrefixes[Int(record.prefix)] : nil
+                let levels = compiled.logLevels
+                let level = known && Int(record.prefix) < levels.count ? levels[Int(record.prefix)] : nil
                 var line = LogLine.describe(rule: name, prefix: prefix, info: record.info, port: record.port)
                 if suppressed > 0 { line += " suppressed_before=\(suppressed)" }
-                logger.info("event=log \(line)", metadata: [LineLogHandler.fieldsKey: "1"])
+                logger.log(
+                    level: Self.severity(level), "event=log \(line)", metadata: [LineLogHandler.fieldsKey: "1"])
             }
         }
         writers.withLock { writers in
@@ -74,5 +78,17 @@ final class OutputDrain: @unchecked Sendable {
     /// Flushes every capture file (at exit).
     func flushFiles() {
         writers.withLock { writers in for writer in writers.values { writer.flush() } }
+    }
+
+    /// The log record's level for a rule's `log level` (nft's names; none: `info`).
+    static func severity(_ level: LogLevel?) -> Logger.Level {
+        switch level {
+        case .emerg, .alert, .crit: return .critical
+        case .err: return .error
+        case .warn: return .warning
+        case .notice: return .notice
+        case .info, nil: return .info
+        case .debug: return .debug
+        }
     }
 }

@@ -49,7 +49,10 @@ final class Reloader: Sendable {
     private func attempt(trigger: String) -> ReloadReply {
         let old = slot.current()
         let target = self.target
-        let report = PolicyLoader.load(path: policyPath) { target.mirrors ? target.mirrorNotes(for: $0) : [] }
+        let ports = PortInterfaces(a: portNames.a, b: portNames.b)
+        let report = PolicyLoader.load(path: policyPath, ports: ports) {
+            target.mirrors ? target.mirrorNotes(for: $0) : []
+        }
         guard let loaded = report.loaded else {
             let errors = report.errors.map(\.summary)
             for error in errors { logger.error("\(error)") }

@@ -1,6 +1,7 @@
 import Loader
 import Logging
 import Mirror
+import Policy
 
 /// The policy `run` starts with: read with exactly `check`'s code, every diagnostic logged at
 /// its severity.
@@ -12,7 +13,8 @@ enum StartupPolicy {
 
     static func load(_ configuration: BridgeConfiguration, logger: Logger) throws(BridgeError) -> LoadedPolicy {
         // The mirror's notes are logged once the kernel has been probed (BridgeResources).
-        let report = PolicyLoader.load(path: configuration.policyPath)
+        let report = PolicyLoader.load(
+            path: configuration.policyPath, ports: PortInterfaces(a: configuration.portA, b: configuration.portB))
         for diagnostic in report.diagnostics {
             switch diagnostic.severity {
             case .error: logger.error("\(diagnostic.summary)")

@@ -179,9 +179,22 @@ struct FieldLayout {
                 load: .meta(.len), length: 4, mask: nil, shift: 0, dependencies: [], spellsOutDependencies: false,
                 selector: "meta length", setType: .integer, namedSetType: nil, typeof: .meta(key: 0), style: .decimal,
                 isAddress: false, hostOrder: true)
+        case .thSport, .thDport:
+            // nft's `th` reads the first bytes of any transport header, with no dependency: the
+            // translation puts `meta l4proto { 6, 17 }` before it (``MatchTranslation``), and the
+            // planner splits a negated one into `tcp ... !=` and `udp ... !=` (``RuleTerms``).
+            return FieldLayout(
+                load: .payload(.transport, offset: field == .thSport ? 0 : 2, length: 2), length: 2, mask: nil,
+                shift: 0, dependencies: [], spellsOutDependencies: false, selector: field.rawValue,
+                setType: .inetService, namedSetType: nil, typeof: nil, style: .decimal, isAddress: false)
         case .ctState, .ctDirection:
             return nil
         }
+    }
+
+    /// Why a field that is not connection tracking has no layout, for the mirror's notes.
+    static func unmirroredReason(_ field: Field) -> String {
+        "its `\(field.rawValue)` match has no nft form"
     }
 
     /// A whole-byte integer field.

@@ -29,7 +29,36 @@ enum MatchTranslation {
         sharedSet: String? = nil
     ) throws(Untranslatable) -> TermTranslation {
         if match.field == .iif { return try interface(match, layout: layout, ports: ports, sets: &sets) }
+        if let masked = match.masked { return masking(masked, layout: layout) }
         if match.field.isBitmask { return try flags(match, layout: layout) }
+        if match.field == .thSport || match.field == .thDport {
+            return try transportPorts(match, layout: layout, sets: &sets, sharedSet: sharedSet)
+        }
+        return try compared(match, layout: layout, sets: &sets, sharedSet: sharedSet)
+    }
+
+    /// A positive `th sport|dport`: `meta l4proto { 6, 17 }`, then the port as any field, for nft's
+    /// `th` reads whatever transport header there is (the planner splits a negated one).
+    private static func transportPorts(
+        _ match: FieldMatch, layout: FieldLayout, sets: inout SetRegistry, sharedSet: String?
+    ) throws(Untranslatable) -> TermTranslation {
+        guard !match.negated, let l4proto = FieldLayout.of(.metaL4proto) else {
+            throw Untranslatable(reason: "a negated `\(match.field.rawValue)` is planned as its TCP and UDP terms")
+        }
+        // The protocols' set first, as `nft` makes the sets in the order of the text.
+        let protocols = sets.anonymousSet(
+            values: [ValueInterval(6), ValueInterval(17)], layout: l4proto, fieldMax: 255, bitWidth: 8)
+        let port = try compared(match, layout: layout, sets: &sets, sharedSet: sharedSet)
+        return TermTranslation(
+            expressions: l4proto.loads + [.lookup(setName: protocols.name, setID: protocols.id, inverted: false)]
+                + port.expressions,
+            text: "meta l4proto \(protocols.elementsText) \(port.text)", mergeable: false)
+    }
+
+    /// A field compared with its values: one comparison, a range, a prefix or a set lookup.
+    private static func compared(
+        _ match: FieldMatch, layout: FieldLayout, sets: inout SetRegistry, sharedSet: String?
+    ) throws(Untranslatable) -> TermTranslation {
         let field = match.field
         let merged = SetEncoding.merged(match.values)
         let op = match.negated ? "!= " : ""
@@ -170,6 +199,20 @@ enum MatchTranslation {
         return TermTranslation(
             expressions: [load, .bitwise(mask: [mask], xor: [0]), compare(!match.negated, [0])],
             text: "\(layout.selector) & \(hex) \(match.negated ? "==" : "!=") 0x00")
+    }
+
+    /// `tcp flags & MASK ==|!= VALUE`, as written: the load, the mask, one comparison (the
+    /// planner adds `meta l4proto tcp`, so `!=` holds only for TCP frames, as in the policy).
+    private static func masking(_ masked: MaskedMatch, layout: FieldLayout) -> TermTranslation {
+        let mask = layout.bytes(masked.mask)
+        let value = layout.bytes(masked.value)
+        let maskText = NftValueText.value(masked.mask, style: layout.style)
+        let valueText = NftValueText.value(masked.value, style: layout.style)
+        return TermTranslation(
+            expressions: layout.loads + [
+                .bitwise(mask: mask, xor: zeros(mask.count)), compare(masked.notEqual, value),
+            ],
+            text: "\(layout.selector) & \(maskText) \(masked.notEqual ? "!=" : "==") \(valueText)")
     }
 
     private static func compare(_ negated: Bool, _ bytes: [UInt8]) -> NftExpression {

@@ -30,22 +30,24 @@ struct RuleTerms {
                 leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
             case .limit, .quota:
                 continue
-            case .field(let match):
-                if match.field.isConnectionTracking {
-                    connectionTracking.append(match)
+            case .field(let whole):
+                if whole.field.isConnectionTracking {
+                    connectionTracking.append(whole)
                     continue
                 }
-                guard let layout = FieldLayout.of(match.field) else {
-                    uncheckable.append("its `\(match.field.rawValue)` match has no nft form")
-                    continue
+                for match in Self.split(whole) {
+                    guard let layout = FieldLayout.of(match.field) else {
+                        uncheckable.append(FieldLayout.unmirroredReason(match.field))
+                        continue
+                    }
+                    do {
+                        _ = try MatchTranslation.translate(match, layout: layout, ports: ports, sets: &scratch)
+                    } catch {
+                        uncheckable.append(error.reason)
+                        continue
+                    }
+                    fields.append((match, layout))
                 }
-                do {
-                    _ = try MatchTranslation.translate(match, layout: layout, ports: ports, sets: &scratch)
-                } catch {
-                    uncheckable.append(error.reason)
-                    continue
-                }
-                fields.append((match, layout))
             }
         }
         // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
@@ -326,7 +328,8 @@ struct RulePlanner {
             case .notEtherType, .notIP: return false
             case .term(let match):
                 // `meta l4proto` needs an L4 header the kernel found: never in a tagged frame.
-                if match.field == .metaL4proto { return true }
+                // So does `th`, which the mirror checks after `meta l4proto { 6, 17 }`.
+                if match.field == .metaL4proto || match.field == .thSport || match.field == .thDport { return true }
                 guard match.field == .etherType, !match.negated else { return false }
                 return !match.values.contains { interval in
                     Framing.tagTypes.contains { UInt128($0) >= interval.lo && UInt128($0) <= interval.hi }

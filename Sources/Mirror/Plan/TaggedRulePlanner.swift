@@ -265,6 +265,10 @@ struct TaggedRulePlanner {
         let field = match.field
         let payload = framing.payloadOffset ?? 0
         let layout: FieldLayout?
+        if field == .thSport || field == .thDport {
+            // Which transport header a tagged frame's raw bytes hold is not checked here.
+            return .unknown
+        }
         if field == .metaLength {
             layout = FieldLayout.of(field)
         } else if field == .metaL4proto {

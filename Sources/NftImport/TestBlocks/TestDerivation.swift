@@ -69,7 +69,11 @@ enum TestDerivation {
 
     static func packetLine(iif: UInt128, _ values: [(Field, UInt128)], flags: UInt128?) -> String {
         var words = ["packet", "iif", Field.iif.format(iif)]
-        for (field, value) in values { words += [field.rawValue, field.format(value)] }
+        for (field, value) in values {
+            // A test packet names its transport: a `th` port is tried as TCP's.
+            let name = field == .thSport ? "tcp sport" : field == .thDport ? "tcp dport" : field.rawValue
+            words += [name, field.format(value)]
+        }
         if let flags { words += ["tcp", "flags", Field.tcpFlags.format(flags)] }
         return words.joined(separator: " ")
     }
@@ -112,7 +116,7 @@ enum TestDerivation {
         case .integer: break
         }
         switch field {
-        case .tcpSport, .tcpDport, .udpSport, .udpDport: return 1024
+        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport: return 1024
         case .etherType: return 0x0800
         case .metaL4proto, .ipProtocol, .ip6Nexthdr: return 1
         case .icmpType: return 8

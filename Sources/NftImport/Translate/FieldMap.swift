@@ -49,7 +49,7 @@ struct PolicyField: Sendable, Hashable {
         case ("tcp", "flags"): return PolicyField(name: name, bitWidth: 8, dependency: "meta l4proto tcp")
         case ("icmp", "type"): return PolicyField(name: name, bitWidth: 8, dependency: "meta l4proto icmp")
         case ("icmpv6", "type"): return PolicyField(name: name, bitWidth: 8, dependency: "meta l4proto icmpv6")
-        case ("th", "sport"), ("th", "dport"): return PolicyField(name: name, bitWidth: 16, needs: "th ports")
+        case ("th", "sport"), ("th", "dport"): return PolicyField(name: name, bitWidth: 16)
         default: throw Untranslatable("\(name): the language has no such field")
         }
     }

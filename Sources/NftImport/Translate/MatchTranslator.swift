@@ -123,7 +123,7 @@ extension RuleDraft {
                 context: &context)
         case "pkttype":
             try compare(
-                PolicyField(name: "meta pkttype", needs: "meta pkttype"), op: op, right: right, context: &context)
+                PolicyField(name: "meta pkttype"), op: op, right: right, context: &context)
         case "iifname", "oifname", "iif", "oif":
             try translateInterface(output: key.hasPrefix("o"), op: op, right: right, context: &context)
         default: throw Untranslatable(MeaninglessOnABridge.meta[key] ?? "meta \(key): the language has no such field")

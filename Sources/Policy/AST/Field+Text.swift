@@ -24,6 +24,8 @@ extension Field {
         case .ipv6: return AddressText.formatIPv6(value)
         case .integer: break
         }
+        // Ports print as numbers: a service name is a way to write one, not its name.
+        if isTransportPort { return "\(value)" }
         if isBitmask && value != 0 {
             let names = valueNames.filter { value & $0.value == $0.value }
             if names.reduce(0, { $0 | $1.value }) == value { return names.map(\.name).joined(separator: "|") }

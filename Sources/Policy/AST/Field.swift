@@ -29,6 +29,10 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     case tcpFlags = "tcp flags"
     case udpSport = "udp sport"
     case udpDport = "udp dport"
+    /// nft's transport-header shorthand: the source port of a TCP or UDP frame.
+    case thSport = "th sport"
+    /// The destination port of a TCP or UDP frame.
+    case thDport = "th dport"
     case icmpType = "icmp type"
     case icmpv6Type = "icmpv6 type"
     case metaL4proto = "meta l4proto"
@@ -64,7 +68,7 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
         case .ipECN: return 2
         case .ipTTL, .ip6Hoplimit: return 8
         case .ip6Saddr, .ip6Daddr: return 128
-        case .tcpSport, .tcpDport, .udpSport, .udpDport: return 16
+        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport: return 16
         case .tcpFlags: return 8
         case .icmpType, .icmpv6Type: return 8
         case .metaLength: return 16
@@ -84,6 +88,14 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
             return true
         default:
             return false
+        }
+    }
+
+    /// TCP, UDP and `th` ports: their values can be written as service names (`ssh`, `https`).
+    public var isTransportPort: Bool {
+        switch self {
+        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport: return true
+        default: return false
         }
     }
 

@@ -173,16 +173,19 @@ public struct FieldMatch: Sendable, Hashable {
     /// The named set when written as `@name`.
     public var setName: String?
     public var location: SourceLocation
+    /// `tcp flags & MASK == VALUE` as written; `values` then hold every flags byte it matches.
+    public var masked: MaskedMatch?
 
     public init(
         field: Field, negated: Bool = false, values: [ValueInterval], setName: String? = nil,
-        location: SourceLocation
+        location: SourceLocation, masked: MaskedMatch? = nil
     ) {
         self.field = field
         self.negated = negated
         self.values = values
         self.setName = setName
         self.location = location
+        self.masked = masked
     }
 }
 
@@ -233,8 +236,8 @@ public enum StatementKind: Sendable, Hashable {
     case vlanPush(UInt16)
     /// `vlan pop`.
     case vlanPop
-    /// `log [prefix "P"]`.
-    case log(prefix: String?)
+    /// `log [prefix "P"] [level L]` (nil: `info`); nft's `flags` are accepted and dropped.
+    case log(prefix: String?, level: LogLevel? = nil)
     /// `pcap "FILE"` (path resolved against the policy file's folder).
     case pcap(path: String)
     /// `mirror "IF"`: a copy of the frame as received goes out of that interface.

@@ -65,7 +65,7 @@ enum ShadowAnalysis {
                     let key = BPFKey(expression: "stateful term at \(term.location)", negated: false)
                     terms.append(.bpf(key))
                     bpf.insert(key)
-                case .field(let match) where match.field.isBitmask:
+                case .field(let match) where match.field.isBitmask && match.masked == nil:
                     let masks = match.values.map(\.lo)
                     terms.append(.masks(match.field, negated: match.negated, masks))
                     if match.negated {

@@ -58,6 +58,7 @@ enum UnusedDefinitions {
         var values: [ValueExpression] = []
         for term in rule.match {
             if case .field(_, _, let value) = term { values.append(value) }
+            if case .masked(let masked) = term { values += [masked.mask, masked.value] }
         }
         for statement in rule.statements {
             switch statement.kind {

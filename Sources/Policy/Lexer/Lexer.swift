@@ -97,6 +97,15 @@ struct Lexer {
         case UInt8(ascii: "|"):
             offset += 1
             return make(.pipe, "|")
+        case UInt8(ascii: "&"):
+            offset += 1
+            return make(.ampersand, "&")
+        case UInt8(ascii: "("):
+            offset += 1
+            return make(.openParen, "(")
+        case UInt8(ascii: ")"):
+            offset += 1
+            return make(.closeParen, ")")
         case UInt8(ascii: "="):
             if following == UInt8(ascii: "=") {
                 offset += 2
@@ -137,7 +146,7 @@ struct Lexer {
             let byte = bytes[offset]
             let isStray =
                 !Lexer.isWordByte(byte)
-                && !"{},;|=\"$@# \t\r\n".utf8.contains(byte)
+                && !"{},;|&()=\"$@# \t\r\n".utf8.contains(byte)
                 && !(byte == UInt8(ascii: "!") && offset + 1 < bytes.count && bytes[offset + 1] == UInt8(ascii: "="))
             guard isStray else { break }
             offset += 1

@@ -23,6 +23,11 @@ struct Token: Sendable, Hashable {
         case notEqual
         /// `|`
         case pipe
+        /// `&` (nft's mask: `tcp flags & (syn|ack) == syn`)
+        case ampersand
+        /// `(` and `)` around a mask
+        case openParen
+        case closeParen
         case endOfFile
         /// Text the lexer already reported (an unterminated string, a stray character); the
         /// parser skips the statement holding it without a second message.
@@ -55,6 +60,9 @@ struct Token: Sendable, Hashable {
         case .equal: return "'=='"
         case .notEqual: return "'!='"
         case .pipe: return "'|'"
+        case .ampersand: return "'&'"
+        case .openParen: return "'('"
+        case .closeParen: return "')'"
         case .endOfFile: return "the end of the file"
         case .invalid: return "'\(text)'"
         }

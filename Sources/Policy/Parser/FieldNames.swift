@@ -17,3 +17,40 @@ enum FieldNames {
         }
     }
 }
+
+/// nft's names for matches the language states with one of its own fields: the checker turns
+/// each into terms of ``base``. They are match-line words only (no rewrites, packets or keys).
+enum FieldAlias: Sendable, Hashable {
+    /// `iifname NAME`: `iif` of the port with that interface name.
+    case iifname
+    /// `oifname NAME`: the frame leaves by that port, so it arrived on the other one.
+    case oifname
+    /// `meta nfproto ipv4|ipv6`: `ether type ip|ip6`.
+    case nfproto
+    /// `meta pkttype unicast|broadcast|multicast`: read from `ether daddr`.
+    case pkttype
+
+    /// The spellings, one or two words as for fields.
+    static let byName: [String: FieldAlias] = [
+        "iifname": .iifname, "meta iifname": .iifname, "oifname": .oifname, "meta oifname": .oifname,
+        "meta nfproto": .nfproto, "meta pkttype": .pkttype,
+    ]
+
+    /// The field the alias's terms compare.
+    var base: Field {
+        switch self {
+        case .iifname, .oifname: return .iif
+        case .nfproto: return .etherType
+        case .pkttype: return .etherDaddr
+        }
+    }
+
+    /// What the alias is written as instead, outside a match line.
+    var elsewhere: String {
+        switch self {
+        case .iifname, .oifname: return "iif a or iif b"
+        case .nfproto: return "ether type ip or ether type ip6"
+        case .pkttype: return "ether daddr"
+        }
+    }
+}

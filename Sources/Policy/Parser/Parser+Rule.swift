@@ -204,14 +204,7 @@ extension Parser {
         let keyword = advance()
         switch keyword.text {
         case "log":
-            var prefix: Token?
-            if !atStatementEnd && peek.isWord("prefix") {
-                let prefixWord = advance()
-                guard let text = expectString("a quoted prefix", after: prefixWord) else { return nil }
-                prefix = text
-            }
-            endStatement(after: "'log'")
-            return SyntaxStatement(kind: .log(prefix: prefix), keyword: keyword)
+            return parseLog(keyword)
         case "pcap":
             guard let file = expectString("a quoted file name", after: keyword) else { return nil }
             endStatement(after: "'pcap'")
@@ -304,19 +297,29 @@ extension Parser {
                 terms.append(.quota(quota))
                 continue
             }
-            guard let field = parseField() else {
+            guard let field = parseField(allowAliases: true) else {
                 skipRestOfStatement()
                 return nil
+            }
+            if peek.kind == .ampersand && !peek.newlineBefore {
+                guard let masked = parseMaskedTerm(field) else { return nil }
+                terms.append(.masked(masked))
+                continue
             }
             let negated = parseOperator()
             if atStatementEnd {
                 sink.error(
-                    .unexpectedToken, "expected a value after '\(field.field.rawValue)'", at: field.location,
+                    .unexpectedToken, "expected a value after '\(field.name)'", at: field.location,
                     length: field.length)
                 skipRestOfStatement()
                 return nil
             }
-            guard let value = parseValue(allowSets: true, after: "'\(field.field.rawValue)'") else { return nil }
+            guard let value = parseValue(allowSets: true, after: "'\(field.name)'") else { return nil }
+            if peek.isWord("/") && !peek.newlineBefore {
+                guard let masked = parseSlashMask(field, negated: negated, value: value) else { return nil }
+                terms.append(.masked(masked))
+                continue
+            }
             terms.append(.field(field, negated: negated, value: value))
         }
         endStatement(after: "the match line")

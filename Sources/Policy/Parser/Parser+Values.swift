@@ -1,6 +1,6 @@
 /// Values and field names.
 extension Parser {
-    /// A value: a word (or words joined by `|`), `$define`, and with `allowSets` also `@set` and
+    /// A value: a word (or words joined by `|`), a quoted name, `$define`, and with `allowSets` also `@set` and
     /// `{ ... }`. `after` names what came before, for messages.
     mutating func parseValue(allowSets: Bool, after: String) -> ValueExpression? {
         let token = peek
@@ -9,6 +9,10 @@ extension Parser {
             guard let first = parseWordValue() else { return nil }
             guard allowSets, peek.kind == .comma, !peek.newlineBefore else { return first }
             return parseCommaList(startingWith: first, at: token)
+        case .string:
+            // A quoted interface name (`iifname "lan0"`); the checker refuses quotes elsewhere.
+            advance()
+            return .literal(token)
         case .define:
             advance()
             return .define(token)
@@ -80,9 +84,9 @@ extension Parser {
                 guard let value = parseWordValue() else { return nil }
                 elements.append(value)
                 expectElement = false
-            case .define where expectElement:
+            case .define where expectElement, .string where expectElement:
                 advance()
-                elements.append(.define(token))
+                elements.append(token.kind == .string ? .literal(token) : .define(token))
                 expectElement = false
             case .setReference:
                 fail(
@@ -117,20 +121,40 @@ extension Parser {
         skipRestOfStatement()
     }
 
-    /// A field name (`iif`, `ip saddr`, ...) starting at the current word.
-    mutating func parseField() -> SyntaxField? {
+    /// A field name (`iif`, `ip saddr`, ...) starting at the current word. With `allowAliases`
+    /// (a match line) also nft's names the language states with another field (``FieldAlias``).
+    mutating func parseField(allowAliases: Bool = false) -> SyntaxField? {
         let first = advance()
         if first.text == "iif" { return SyntaxField(field: .iif, first: first, last: first) }
+        let second = peek
+        let twoWords = second.kind == .word && !second.newlineBefore ? first.text + " " + second.text : nil
+        let aliasName =
+            FieldAlias.byName[first.text] != nil
+            ? first.text
+            : twoWords.flatMap {
+                FieldAlias.byName[$0] != nil ? $0 : nil
+            }
+        if let aliasName, let alias = FieldAlias.byName[aliasName] {
+            let last = aliasName == first.text ? first : advance()
+            guard allowAliases else {
+                sink.error(
+                    .unknownField,
+                    "'\(aliasName)' is only for a rule's match line; here write \(alias.elsewhere)",
+                    at: first.location, length: last.endColumn - first.location.column)
+                return nil
+            }
+            return SyntaxField(field: alias.base, first: first, last: last, alias: alias)
+        }
         guard FieldNames.protocols.contains(first.text) else {
             fail(
                 .unknownField,
                 "unknown field '\(first.text)'"
                     + Suggestion.hint(
-                        for: first.text, among: FieldNames.allNames + ["bpf"] + FieldNames.protocols.sorted()),
+                        for: first.text,
+                        among: FieldNames.allNames + ["bpf", "iifname", "oifname"] + FieldNames.protocols.sorted()),
                 at: first)
             return nil
         }
-        let second = peek
         guard second.kind == .word, !second.newlineBefore else {
             let members = FieldNames.members(of: first.text)
             fail(
@@ -144,7 +168,9 @@ extension Parser {
         let name = first.text + " " + second.text
         guard let field = FieldNames.byName[name] else {
             let members = FieldNames.members(of: first.text)
-            let hint = Suggestion.closest(to: name, among: FieldNames.allNames).map { "; did you mean '\($0)'?" }
+            let hint = Suggestion.closest(to: name, among: FieldNames.allNames + FieldAlias.byName.keys.sorted()).map {
+                "; did you mean '\($0)'?"
+            }
             sink.error(
                 .unknownField,
                 "unknown field '\(name)'"

@@ -45,25 +45,28 @@ extension Resolver {
 
     private mutating func resolveMatch(_ terms: [SyntaxTerm]) -> [MatchTerm] {
         var resolved: [MatchTerm] = []
-        var positive: [Field: SyntaxField] = [:]
+        var positive: [String: SyntaxField] = [:]
         for term in terms {
             switch term {
             case .field(let field, let negated, let value):
-                if !negated, let first = positive[field.field] {
+                if !negated, let first = positive[field.name] {
                     sink.error(
                         .duplicateMatch,
-                        "'\(field.field.rawValue)' is already matched on this line (column \(first.location.column)); "
-                            + "list several values in one set, as in \(field.field.rawValue) { a, b }",
+                        "'\(field.name)' is already matched on this line (column \(first.location.column)); "
+                            + "list several values in one set, as in \(field.name) { a, b }",
                         at: field.location, length: field.length)
                     continue
                 }
-                if !negated { positive[field.field] = field }
-                guard let values = values.intervals(value, for: field.field) else { continue }
+                if !negated { positive[field.name] = field }
+                let context = ValueResolver.Context(names: field.alias.map { nameTable(for: $0) })
+                guard let values = values.intervals(value, for: field.field, context) else { continue }
                 resolved.append(
                     .field(
                         FieldMatch(
                             field: field.field, negated: negated, values: values.values, setName: values.setName,
                             location: field.location)))
+            case .masked(let masked):
+                if let match = resolveMasked(masked) { resolved.append(.field(match)) }
             case .limit(let limit):
                 if let resolvedLimit = resolveLimit(limit) { resolved.append(.limit(resolvedLimit)) }
             case .quota(let quota):
@@ -88,6 +91,38 @@ extension Resolver {
         return resolved
     }
 
+    /// `tcp flags & MASK ==|!= VALUE`: every flags byte it holds for, never negated (see
+    /// ``MaskedMatch``).
+    private mutating func resolveMasked(_ syntax: SyntaxMask) -> FieldMatch? {
+        let field = syntax.field
+        guard field.field.isBitmask, field.alias == nil else {
+            sink.error(
+                .invalidValue, "a mask ('&' or '/') applies to tcp flags only, not to \(field.name)",
+                at: field.location, length: field.length)
+            return nil
+        }
+        guard let mask = values.single(syntax.mask, for: field.field, what: "a mask"),
+            let value = values.single(syntax.value, for: field.field, what: "a masked comparison")
+        else { return nil }
+        let op = syntax.negated ? "!=" : "=="
+        let written = "\(field.name) & \(field.field.format(mask)) \(op) \(field.field.format(value))"
+        guard value & ~mask == 0 else {
+            sink.error(
+                .invalidValue,
+                "\(written) compares bits the mask clears (\(field.field.format(value & ~mask))): it is "
+                    + (syntax.negated ? "true for every TCP frame" : "never true"),
+                at: syntax.value.token.location, length: syntax.value.length)
+            return nil
+        }
+        let comparison = MaskedMatch(mask: mask, value: value, notEqual: syntax.negated)
+        let matching = comparison.matchingValues(bitWidth: field.field.bitWidth)
+        guard !matching.isEmpty else {
+            sink.error(.invalidValue, "\(written) is never true", at: field.location, length: field.length)
+            return nil
+        }
+        return FieldMatch(field: field.field, values: matching, location: field.location, masked: comparison)
+    }
+
     private mutating func resolveStatement(_ statement: SyntaxStatement, path: String) -> Statement? {
         let location = statement.keyword.location
         switch statement.kind {
@@ -109,7 +144,7 @@ extension Resolver {
             return Statement(kind: .vlanPush(UInt16(id)), location: location)
         case .vlanPop:
             return Statement(kind: .vlanPop, location: location)
-        case .log(let prefix):
+        case .log(let prefix, let level):
             if let prefix {
                 if prefix.text.isEmpty || prefix.text.utf8.count > 127
                     || prefix.text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
@@ -119,7 +154,9 @@ extension Resolver {
                     return nil
                 }
             }
-            return Statement(kind: .log(prefix: prefix?.text), location: location)
+            return Statement(
+                kind: .log(prefix: prefix?.text, level: level.flatMap { LogLevel(rawValue: $0.text) }),
+                location: location)
         case .pcap(let file):
             guard !file.text.isEmpty else {
                 sink.error(.invalidValue, "pcap needs a file name", at: file)

@@ -16,9 +16,10 @@ struct Resolver {
     var stateDefaults = StateDefaults()
     var bpfCache: [String: Result<[BPFInstruction], BPFCompileError>] = [:]
 
-    init(sink: DiagnosticSink) {
+    init(sink: DiagnosticSink, ports: PortInterfaces? = nil) {
         self.sink = sink
         self.values = ValueResolver(sink: sink)
+        self.values.ports = ports
     }
 
     /// The policy, or nil when any error was reported.

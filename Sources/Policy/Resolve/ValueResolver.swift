@@ -17,9 +17,14 @@ struct ValueResolver {
         var suffix = ""
         /// Defines being expanded, to catch `define A = $A`.
         var defines: [String] = []
+        /// The names the values are written with instead of the field's literals (`iifname`,
+        /// `meta pkttype`).
+        var names: NameTable?
     }
 
     let sink: DiagnosticSink
+    /// The bridge's interface names, for `iifname` and `oifname`; nil when not given.
+    var ports: PortInterfaces?
     var defines: [String: SyntaxDefine] = [:]
     var sets: [String: SetState] = [:]
     /// Elements of a set already resolved for a field: a big set used by many rules is read
@@ -81,6 +86,18 @@ struct ValueResolver {
     ) -> (values: [ValueInterval], setName: String?)? {
         switch expression {
         case .literal(let token):
+            if let names = context.names {
+                switch names.values(of: token.text) {
+                case .success(let values): return (values, nil)
+                case .failure(let error):
+                    report(error, at: token, context)
+                    return nil
+                }
+            }
+            if let error = Self.quoted(token) {
+                report(error, at: token, context)
+                return nil
+            }
             switch LiteralParser.interval(token.text[...], for: field) {
             case .success(let interval): return ([interval], nil)
             case .failure(let error):
@@ -88,6 +105,12 @@ struct ValueResolver {
                 return nil
             }
         case .flags(let tokens):
+            if let names = context.names {
+                let error = ValueError(
+                    code: .invalidValue, message: "'|' combines tcp flags; list several \(names.what)s as { a, b }")
+                report(error, at: tokens[0], length: expression.length, context)
+                return nil
+            }
             switch LiteralParser.flags(tokens.map { $0.text[...] }, for: field) {
             case .success(let mask): return ([ValueInterval(mask)], nil)
             case .failure(let error):
@@ -103,7 +126,7 @@ struct ValueResolver {
             guard let resolved = intervals(define.value, for: field, inner) else { return nil }
             return (resolved.values, nil)
         case .setReference(let token):
-            guard let values = setElements(token, for: field) else { return nil }
+            guard let values = setElements(token, for: field, names: context.names) else { return nil }
             return (values, token.text)
         case .anonymousSet(let elements, let open):
             if elements.isEmpty {
@@ -126,7 +149,7 @@ struct ValueResolver {
     }
 
     /// The elements of `@name` as values of `field`, checking the set's value kind.
-    private mutating func setElements(_ token: Token, for field: Field) -> [ValueInterval]? {
+    private mutating func setElements(_ token: Token, for field: Field, names: NameTable?) -> [ValueInterval]? {
         guard var state = sets[token.text] else {
             sink.error(
                 .undefinedSet,
@@ -144,8 +167,8 @@ struct ValueResolver {
             return nil
         }
         let use = SetUse(name: token.text, field: field)
-        if let cached = setCache[use] { return cached }
-        let context = Context(suffix: " (in set @\(token.text), used with \(field.rawValue))")
+        if names == nil, let cached = setCache[use] { return cached }
+        let context = Context(suffix: " (in set @\(token.text), used with \(field.rawValue))", names: names)
         var values: [ValueInterval] = []
         var failed = false
         for element in state.syntax.elements {
@@ -160,7 +183,7 @@ struct ValueResolver {
             state.elements = values
             sets[token.text] = state
         }
-        setCache[use] = failed ? nil : values
+        if names == nil { setCache[use] = failed ? nil : values }
         return failed ? nil : values
     }
 
@@ -172,6 +195,10 @@ struct ValueResolver {
     ) -> UInt128? {
         switch expression {
         case .literal(let token):
+            if let error = Self.quoted(token) {
+                report(error, at: token, context)
+                return nil
+            }
             switch LiteralParser.single(token.text[...], for: field) {
             case .success(let value): return value
             case .failure(let error):
@@ -205,12 +232,25 @@ struct ValueResolver {
         }
     }
 
+    /// The error for a quoted value where the field's values are words (`ip saddr "10.0.0.1"`).
+    static func quoted(_ token: Token) -> ValueError? {
+        guard token.kind == .string else { return nil }
+        return ValueError(
+            code: .invalidValue,
+            message: "\(token.quoted) is quoted; only interface names are (iifname \"lan0\"): write the value "
+                + "without quotes")
+    }
+
     /// The word a single value is written as (a duration, a count), following `$define`s.
     func word(_ expression: ValueExpression, what: String, _ context: Context = Context()) -> (
         text: Substring, report: Token, suffix: String
     )? {
         switch expression {
         case .literal(let token):
+            if let error = Self.quoted(token) {
+                report(error, at: token, context)
+                return nil
+            }
             return (token.text[...], context.reportAt ?? token, context.suffix)
         case .define(let token):
             guard let define = lookUp(token, context) else { return nil }

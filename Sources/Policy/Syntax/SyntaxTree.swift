@@ -97,6 +97,11 @@ struct SyntaxField {
     var field: Field
     var first: Token
     var last: Token
+    /// Set when written with one of nft's names for it (`iifname`, `meta pkttype`); ``field`` is
+    /// then the alias's base field.
+    var alias: FieldAlias?
+    /// The name as written, for messages.
+    var name: String { alias == nil ? field.rawValue : (first == last ? first.text : first.text + " " + last.text) }
     var location: SourceLocation { first.location }
     var length: Int { last.endColumn - first.location.column }
 }
@@ -128,9 +133,19 @@ struct SyntaxStateOption {
 
 enum SyntaxTerm {
     case field(SyntaxField, negated: Bool, value: ValueExpression)
+    /// `tcp flags & MASK == VALUE` (or `!=`), and nft 1.0's `tcp flags VALUE / MASK`.
+    case masked(SyntaxMask)
     case bpf(keyword: Token, negated: Bool, expression: Token)
     case limit(SyntaxLimit)
     case quota(SyntaxQuota)
+}
+
+/// A masked comparison as written: the field, the mask, `==` or `!=`, and the value.
+struct SyntaxMask {
+    var field: SyntaxField
+    var mask: ValueExpression
+    var negated: Bool
+    var value: ValueExpression
 }
 
 /// `limit rate [over] RATE [burst N UNIT] [per FIELD [. FIELD ...]]` as written.
@@ -158,7 +173,8 @@ struct SyntaxStatement {
         case set(SyntaxField, ValueExpression)
         case vlanPush(ValueExpression)
         case vlanPop
-        case log(prefix: Token?)
+        /// With the token after `level`, if any (`flags` are checked as they are parsed).
+        case log(prefix: Token?, level: Token? = nil)
         case pcap(Token)
         case mirror(Token)
     }

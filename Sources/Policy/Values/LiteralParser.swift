@@ -126,6 +126,16 @@ enum LiteralParser {
             return ValueError(code: .invalidValue, message: "'\(text)' is not \(noun)")
         default:
             let names = NamedValues.names(for: field).map(\.0)
+            if field.isTransportPort {
+                guard text.contains(where: \.isLetter) else {
+                    return ValueError(code: .invalidValue, message: "\(field.rawValue) takes a number, not '\(text)'")
+                }
+                let hint = Suggestion.closest(to: String(text), among: names).map { " (did you mean '\($0)'?)" } ?? ""
+                return ValueError(
+                    code: .invalidValue,
+                    message: "unknown service name '\(text)'\(hint); \(field.rawValue) takes a port number or a "
+                        + "service name such as ssh, domain, http or https")
+            }
             if names.isEmpty {
                 return ValueError(code: .invalidValue, message: "\(field.rawValue) takes a number, not '\(text)'")
             }

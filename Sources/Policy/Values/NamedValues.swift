@@ -6,7 +6,8 @@ enum NamedValues {
     ]
 
     static let etherTypes: [(String, UInt128)] = [
-        ("ip", 0x0800), ("arp", 0x0806), ("vlan", 0x8100), ("ip6", 0x86dd), ("8021ad", 0x88a8), ("lldp", 0x88cc),
+        ("ip", 0x0800), ("arp", 0x0806), ("vlan", 0x8100), ("8021q", 0x8100), ("ip6", 0x86dd), ("8021ad", 0x88a8),
+        ("lldp", 0x88cc),
     ]
 
     static let dscp: [(String, UInt128)] = {
@@ -67,6 +68,7 @@ enum NamedValues {
         case .tcpFlags: return tcpFlags
         case .ctState: return ctStates
         case .ctDirection: return ctDirections
+        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport: return ServiceNames.table
         default: return []
         }
     }
