@@ -6,7 +6,7 @@ enum UnusedDefinitions {
         var sets: Set<String> = []
         func collect(_ value: ValueExpression) {
             switch value {
-            case .literal, .flags: break
+            case .literal, .flags, .string: break
             case .define(let token): defines.insert(token.text)
             case .setReference(let token): sets.insert(token.text)
             case .anonymousSet(let elements, _): for element in elements { collect(element) }
@@ -63,9 +63,13 @@ enum UnusedDefinitions {
         for statement in rule.statements {
             switch statement.kind {
             case .set(_, let value), .vlanPush(let value): values.append(value)
+            case .log(let prefix?, _) where prefix.kind == .define: values.append(.define(prefix))
+            case .pcap(let text), .mirror(let text):
+                if text.kind == .define { values.append(.define(text)) }
             default: break
             }
         }
+        if let comment = rule.commentToken, comment.kind == .define { values.append(.define(comment)) }
         if case .vmap(let map)? = rule.control {
             for element in map.elements {
                 values.append(element.value)

@@ -64,6 +64,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case unexpectedToken = "unexpected-token"
     case unknownKeyword = "unknown-keyword"
     case unknownField = "unknown-field"
+    /// An nft construct with no meaning on a transparent bridge, or not supported yet.
+    case notSupported = "not-supported"
     // Values.
     case invalidValue = "invalid-value"
     case valueOutOfRange = "value-out-of-range"

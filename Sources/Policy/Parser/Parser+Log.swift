@@ -26,7 +26,7 @@ extension Parser {
             }
             switch option.text {
             case "prefix":
-                guard let text = expectString("a quoted prefix", after: option) else { return nil }
+                guard let text = expectString("a quoted prefix", after: option, allowDefine: true) else { return nil }
                 prefix = text
             case "level":
                 guard !atStatementEnd, peek.kind == .word, LogLevel(rawValue: peek.text) != nil else {

@@ -96,11 +96,12 @@ extension Parser {
         switch token.text {
         case "comment":
             advance()
-            guard let text = expectString("a quoted comment", after: token) else { return }
-            if rule.comment != nil {
+            guard let text = expectString("a quoted comment", after: token, allowDefine: true) else { return }
+            if rule.commentToken != nil {
                 sink.error(.duplicateComment, "a rule has at most one comment", at: token)
             }
             rule.comment = text.text
+            rule.commentToken = text
             endStatement(after: "the comment")
         case "match":
             advance()
@@ -147,6 +148,11 @@ extension Parser {
                 if let statement = parseRewrite() { rule.statements.append(statement) }
                 return
             }
+            if let message = NftOnlyConstructs.statement(token.text) {
+                sink.error(.notSupported, message, at: token)
+                skipRestOfStatement(atStart: true)
+                return
+            }
             fail(
                 .unknownKeyword,
                 "unknown statement '\(token.text)'" + Suggestion.hint(for: token.text, among: Parser.ruleKeywords),
@@ -163,6 +169,15 @@ extension Parser {
             return nil
         }
         guard peek.isWord("set"), !peek.newlineBefore else {
+            if peek.isWord("."), !peek.newlineBefore {
+                sink.error(
+                    .notSupported,
+                    "concatenations ('\(field.field.rawValue) . ...') are not supported yet; match each field on its "
+                        + "own, or write one rule per combination",
+                    at: field.location, length: field.length)
+                skipRestOfStatement()
+                return nil
+            }
             sink.error(
                 .unexpectedToken,
                 "expected 'set' after '\(field.field.rawValue)'; matches go on the rule's 'match' line",
@@ -206,11 +221,13 @@ extension Parser {
         case "log":
             return parseLog(keyword)
         case "pcap":
-            guard let file = expectString("a quoted file name", after: keyword) else { return nil }
+            guard let file = expectString("a quoted file name", after: keyword, allowDefine: true) else { return nil }
             endStatement(after: "'pcap'")
             return SyntaxStatement(kind: .pcap(file), keyword: keyword)
         default:
-            guard let interface = expectString("a quoted interface name", after: keyword) else { return nil }
+            guard let interface = expectString("a quoted interface name", after: keyword, allowDefine: true) else {
+                return nil
+            }
             endStatement(after: "'mirror'")
             return SyntaxStatement(kind: .mirror(interface), keyword: keyword)
         }
@@ -250,7 +267,8 @@ extension Parser {
             guard token.kind == .word, let name = SyntaxOption.Name(rawValue: token.text) else {
                 fail(
                     .invalidOption,
-                    "unknown verdict option \(token.quoted); forward takes delay, jitter and retries"
+                    "unknown verdict option \(token.quoted) after '\(keyword.text)'; the options are delay, jitter "
+                        + "and retries, which forward and reflect forward take"
                         + Suggestion.hint(for: token.text, among: SyntaxOption.Name.allCases.map(\.rawValue)),
                     at: token)
                 skipRestOfStatement()
@@ -262,67 +280,5 @@ extension Parser {
         }
         if !peek.isWord("comment") { endStatement(after: "the verdict") }
         return SyntaxVerdict(kind: kind, keyword: keyword, options: options)
-    }
-
-    /// The terms of a `match` line, up to the end of the line or `;`.
-    private mutating func parseMatchLine(keyword: Token) -> [SyntaxTerm]? {
-        if atStatementEnd {
-            sink.error(
-                .unexpectedToken, "expected a match term after 'match' (terms go on the same line)", at: keyword)
-            skipRestOfStatement()
-            return nil
-        }
-        var terms: [SyntaxTerm] = []
-        while !atStatementEnd {
-            let token = peek
-            guard token.kind == .word else {
-                fail(.unexpectedToken, "expected a field name or 'bpf', found \(token.quoted)", at: token)
-                skipRestOfStatement()
-                return nil
-            }
-            if token.text == "bpf" {
-                advance()
-                let negated = parseOperator()
-                guard let expression = expectString("a quoted pcap-filter expression", after: token) else { return nil }
-                terms.append(.bpf(keyword: token, negated: negated, expression: expression))
-                continue
-            }
-            if token.text == "limit" {
-                guard let limit = parseLimit() else { return nil }
-                terms.append(.limit(limit))
-                continue
-            }
-            if token.text == "quota" {
-                guard let quota = parseQuota() else { return nil }
-                terms.append(.quota(quota))
-                continue
-            }
-            guard let field = parseField(allowAliases: true) else {
-                skipRestOfStatement()
-                return nil
-            }
-            if peek.kind == .ampersand && !peek.newlineBefore {
-                guard let masked = parseMaskedTerm(field) else { return nil }
-                terms.append(.masked(masked))
-                continue
-            }
-            let negated = parseOperator()
-            if atStatementEnd {
-                sink.error(
-                    .unexpectedToken, "expected a value after '\(field.name)'", at: field.location,
-                    length: field.length)
-                skipRestOfStatement()
-                return nil
-            }
-            guard let value = parseValue(allowSets: true, after: "'\(field.name)'") else { return nil }
-            if peek.isWord("/") && !peek.newlineBefore {
-                guard let masked = parseSlashMask(field, negated: negated, value: value) else { return nil }
-                terms.append(.masked(masked))
-                continue
-            }
-            terms.append(.field(field, negated: negated, value: value))
-        }
-        endStatement(after: "the match line")
-        return terms
     }
 }

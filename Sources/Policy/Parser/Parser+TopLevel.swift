@@ -166,6 +166,11 @@ extension Parser {
             skipRestOfStatement()
             return nil
         }
+        if peek.kind == .string {
+            let text = advance()
+            endStatement(after: "the define")
+            return .define(SyntaxDefine(name: name.text, nameToken: name, keyword: keyword, value: .string(text)))
+        }
         guard let value = parseValue(allowSets: true, after: "'define \(name.text) ='") else { return nil }
         endStatement(after: "the define")
         return .define(SyntaxDefine(name: name.text, nameToken: name, keyword: keyword, value: value))
@@ -173,7 +178,11 @@ extension Parser {
 
     private mutating func parseSet() -> SyntaxItem? {
         let keyword = advance()
-        guard let name = parseDefinitionName(after: keyword, sigil: "@"), expectAssign(after: name) else { return nil }
+        guard let name = parseDefinitionName(after: keyword, sigil: "@") else { return nil }
+        if peek.kind == .openBrace && !peek.newlineBefore {
+            return parseSetDeclaration(keyword: keyword, name: name).map { .set($0) }
+        }
+        guard expectAssign(after: name) else { return nil }
         guard peek.kind == .openBrace, !peek.newlineBefore else {
             if atStatementEnd {
                 sink.error(.unexpectedToken, "expected '{' after 'set \(name.text) ='", at: name)

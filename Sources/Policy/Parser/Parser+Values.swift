@@ -80,6 +80,14 @@ extension Parser {
             case .comma where !expectElement:
                 advance()
                 expectElement = true
+            case .word where !expectElement && token.text == ".":
+                fail(
+                    .notSupported,
+                    "concatenated values (a . b) are not supported yet; match each field on its own, or write one "
+                        + "rule per combination",
+                    at: token)
+                skipSetRest()
+                return nil
             case .word where expectElement:
                 guard let value = parseWordValue() else { return nil }
                 elements.append(value)
@@ -146,6 +154,10 @@ extension Parser {
             return SyntaxField(field: alias.base, first: first, last: last, alias: alias)
         }
         guard FieldNames.protocols.contains(first.text) else {
+            if let message = NftOnlyConstructs.field(first.text, nil) {
+                sink.error(.notSupported, message, at: first)
+                return nil
+            }
             fail(
                 .unknownField,
                 "unknown field '\(first.text)'"
@@ -167,6 +179,10 @@ extension Parser {
         advance()
         let name = first.text + " " + second.text
         guard let field = FieldNames.byName[name] else {
+            if let message = NftOnlyConstructs.field(first.text, second.text) {
+                sink.error(.notSupported, message, at: first.location, length: second.endColumn - first.location.column)
+                return nil
+            }
             let members = FieldNames.members(of: first.text)
             let hint = Suggestion.closest(to: name, among: FieldNames.allNames + FieldAlias.byName.keys.sorted()).map {
                 "; did you mean '\($0)'?"

@@ -7,6 +7,9 @@ struct Parser {
     /// The main file must start with `version`; included files may.
     let isMainFile: Bool
     let path: String
+    /// On a match line: after an error, skip to the next term rather than the end of the line,
+    /// so each term's problem is reported.
+    var recoverAtTerms = false
 
     /// Words that start a top-level statement; seeing one at the start of a line inside a block
     /// means the block's `}` is missing.
@@ -63,6 +66,10 @@ struct Parser {
     /// skipped with its whole block. With `atStart`, the current token belongs to the statement
     /// even when it starts a line.
     mutating func skipRestOfStatement(atStart: Bool = false) {
+        if recoverAtTerms {
+            skipToNextTerm()
+            return
+        }
         var consumedAny = !atStart
         while true {
             let token = peek
@@ -107,10 +114,12 @@ struct Parser {
         skipRestOfStatement()
     }
 
-    /// A quoted string on the same line, or an error naming what was expected.
-    mutating func expectString(_ what: String, after keyword: Token) -> Token? {
+    /// A quoted string on the same line, or an error naming what was expected. With
+    /// `allowDefine`, a `$define` (holding a string, which the resolver checks) stands for it.
+    mutating func expectString(_ what: String, after keyword: Token, allowDefine: Bool = false) -> Token? {
         let token = peek
         if token.kind == .string && !token.newlineBefore { return advance() }
+        if allowDefine && token.kind == .define && !token.newlineBefore { return advance() }
         if atStatementEnd {
             sink.error(.unexpectedToken, "expected \(what) after '\(keyword.text)'", at: keyword)
         } else {

@@ -8,6 +8,8 @@ extension Resolver {
             if let resolved = resolveStatement(statement, path: path) { statements.append(resolved) }
         }
         let name = Resolver.fullName(of: syntax)
+        var comment = syntax.comment
+        if let token = syntax.commentToken { comment = values.string(token, what: "a comment")?.text }
         guard let verdictSyntax = syntax.verdict else {
             let isEmpty = syntax.matchKeyword == nil && syntax.statements.isEmpty && syntax.counters.isEmpty
             if syntax.control == nil && isEmpty && !syntax.hadError {
@@ -19,7 +21,7 @@ extension Resolver {
             let action = syntax.control.flatMap { resolveControl($0) } ?? .next
             guard sink.errorCount == errorsBefore, !syntax.hadError else { return nil }
             return Rule(
-                name: name, comment: syntax.comment, match: match, statements: statements, action: action,
+                name: name, comment: comment, match: match, statements: statements, action: action,
                 chain: syntax.chain, location: syntax.keyword.location)
         }
         let verdict = resolveVerdict(verdictSyntax)
@@ -38,7 +40,7 @@ extension Resolver {
         }
         guard sink.errorCount == errorsBefore, !syntax.hadError, let verdict else { return nil }
         return Rule(
-            name: name, comment: syntax.comment,
+            name: name, comment: comment,
             match: match + Self.implicitTerms(for: verdict, at: syntax.keyword.location), statements: statements,
             action: .verdict(verdict), chain: syntax.chain, location: syntax.keyword.location)
     }
@@ -144,7 +146,12 @@ extension Resolver {
             return Statement(kind: .vlanPush(UInt16(id)), location: location)
         case .vlanPop:
             return Statement(kind: .vlanPop, location: location)
-        case .log(let prefix, let level):
+        case .log(let written, let level):
+            var prefix: Token?
+            if let written {
+                guard let resolved = values.string(written, what: "a log prefix") else { return nil }
+                prefix = resolved
+            }
             if let prefix {
                 if prefix.text.isEmpty || prefix.text.utf8.count > 127
                     || prefix.text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
@@ -157,14 +164,16 @@ extension Resolver {
             return Statement(
                 kind: .log(prefix: prefix?.text, level: level.flatMap { LogLevel(rawValue: $0.text) }),
                 location: location)
-        case .pcap(let file):
+        case .pcap(let written):
+            guard let file = values.string(written, what: "pcap") else { return nil }
             guard !file.text.isEmpty else {
                 sink.error(.invalidValue, "pcap needs a file name", at: file)
                 return nil
             }
             let resolved = PathText.absolute(PathText.join(PathText.directory(of: path), file.text))
             return Statement(kind: .pcap(path: resolved), location: location)
-        case .mirror(let interface):
+        case .mirror(let written):
+            guard let interface = values.string(written, what: "mirror") else { return nil }
             guard Resolver.isInterfaceName(interface.text) else {
                 sink.error(
                     .invalidValue,

@@ -50,6 +50,7 @@ struct Resolver {
                 break
             }
         }
+        checkUnusedDeclaredSets()
         if defaultVerdict == nil {
             sink.error(
                 .missingDefault, "the policy has no default verdict; add 'default forward' or 'default drop'",
@@ -63,7 +64,8 @@ struct Resolver {
         let sets = setOrder.compactMap { name -> NamedSet? in
             guard let state = values.sets[name] else { return nil }
             return NamedSet(
-                name: name, elements: state.elements, valueKind: state.firstUse?.field.valueKind,
+                name: name, elements: state.elements,
+                valueKind: state.firstUse?.field.valueKind ?? state.declaredType?.valueKind,
                 location: state.syntax.keyword.location)
         }
         return Policy(
@@ -91,7 +93,7 @@ struct Resolver {
                         .duplicateDefinition,
                         "set '@\(set.name)' is already defined at \(first.syntax.keyword.location)", at: set.nameToken)
                 } else {
-                    values.sets[set.name] = ValueResolver.SetState(syntax: set)
+                    values.sets[set.name] = ValueResolver.SetState(syntax: set, declaredType: declaredType(of: set))
                     setOrder.append(set.name)
                 }
             case .defaultVerdict(let verdict, let keyword):

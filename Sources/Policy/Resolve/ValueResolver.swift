@@ -4,6 +4,8 @@
 struct ValueResolver {
     struct SetState {
         var syntax: SyntaxSet
+        /// The nft-style declaration's `type` or `typeof` (nil: typed by its first use).
+        var declaredType: SetElementType?
         var firstUse: (field: Field, location: SourceLocation)?
         /// Elements resolved for the first use.
         var elements: [ValueInterval] = []
@@ -128,6 +130,9 @@ struct ValueResolver {
         case .setReference(let token):
             guard let values = setElements(token, for: field, names: context.names) else { return nil }
             return (values, token.text)
+        case .string(let token):
+            report(Self.notAString(for: field), at: token, context)
+            return nil
         case .anonymousSet(let elements, let open):
             if elements.isEmpty {
                 report(
@@ -154,6 +159,14 @@ struct ValueResolver {
             sink.error(
                 .undefinedSet,
                 "undefined set '@\(token.text)'" + Suggestion.hint(for: token.text, among: sets.keys.sorted()),
+                at: token)
+            return nil
+        }
+        if let declared = state.declaredType, !declared.accepts(field) {
+            sink.error(
+                .setKindConflict,
+                "set '@\(token.text)' is declared '\(declared.name)' (at \(state.syntax.keyword.location)), "
+                    + "which \(field.rawValue) does not take; it takes " + LiteralParser.kindDescription(field),
                 at: token)
             return nil
         }
@@ -185,6 +198,19 @@ struct ValueResolver {
         }
         if names == nil { setCache[use] = failed ? nil : values }
         return failed ? nil : values
+    }
+
+    /// Resolves the elements of `@name`, which nothing uses, as values of `field` (a field its
+    /// declared type serves), and keeps them as the set's elements.
+    mutating func checkElements(ofSet name: String, as field: Field) {
+        guard var state = sets[name], let declared = state.declaredType else { return }
+        let context = Context(suffix: " (in set @\(name), declared '\(declared.name)')")
+        var values: [ValueInterval] = []
+        for element in state.syntax.elements {
+            if let resolved = intervals(element, for: field, context) { values += resolved.values }
+        }
+        state.elements = values
+        sets[name] = state
     }
 
     // MARK: Single values (rewrites, test packets, vlan push)
@@ -229,6 +255,9 @@ struct ValueResolver {
             let error = ValueError(code: .invalidValue, message: "\(what) takes a single value, not a set")
             report(error, at: token, context)
             return nil
+        case .string(let token):
+            report(Self.notAString(for: field), at: token, context)
+            return nil
         }
     }
 
@@ -257,8 +286,44 @@ struct ValueResolver {
             var inner = entering(define, through: token, context)
             inner.reportAt = context.reportAt ?? token
             return word(define.value, what: what, inner)
-        case .flags, .setReference, .anonymousSet:
+        case .flags, .setReference, .anonymousSet, .string:
             sink.error(.invalidValue, "\(what) takes a single value", at: context.reportAt ?? expression.token)
+            return nil
+        }
+    }
+
+    private static func notAString(for field: Field) -> ValueError {
+        ValueError(
+            code: .wrongValueKind,
+            message: "\(field.rawValue) takes \(LiteralParser.kindDescription(field)), not a quoted string")
+    }
+
+    // MARK: Strings (comments, log prefixes, file and interface names)
+
+    /// The string `token` stands for: the token itself when it is a quoted string, or the string
+    /// a `$define` holds, located at the use. Nil after reporting an error; `what` names the
+    /// place, for messages.
+    func string(_ token: Token, what: String, _ context: Context = Context()) -> Token? {
+        guard token.kind == .define else { return token }
+        guard let define = lookUp(token, context) else { return nil }
+        var inner = context
+        inner.defines.append(define.name)
+        let use = context.reportAt ?? token
+        inner.reportAt = use
+        switch define.value {
+        case .string(let text):
+            var resolved = text
+            resolved.location = use.location
+            resolved.length = use.length
+            return resolved
+        case .define(let next):
+            return string(next, what: what, inner)
+        default:
+            sink.error(
+                .wrongValueKind,
+                "\(what) takes a quoted string, but $\(define.name) (defined at \(define.keyword.location)) holds "
+                    + define.value.text,
+                at: use)
             return nil
         }
     }

@@ -38,12 +38,14 @@ struct SyntaxDefine {
     var value: ValueExpression
 }
 
-/// `set NAME = { ... }`.
+/// `set NAME = { ... }`, or nft's `set NAME { type T; flags F; elements = { ... } }`.
 struct SyntaxSet {
     var name: String
     var nameToken: Token
     var keyword: Token
     var elements: [ValueExpression]
+    /// The nft-style block's `type`, `flags`... (nil for `set NAME = { ... }`).
+    var declaration: SyntaxSetDeclaration?
 }
 
 /// A value as written, resolved later against the field that uses it.
@@ -58,11 +60,13 @@ indirect enum ValueExpression {
     case setReference(Token)
     /// `{ a, b-c, $d }`.
     case anonymousSet([ValueExpression], open: Token)
+    /// `"text"`: only a define holds one (`define IF = "eth0"`), for where a string goes.
+    case string(Token)
 
     /// The token a message about the whole value points at.
     var token: Token {
         switch self {
-        case .literal(let token), .define(let token), .setReference(let token): return token
+        case .literal(let token), .define(let token), .setReference(let token), .string(let token): return token
         case .flags(let tokens): return tokens[0]
         case .anonymousSet(_, let open): return open
         }
@@ -84,6 +88,7 @@ indirect enum ValueExpression {
     var text: String {
         switch self {
         case .literal(let token): return token.text
+        case .string(let token): return token.quoted
         case .flags(let tokens): return tokens.map(\.text).joined(separator: "|")
         case .define(let token): return "$" + token.text
         case .setReference(let token): return "@" + token.text
@@ -238,6 +243,8 @@ struct SyntaxRule {
     var name: String
     var nameToken: Token
     var comment: String?
+    /// The comment's string, or the `$define` holding it.
+    var commentToken: Token?
     var matchKeyword: Token?
     var match: [SyntaxTerm] = []
     var statements: [SyntaxStatement] = []

@@ -1,0 +1,150 @@
+/// The `match` line. After an error in one term the parser skips to the next term (the next
+/// field name, `bpf`, `limit` or `quota` on the line), so every term's problem is reported at
+/// its own place.
+extension Parser {
+    /// The terms of a `match` line, up to the end of the line or `;`. After errors the terms
+    /// that parsed are returned too, so the resolver reports their problems as well.
+    mutating func parseMatchLine(keyword: Token) -> [SyntaxTerm]? {
+        if atStatementEnd {
+            sink.error(
+                .unexpectedToken, "expected a match term after 'match' (terms go on the same line)", at: keyword)
+            skipRestOfStatement()
+            return nil
+        }
+        var terms: [SyntaxTerm] = []
+        let outer = recoverAtTerms
+        recoverAtTerms = true
+        while !atStatementEnd {
+            if peek.kind == .invalid {
+                // The lexer's error; what follows on the line is likely part of the same mistake.
+                fail(.unexpectedCharacter, "unexpected \(peek.quoted)", at: peek)
+                recoverAtTerms = outer
+                skipRestOfStatement()
+                return terms
+            }
+            if let term = parseMatchTerm() { terms.append(term) }
+        }
+        recoverAtTerms = outer
+        endStatement(after: "the match line")
+        return terms
+    }
+
+    /// One term; nil after reporting an error and skipping to the next term. Always consumes a
+    /// token.
+    private mutating func parseMatchTerm() -> SyntaxTerm? {
+        let token = peek
+        guard token.kind == .word else {
+            fail(.unexpectedToken, "expected a field name or 'bpf', found \(token.quoted)", at: token)
+            if token.kind == .openBrace { skipBlock() } else { advance() }
+            skipToNextTerm()
+            return nil
+        }
+        switch token.text {
+        case "bpf":
+            advance()
+            let negated = parseOperator()
+            guard let expression = expectString("a quoted pcap-filter expression", after: token) else { return nil }
+            return .bpf(keyword: token, negated: negated, expression: expression)
+        case "limit":
+            return parseLimit().map { .limit($0) }
+        case "quota":
+            return parseQuota().map { .quota($0) }
+        default:
+            break
+        }
+        guard let field = parseField(allowAliases: true) else {
+            if peek.kind == .equal || peek.kind == .notEqual { advance() }
+            skipTermValue()
+            return nil
+        }
+        if peek.kind == .ampersand && !peek.newlineBefore {
+            return parseMaskedTerm(field).map { .masked($0) }
+        }
+        let negated = parseOperator()
+        if peek.isWord("vmap") && !atStatementEnd {
+            sink.error(
+                .unexpectedToken,
+                "a verdict map takes the verdict's place: write '\(field.name) vmap { ... }' on a line of "
+                    + "its own after the match line",
+                at: peek)
+            advance()
+            skipTermValue()
+            return nil
+        }
+        if peek.isWord(".") && !atStatementEnd {
+            reportConcatenation(after: field)
+            return nil
+        }
+        if atStatementEnd {
+            sink.error(
+                .unexpectedToken, "expected a value after '\(field.name)'", at: field.location,
+                length: field.length)
+            return nil
+        }
+        guard let value = parseValue(allowSets: true, after: "'\(field.name)'") else { return nil }
+        if peek.isWord("/") && !peek.newlineBefore {
+            return parseSlashMask(field, negated: negated, value: value).map { .masked($0) }
+        }
+        return .field(field, negated: negated, value: value)
+    }
+
+    /// `ip saddr . tcp dport { ... }`: reported once, skipped with its value.
+    private mutating func reportConcatenation(after field: SyntaxField) {
+        var names = [field.name]
+        var last = field.last
+        while peek.isWord(".") && !atStatementEnd {
+            last = advance()
+            guard !atStatementEnd, peek.kind == .word else { break }
+            let first = advance()
+            last = first
+            if !atStatementEnd && peek.kind == .word && FieldNames.protocols.contains(first.text) {
+                last = advance()
+                names.append(first.text + " " + last.text)
+            } else {
+                names.append(first.text)
+            }
+        }
+        sink.error(
+            .notSupported,
+            "concatenations (\(names.joined(separator: " . "))) are not supported yet; match each field on its own, "
+                + "or write one rule per combination",
+            at: field.location, length: last.endColumn - field.location.column)
+        if peek.kind == .equal || peek.kind == .notEqual { advance() }
+        skipTermValue()
+    }
+
+    /// Skips a value that cannot be used (its field was unknown): a word, `$x`, `@x` or a braced
+    /// set, then anything else up to the next term.
+    private mutating func skipTermValue() {
+        if !atStatementEnd && !startsTerm {
+            if peek.kind == .openBrace { skipBlock() } else { advance() }
+        }
+        skipToNextTerm()
+    }
+
+    /// Skips tokens (a `{ ... }` with its whole block) up to the end of the statement or the
+    /// next token that starts a match term.
+    mutating func skipToNextTerm() {
+        while !atStatementEnd && !startsTerm {
+            if peek.kind == .openBrace { skipBlock() } else { advance() }
+        }
+    }
+
+    /// The current token starts a match term: `bpf`, `limit`, `quota`, `iif`, a field's first
+    /// word followed by one of its second words, or a field nft has and the language does not.
+    private var startsTerm: Bool {
+        let token = peek
+        guard token.kind == .word else { return false }
+        switch token.text {
+        case "bpf", "limit", "quota", "iif": return true
+        default: break
+        }
+        if FieldAlias.byName[token.text] != nil { return true }
+        if NftOnlyConstructs.words[token.text] != nil { return true }
+        guard FieldNames.protocols.contains(token.text) else { return false }
+        let next = peek(1)
+        guard next.kind == .word, !next.newlineBefore else { return false }
+        let name = token.text + " " + next.text
+        return FieldNames.byName[name] != nil || FieldAlias.byName[name] != nil || NftOnlyConstructs.pairs[name] != nil
+    }
+}
