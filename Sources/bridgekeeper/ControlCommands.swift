@@ -11,10 +11,24 @@ struct ReloadCommand: ParsableCommand {
     @Option(help: "The control socket of the running bridge.")
     var control: String = ControlListener.defaultPath
 
+    /// A 10,000-rule policy's reload takes seconds of kernel time to commit its nftables mirror,
+    /// and longer on a CPU busy forwarding; a minute proved too short under load.
+    @Option(help: "Seconds to wait for the reload's result.")
+    var timeout: Int = 300
+
+    func validate() throws {
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
+    }
+
     func run() throws {
         let text: String
         do {
-            text = try ControlClient.request("reload", path: control, timeoutSeconds: 60)
+            text = try ControlClient.request("reload", path: control, timeoutSeconds: timeout)
+        } catch ControlError.noReply {
+            printError(
+                "bridgekeeper: no reload result from \(control) within \(timeout) s; the reload may still be "
+                    + "running (see `bridgekeeper status`), or pass a longer --timeout")
+            throw ExitCode(1)
         } catch {
             printError("bridgekeeper: \(error)")
             throw ExitCode(1)

@@ -238,7 +238,7 @@ class Bridgekeeper(Candidate):
                 with open(self.policy, "a") as policy:
                     policy.write(f"# bench reload {self._reloads}\n")
             if wait:
-                run([str(self.binary), "reload", "--control", str(self.control)], ns=NS_BR, timeout=120)
+                run([str(self.binary), "reload", "--control", str(self.control), "--timeout", "600"], ns=NS_BR, timeout=660)
             else:
                 self._proc.signal_leader(signal.SIGHUP)
 
