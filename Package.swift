@@ -122,7 +122,7 @@ let package = Package(
             name: "LoaderTests",
             dependencies: ["Frame", "Policy", "Ruleset", "Pipeline", "Loader", "Capture", "Replay"]),
         .target(name: "TestSupport", dependencies: ["CLinuxShim"], path: "Tests/TestSupport"),
-        .testTarget(name: "CLITests", dependencies: ["Capture", "Frame", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Bridge", "Capture", "Frame", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
         .testTarget(
             name: "BridgeUnitTests",

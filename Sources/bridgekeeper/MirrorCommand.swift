@@ -41,7 +41,7 @@ struct MirrorCommand: ParsableCommand {
                 return
             }
             var plan: MirrorPlan?
-            let report = PolicyLoader.load(path: policy ?? "", ports: PortInterfaces(a: portA, b: portB)) { checked in
+            let report = PolicyLoader.load(path: policy ?? "", ports: ports) { checked in
                 let mirror = MirrorPlanner.plan(checked, ports: ports)
                 plan = mirror
                 return mirror.notes.map(\.diagnostic)

@@ -1,20 +1,8 @@
 import Policy
 
-/// The interface names of the bridge's two ports, used for `iif a|b` (`meta iifname "NAME"`).
-public struct MirrorPorts: Sendable, Hashable {
-    /// The interface of port `a`.
-    public var a: String
-    /// The interface of port `b`.
-    public var b: String
-
-    public init(a: String, b: String) {
-        self.a = a
-        self.b = b
-    }
-
-    /// The interface name of `port`.
-    public func name(of port: PortName) -> String { port == .a ? a : b }
-}
+/// The interface names of the bridge's two ports, used for `iif a|b` (`meta iifname "NAME"`):
+/// the same two names the policy's `iifname`/`oifname` are resolved against.
+public typealias MirrorPorts = PortInterfaces
 
 /// Something of a policy rule that the mirror leaves out, and why.
 ///
