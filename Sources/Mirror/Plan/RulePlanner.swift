@@ -1,63 +1,5 @@
 import Policy
 
-/// What the planners of one policy share: the ports, what the kernel can do, and how the plan
-/// is laid out.
-struct PlanContext {
-    var ports: MirrorPorts
-    var capabilities: KernelCapabilities
-    var connectionTracking: ConnectionTrackingMode
-    /// The plan has tagged chains and a `forward` default: a native rule that could match a
-    /// frame whose `meta protocol` is a VLAN TPID must not, for the tagged chains judged it.
-    var guardsTaggedFrames: Bool
-}
-
-/// The terms of one policy rule, sorted by what the mirror does with them.
-struct RuleTerms {
-    /// Field terms with a layout (not `ct`), in the order written.
-    var fields: [(FieldMatch, FieldLayout)] = []
-    /// `ct state` / `ct direction` terms.
-    var connectionTracking: [FieldMatch] = []
-    /// Why the rule has no nft form at all (a `bpf` term).
-    var leftOut: [String] = []
-    /// Terms the kernel cannot check (`meta length`, ...), with why.
-    var uncheckable: [String] = []
-
-    init(_ rule: Rule, ports: MirrorPorts) {
-        var scratch = SetRegistry()
-        for term in rule.match {
-            switch term {
-            case .bpf(let bpf):
-                leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
-            case .limit, .quota:
-                continue
-            case .field(let whole):
-                if whole.field.isConnectionTracking {
-                    connectionTracking.append(whole)
-                    continue
-                }
-                for match in Self.split(whole) {
-                    guard let layout = FieldLayout.of(match.field) else {
-                        uncheckable.append(FieldLayout.unmirroredReason(match.field))
-                        continue
-                    }
-                    do {
-                        _ = try MatchTranslation.translate(match, layout: layout, ports: ports, sets: &scratch)
-                    } catch {
-                        uncheckable.append(error.reason)
-                        continue
-                    }
-                    fields.append((match, layout))
-                }
-            }
-        }
-        // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
-        // order is free).
-        fields =
-            fields.filter { $0.1.dependencies.contains(.outerTag) }
-            + fields.filter { !$0.1.dependencies.contains(.outerTag) }
-    }
-}
-
 /// Plans one policy rule in the native framing (untagged, or one 802.1Q/802.1ad tag the kernel
 /// takes off): the rules of the `forward` chain. See ``MirrorPlanner`` for the decisions.
 struct RulePlanner {
@@ -377,50 +319,5 @@ extension Dependency {
         case .l4proto: return true
         case .vlanTag, .outerTag: return false
         }
-    }
-}
-
-/// Words for dependencies in notes.
-enum DependencyText {
-    static func frames(_ dependencies: [Dependency]) -> String {
-        dependencies.map(name).joined(separator: " ")
-    }
-
-    private static func name(_ dependency: Dependency) -> String {
-        switch dependency {
-        case .etherType(0x0800): return "IPv4"
-        case .etherType(0x86dd): return "IPv6"
-        case .etherType(0x0806): return "ARP"
-        case .etherType(let type): return "EtherType \(NftValueText.etherType(type))"
-        case .l4proto(6): return "TCP"
-        case .l4proto(17): return "UDP"
-        case .l4proto(1): return "ICMP"
-        case .l4proto(58): return "ICMPv6"
-        case .l4proto(let proto): return "IP protocol \(proto)"
-        case .vlanTag: return "802.1Q-tagged"
-        case .outerTag: return "VLAN-tagged"
-        }
-    }
-}
-
-/// Words for verdict options in notes.
-enum VerdictText {
-    static let optionsReason = "the kernel bridge forwards at once and does not retry a failed send"
-
-    /// `delay 25ms jitter 5ms retries 2`, as written.
-    static func options(_ options: VerdictOptions) -> String {
-        var parts: [String] = []
-        if let delay = options.delay { parts.append("delay \(duration(delay))") }
-        if let jitter = options.jitter { parts.append("jitter \(duration(jitter))") }
-        if let retries = options.retries { parts.append("retries \(retries)") }
-        return "`" + parts.joined(separator: " ") + "`"
-    }
-
-    /// Nanoseconds in the largest unit the language has that divides them (`s`, `ms`, `us`).
-    static func duration(_ nanoseconds: UInt64) -> String {
-        if nanoseconds >= 1_000_000_000 && nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
-        if nanoseconds >= 1_000_000 && nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
-        if nanoseconds % 1000 == 0 { return "\(nanoseconds / 1000)us" }
-        return "\(nanoseconds)ns"
     }
 }

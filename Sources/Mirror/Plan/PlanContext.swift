@@ -1,0 +1,59 @@
+import Policy
+
+/// What the planners of one policy share: the ports, what the kernel can do, and how the plan
+/// is laid out.
+struct PlanContext {
+    var ports: MirrorPorts
+    var capabilities: KernelCapabilities
+    var connectionTracking: ConnectionTrackingMode
+    /// The plan has tagged chains and a `forward` default: a native rule that could match a
+    /// frame whose `meta protocol` is a VLAN TPID must not, for the tagged chains judged it.
+    var guardsTaggedFrames: Bool
+}
+
+/// The terms of one policy rule, sorted by what the mirror does with them.
+struct RuleTerms {
+    /// Field terms with a layout (not `ct`), in the order written.
+    var fields: [(FieldMatch, FieldLayout)] = []
+    /// `ct state` / `ct direction` terms.
+    var connectionTracking: [FieldMatch] = []
+    /// Why the rule has no nft form at all (a `bpf` term).
+    var leftOut: [String] = []
+    /// Terms the kernel cannot check (`meta length`, ...), with why.
+    var uncheckable: [String] = []
+
+    init(_ rule: Rule, ports: MirrorPorts) {
+        var scratch = SetRegistry()
+        for term in rule.match {
+            switch term {
+            case .bpf(let bpf):
+                leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
+            case .limit, .quota:
+                continue
+            case .field(let whole):
+                if whole.field.isConnectionTracking {
+                    connectionTracking.append(whole)
+                    continue
+                }
+                for match in Self.split(whole) {
+                    guard let layout = FieldLayout.of(match.field) else {
+                        uncheckable.append(FieldLayout.unmirroredReason(match.field))
+                        continue
+                    }
+                    do {
+                        _ = try MatchTranslation.translate(match, layout: layout, ports: ports, sets: &scratch)
+                    } catch {
+                        uncheckable.append(error.reason)
+                        continue
+                    }
+                    fields.append((match, layout))
+                }
+            }
+        }
+        // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
+        // order is free).
+        fields =
+            fields.filter { $0.1.dependencies.contains(.outerTag) }
+            + fields.filter { !$0.1.dependencies.contains(.outerTag) }
+    }
+}
