@@ -332,23 +332,19 @@ extension BridgeController: WorkerHost {
 }
 
 extension BridgeController: ReloadTarget {
-    var mirrors: Bool { resources.kernelMirror != nil }
-
     var tracksFlows: Bool { configuration.flows > 0 }
 
-    func mirrorNotes(for policy: Policy) -> [Diagnostic] {
-        resources.kernelMirror?.plan(policy).notes.map(\.diagnostic) ?? []
+    func mirrorPlan(for policy: Policy) -> MirrorPlan? {
+        resources.kernelMirror?.plan(policy)
     }
 
-    func mirrorIntact(for policy: Policy) -> Bool {
+    func mirrorIntact(_ plan: MirrorPlan) -> Bool {
         guard let mirror = resources.kernelMirror else { return true }
-        let expected = Set(mirror.plan(policy).mirroredRuleNames)
-        return mirror.currentRuleNames() == expected
+        return mirror.currentRuleNames() == Set(plan.mirroredRuleNames)
     }
 
-    func commitMirror(_ policy: Policy) throws(MirrorError) {
-        guard let mirror = resources.kernelMirror else { return }
-        try mirror.commit(mirror.plan(policy))
+    func commitMirror(_ plan: MirrorPlan) throws(MirrorError) {
+        try resources.kernelMirror?.commit(plan)
     }
 
     func monitorPorts(for policy: CompiledPolicy) throws(BridgeError) -> MonitorPorts {

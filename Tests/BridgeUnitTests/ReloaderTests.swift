@@ -21,17 +21,23 @@ struct ReloaderTests {
         var refuseMonitors = false
         var kernelHoldsMirror = true
         private(set) var steps: [String] = []
-        private(set) var committed: [Policy] = []
+        private(set) var committed: [MirrorPlan] = []
+        /// How many times a plan was made (once per reload that read a good policy).
+        private(set) var plansMade = 0
         let slot: PolicySlot
 
         init(slot: PolicySlot) { self.slot = slot }
 
-        func mirrorNotes(for policy: Policy) -> [Diagnostic] { [] }
-        func mirrorIntact(for policy: Policy) -> Bool { kernelHoldsMirror }
-        func commitMirror(_ policy: Policy) throws(MirrorError) {
+        func mirrorPlan(for policy: Policy) -> MirrorPlan? {
+            guard mirrors else { return nil }
+            plansMade += 1
+            return MirrorPlanner.plan(policy, ports: PortInterfaces(a: "pa", b: "pb"))
+        }
+        func mirrorIntact(_ plan: MirrorPlan) -> Bool { kernelHoldsMirror }
+        func commitMirror(_ plan: MirrorPlan) throws(MirrorError) {
             steps.append("commit")
             if refuseCommit { throw .rejected(object: "table bridge bridgekeeper", errno: .invalidArgument) }
-            committed.append(policy)
+            committed.append(plan)
         }
         func monitorPorts(for policy: CompiledPolicy) throws(BridgeError) -> MonitorPorts {
             steps.append("monitors")
@@ -85,7 +91,8 @@ struct ReloaderTests {
         #expect(reply.generation == 2)
         #expect(reply.message == "+1 -0 ~0 (added: no-smb)")
         #expect(fixture.target.steps == ["monitors", "commit", "in force 2"])
-        #expect(fixture.target.committed.map { $0.rules.map(\.name) } == [["no-telnet", "no-smb"]])
+        #expect(fixture.target.committed.map(\.mirroredRuleNames) == [["no-telnet", "no-smb"]])
+        #expect(fixture.target.plansMade == 1, "one plan serves the notes, the intact check and the commit")
         #expect(fixture.slot.current().loaded.compiled.ruleNames == ["no-telnet", "no-smb"])
         let history = fixture.reloader.history.current
         #expect(history.count == 1 && history.failures == 0)

@@ -1,5 +1,6 @@
 import Loader
 import Logging
+import Mirror
 import Operations
 import Platform
 import Policy
@@ -50,8 +51,10 @@ final class Reloader: Sendable {
         let old = slot.current()
         let target = self.target
         let ports = PortInterfaces(a: portNames.a, b: portNames.b)
-        let report = PolicyLoader.load(path: policyPath, ports: ports) {
-            target.mirrors ? target.mirrorNotes(for: $0) : []
+        var plan: MirrorPlan?
+        let report = PolicyLoader.load(path: policyPath, ports: ports) { policy in
+            plan = target.mirrorPlan(for: policy)
+            return plan?.notes.map(\.diagnostic) ?? []
         }
         guard let loaded = report.loaded else {
             let errors = report.errors.map(\.summary)
@@ -64,7 +67,7 @@ final class Reloader: Sendable {
         // The same files again (a SIGHUP storm, a config tool re-sending): nothing to change,
         // and no need to make the kernel rebuild a large mirror table, as long as the kernel
         // still holds it (a reload also repairs a mirror someone flushed).
-        if loaded.sha256 == old.loaded.sha256, target.mirrorIntact(for: loaded.compiled.policy) {
+        if loaded.sha256 == old.loaded.sha256, plan.map(target.mirrorIntact) ?? true {
             logger.info(
                 "reload: the policy files are unchanged",
                 metadata: ["trigger": "\(trigger)", "generation": "\(old.generation)"])
@@ -90,9 +93,9 @@ final class Reloader: Sendable {
                 errors: ["\(error)"], generation: old.generation)
         }
         // The kernel first: if nftables refuses the new table, neither side changes.
-        if target.mirrors {
+        if let plan {
             do {
-                try target.commitMirror(loaded.compiled.policy)
+                try target.commitMirror(plan)
             } catch {
                 return failed(
                     trigger: trigger,
