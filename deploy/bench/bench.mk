@@ -6,6 +6,8 @@
 #   make bench-net BENCH_ARGS='--search-rounds 0'   # without the generator-bound sizing runs (~15 minutes)
 #   make bench-net BENCH_ARGS='--search-rounds 3 --search-trial 5 --idle 5'   # shorter sizing runs
 #   make bench-net BRIDGEKEEPER_BIN=/path/to/bridgekeeper
+#   make bench-net BENCH_ARGS='--baseline /path/to/old/bridgekeeper --candidates kbr,testpmd,bk-fwd'
+#                                                   # before/after a change in one run (adds bk-base)
 #
 # Results: a table on stdout and bench-results/bench-<timestamp>.json (ignored by git).
 # Flags: python3 deploy/bench/bench.py --help; method: deploy/bench/README.md.

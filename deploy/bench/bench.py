@@ -45,9 +45,10 @@ REQUIRED_TOOLS = {
     "ping": "iputils-ping", "tcpdump": "tcpdump", "nft": "nftables", "sysctl": "procps",
 }
 CONTROL_SOCKET = Path("/run/bk-bench.sock")
-CANDIDATE_NAMES = ("kbr", "kbr-rules", "kbr-edge", "testpmd", "bk-fwd", "bk-edge", "bk-rules", "bk-busy")
-# Run when no --candidates is given (bk-busy only on request: it adds ~2 minutes to a run).
-DEFAULT_CANDIDATES = CANDIDATE_NAMES[:-1]
+CANDIDATE_NAMES = ("kbr", "kbr-rules", "kbr-edge", "testpmd", "bk-fwd", "bk-edge", "bk-rules", "bk-busy", "bk-base")
+# Run when no --candidates is given (bk-busy only on request: it adds ~2 minutes to a run;
+# bk-base only with --baseline).
+DEFAULT_CANDIDATES = CANDIDATE_NAMES[:-2]
 # bk-busy: bk-fwd spinning on its rings this long after traffic before it sleeps (run --busy-poll).
 BUSY_POLL_MICROSECONDS = 50
 QUICK = dict(rounds=1, warmup=0.5, duration=2.0, trial=1.0, search_steps=3, ping_count=1000, reloads=10, reload_duration=2.0,
@@ -64,6 +65,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bridgekeeper", type=Path, default=REPO_ROOT / ".build/release/bridgekeeper",
                         help="bridgekeeper binary (default: .build/release/bridgekeeper); missing = its candidates are skipped")
+    parser.add_argument("--baseline", type=Path,
+                        help="another bridgekeeper binary (an earlier commit's release build): adds the candidate bk-base, "
+                             "bk-fwd's policy run by it, so a change is measured before and after in the same run")
     parser.add_argument("--candidates", default="",
                         help=f"comma-separated subset of: {','.join(CANDIDATE_NAMES)} (default: all but bk-busy)")
     parser.add_argument("--quick", action="store_true",
@@ -148,8 +152,14 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
         Bridgekeeper("bk-rules", f"Bridgekeeper, {args.rules} generated rules", binary, policy, CONTROL_SOCKET, extra),
         Bridgekeeper("bk-busy", f"Bridgekeeper, {forward_all.name}, --busy-poll {BUSY_POLL_MICROSECONDS}", binary,
                      forward_all, CONTROL_SOCKET, extra + ["--busy-poll", str(BUSY_POLL_MICROSECONDS)]),
+        Bridgekeeper("bk-base", f"Bridgekeeper baseline {args.baseline}, {forward_all.name}",
+                     (args.baseline or binary).resolve(), forward_all, CONTROL_SOCKET, extra),
     ]
     by_name = {candidate.name: candidate for candidate in candidates}
+    if args.baseline is None:
+        by_name["bk-base"].skip_reason = "needs --baseline BINARY"
+    elif not args.baseline.exists():
+        by_name["bk-base"].skip_reason = f"{args.baseline} not found"
     if "{nft}" in cmd or "{policy}" not in cmd:
         by_name["kbr-edge"].skip_reason = "needs a --kernel-rules-cmd that loads {policy} (Bridgekeeper's mirror)"
     if not edge.exists():
@@ -157,7 +167,7 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
             by_name[name].skip_reason = f"{edge} not found"
     if not binary.exists():
         for candidate in candidates:
-            if candidate.is_bridgekeeper:
+            if candidate.is_bridgekeeper and candidate.name != "bk-base":
                 candidate.skip_reason = f"{binary} not found (build it with `make release`)"
         print(f"bench: Bridgekeeper candidates skipped: {binary} not found (build it with `make release`)")
         notes.append(f"Bridgekeeper candidates skipped: {binary} not found")
@@ -167,6 +177,8 @@ def build_candidates(args: argparse.Namespace, workdir: Path, notes: list[str]) 
 def wanted_candidates(args: argparse.Namespace) -> list[str]:
     """The names given with --candidates (the defaults when empty); raises BenchError on an unknown one."""
     wanted = [name.strip() for name in args.candidates.split(",") if name.strip()] or list(DEFAULT_CANDIDATES)
+    if args.baseline is not None and "bk-base" not in wanted:
+        wanted.append("bk-base")
     unknown = [name for name in wanted if name not in CANDIDATE_NAMES]
     if unknown:
         raise BenchError(f"unknown candidate(s) {', '.join(unknown)}; choose from {', '.join(CANDIDATE_NAMES)}")
