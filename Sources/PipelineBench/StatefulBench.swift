@@ -13,12 +13,18 @@ import Ruleset
 /// `--no-stateful` skips it; `--stateful-flows N` (default 100,000) established flows,
 /// `--stateful-frames N` (default 5,000,000) frames per run, `--runs N` runs.
 enum StatefulBench {
-    /// Runs the benchmark unless `--no-stateful`; true when `--stateful-only` asked for it alone.
+    /// Runs the benchmark unless `--no-stateful`; true when `--stateful-only` asked for it alone
+    /// (or `--limits-only` for the limits, meters and rejects alone).
     static func run(arguments: [String], policyFolder: String) -> Bool {
         if arguments.contains("--no-stateful") { return false }
         let frames = Int(PipelineBench.value(of: "--stateful-frames", in: arguments) ?? "") ?? 5_000_000
         let runs = Int(PipelineBench.value(of: "--runs", in: arguments) ?? "") ?? 5
         let flows = Int(PipelineBench.value(of: "--stateful-flows", in: arguments) ?? "") ?? 100_000
+        if arguments.contains("--limits-only") {
+            print("limits, meters and rejects through the pipeline, CPU time per frame, best and spread")
+            LimitBench.run(policyFolder: policyFolder, frames: frames, runs: runs)
+            return true
+        }
         let stateful = StatefulBenchSupport.load(path: policyFolder + "/stateful.policy")
         print("stateful pipeline (Pipeline.process with state), CPU time per frame, best and spread")
         for count in [4096, flows] {
