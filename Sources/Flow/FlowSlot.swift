@@ -22,8 +22,9 @@ struct FlowFlags: OptionSet {
 }
 
 /// One flow's entry in the table's slot pool: 128 bytes, two cache lines. The first line holds
-/// everything a lookup reads (key, state, flags, class, hash, chain link, last use); the second
-/// what only a commit needs (list links, times, counters).
+/// everything a lookup reads (key, state, flags, class, hash, chain link, last use, and the
+/// head of the hash chain of the flows whose home this slot is); the second what only a commit
+/// needs (list links, times, counters).
 struct FlowSlot {
     /// The flow's key.
     var key: FlowKey
@@ -37,6 +38,11 @@ struct FlowSlot {
     var hash: UInt32
     /// The next slot in this bucket's chain.
     var hashNext: UInt32
+    /// The first slot of the chain of flows whose home is this slot (``none`` when empty). It
+    /// belongs to the position, not to the flow in it: the table has no bucket array, so a
+    /// lookup reads the chain's head in the same cache line as its home slot, and the table
+    /// costs exactly 128 bytes per flow. Never copied or cleared with the flow.
+    var bucketHead: UInt32
     /// When a frame last refreshed it; its deadline is `lastSeen + timeout(class)`.
     var lastSeen: UInt64
     /// The previous slot in this flow's timeout-class list, or in the free list.
@@ -66,7 +72,8 @@ struct FlowSlot {
         key: FlowKey(
             lowAddress: 0, highAddress: 0, lowPort: 0, highPort: 0, ipProtocol: 0, family: .ipv4, outerVLAN: 0,
             innerVLAN: 0),
-        tcpState: .none, flags: [], timeoutClass: .genericUnreplied, hash: 0, hashNext: FlowTable.none, lastSeen: 0,
+        tcpState: .none, flags: [], timeoutClass: .genericUnreplied, hash: 0, hashNext: FlowTable.none,
+        bucketHead: FlowTable.none, lastSeen: 0,
         previous: FlowTable.none, next: FlowTable.none, creator: 0, created: 0, listTime: 0, framesOriginal: 0,
         framesReply: 0, bytesOriginal: 0, bytesReply: 0)
 }

@@ -53,21 +53,21 @@ extension FlowTable {
     /// Puts `index` at the head of its hash bucket's chain.
     @inline(__always)
     func chain(_ index: UInt32, hash: UInt32) {
-        let bucket = buckets + Int(hash & bucketMask)
+        let home = slots + Int(self.home(hash))
         slots[Int(index)].hash = hash
-        slots[Int(index)].hashNext = bucket.pointee
-        bucket.pointee = index
+        slots[Int(index)].hashNext = home.pointee.bucketHead
+        home.pointee.bucketHead = index
     }
 
     /// Takes `index` out of its hash bucket's chain.
     @inline(__always)
     func unchain(_ index: UInt32) {
         let slot = slots + Int(index)
-        let bucket = buckets + Int(slot.pointee.hash & bucketMask)
-        if bucket.pointee == index {
-            bucket.pointee = slot.pointee.hashNext
+        let home = slots + Int(self.home(slot.pointee.hash))
+        if home.pointee.bucketHead == index {
+            home.pointee.bucketHead = slot.pointee.hashNext
         } else {
-            var previous = bucket.pointee
+            var previous = home.pointee.bucketHead
             while slots[Int(previous)].hashNext != index { previous = slots[Int(previous)].hashNext }
             slots[Int(previous)].hashNext = slot.pointee.hashNext
         }

@@ -28,7 +28,7 @@ public enum FlowTableError: Error, Sendable, Equatable {
 /// `replay`). Not thread-safe: one table per thread, with symmetric fanout sending both
 /// directions of a flow to the same thread.
 public final class FlowTable: @unchecked Sendable {
-    /// "No slot" in links and buckets.
+    /// "No slot" in links and chains.
     static let none = UInt32.max
     /// The default capacity (`run --flows`), nf_conntrack's default on a machine with > 4 GiB.
     public static let defaultCapacity = 262_144
@@ -55,9 +55,9 @@ public final class FlowTable: @unchecked Sendable {
 
     /// The most flows the table holds.
     public let capacity: Int
+    /// The flows, and (in ``FlowSlot/bucketHead``) the hash chains: one per slot, of the flows
+    /// whose ``home(_:)`` it is.
     let slots: UnsafeMutablePointer<FlowSlot>
-    let buckets: UnsafeMutablePointer<UInt32>
-    let bucketMask: UInt32
     let lists: UnsafeMutablePointer<FlowList>
     let core: UnsafeMutablePointer<FlowTableCore>
     /// The key of the flow the latest classify would create (or, for a later fragment, its
@@ -93,12 +93,6 @@ public final class FlowTable: @unchecked Sendable {
             slots[index].next = index + 1 < capacity ? UInt32(index + 1) : FlowTable.none
         }
 
-        var bucketCount = 1
-        while bucketCount < capacity { bucketCount <<= 1 }
-        buckets = .allocate(capacity: bucketCount)
-        buckets.initialize(repeating: FlowTable.none, count: bucketCount)
-        bucketMask = UInt32(bucketCount - 1)
-
         lists = .allocate(capacity: FlowTimeoutClass.count)
         lists.initialize(
             repeating: FlowList(head: FlowTable.none, tail: FlowTable.none, count: 0, timeout: 0, granularity: 0),
@@ -118,7 +112,6 @@ public final class FlowTable: @unchecked Sendable {
     deinit {
         slots.deinitialize(count: capacity)
         UnsafeMutableRawPointer(slots).deallocate()
-        buckets.deallocate()
         lists.deallocate()
         core.deallocate()
         pendingKey.deallocate()
@@ -158,10 +151,10 @@ public final class FlowTable: @unchecked Sendable {
         lists[Int(timeoutClass.rawValue)].count
     }
 
-    /// Bytes the table holds: slots, buckets, lists and the fragment table.
+    /// Bytes the table holds: slots (with the hash chains' heads), lists and the fragment table.
     public var memoryBytes: Int {
-        capacity * MemoryLayout<FlowSlot>.stride + (Int(bucketMask) + 1) * MemoryLayout<UInt32>.stride
-            + FlowTimeoutClass.count * MemoryLayout<FlowList>.stride + fragments.memoryBytes
+        capacity * MemoryLayout<FlowSlot>.stride + FlowTimeoutClass.count * MemoryLayout<FlowList>.stride
+            + fragments.memoryBytes
     }
 
     /// The stride of one flow slot (at most 128 bytes).
@@ -169,8 +162,9 @@ public final class FlowTable: @unchecked Sendable {
 
     // MARK: Lookups
 
-    /// The slot a flow with this hash goes to when it is free: a lookup checks it first, in
-    /// parallel with the bucket, so most flows cost one cache miss instead of two.
+    /// The slot a flow with this hash goes to when it is free, and whose ``FlowSlot/bucketHead``
+    /// starts the chain of every flow with this home: a lookup reads both in one cache line, so
+    /// most flows cost one cache miss.
     @inline(__always)
     func home(_ hash: UInt32) -> UInt32 {
         UInt32(truncatingIfNeeded: (UInt64(hash) &* UInt64(capacity)) >> 32)
@@ -179,9 +173,9 @@ public final class FlowTable: @unchecked Sendable {
     /// The slot holding `key`, or ``none``: its home slot, or a slot in its bucket's chain.
     @inline(__always)
     func find(_ key: FlowKey, hash: UInt32) -> UInt32 {
-        var index = buckets[Int(hash & bucketMask)]
         let home = self.home(hash)
         let homeSlot = slots + Int(home)
+        var index = homeSlot.pointee.bucketHead
         if homeSlot.pointee.hash == hash && homeSlot.pointee.flags.contains(.inUse) && homeSlot.pointee.key == key {
             return home
         }

@@ -50,11 +50,14 @@ import Testing
         }
     }
 
-    @Test func aSlotFitsIn128Bytes() throws {
+    @Test func aFlowCosts128BytesAllIn() throws {
         #expect(FlowTable.slotStride <= 128)
         let table = try FlowTable(capacity: 1_000_000)
         #expect(table.capacity == 1_000_000 && table.freeCount == 1_000_000)
-        // Slots plus one 4-byte bucket per slot (rounded up to a power of two) and a small fragment table.
-        #expect(table.memoryBytes <= 1_000_000 * 128 + 4 * (1 << 20) + 128 * 1024)
+        // The slots hold the hash chains' heads: no bucket array beside them, only the lists and
+        // the fragment table (a fixed few KiB whatever the capacity).
+        let small = try FlowTable(capacity: 1_000)
+        #expect(table.memoryBytes - small.memoryBytes == (1_000_000 - 1_000) * 128)
+        #expect(table.memoryBytes <= 1_000_000 * 128 + 128 * 1024)
     }
 }
