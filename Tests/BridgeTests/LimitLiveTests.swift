@@ -69,9 +69,10 @@ import Testing
 
     /// The bridge reads a batch of frames at once; a limit must still see them arrive when they
     /// did. The bridge is stopped while 300 pings arrive 50 µs apart (20,000 a second), so they
-    /// wait in its ring and are read in full batches when it resumes: under a limit of 100,000
-    /// a second with a burst of 5, every one of them is within the rate. A limit clocked once
-    /// per batch would see each batch arrive at one instant and pass only the burst of it.
+    /// wait in its ring and are read in full batches (256) when it resumes: under a limit of
+    /// 100,000 a second with a burst of 20, every one of them is within the rate. A limit
+    /// clocked once per batch would see each batch arrive at one instant and pass only the burst
+    /// of it. (The burst leaves room for a sender the scheduler sets aside: 20 pings at once.)
     @Test func aLimitClocksEachFrameWhenItArrivedNotWhenItsBatchWasRead() async throws {
         try await BridgeTestbed.with { bed in
             try bed.start(
@@ -79,7 +80,7 @@ import Testing
                     version 1
                     default forward
                     rule "fast-limit" {
-                        match icmp type echo-request limit rate over 100000/second burst 5 packets
+                        match icmp type echo-request limit rate over 100000/second burst 20 packets
                         drop
                     }
                     """)

@@ -39,6 +39,11 @@ public struct PacketSocketConfiguration: Sendable, Equatable {
     public var qdiscBypass: Bool = true
     /// Slots of a TPACKET_V2 transmit ring (`PACKET_TX_RING`), or 0 for none. Default 0.
     public var transmitFrameCount: Int = 0
+    /// `SO_TIMESTAMPNS`: the kernel stamps each frame when it enters the host (on veth, when
+    /// its sender handed it over) instead of when it is written into the ring, so a frame that
+    /// waited in the kernel's backlog keeps the time it arrived; limits, meters and flow
+    /// timeouts clock frames by that stamp. Default true.
+    public var stampOnArrival: Bool = true
     /// Join this `PACKET_FANOUT` group (type HASH, never DEFRAG) so several workers share the
     /// port's frames; `nil` for none. Use one group id per port.
     public var fanoutGroup: UInt16? = nil

@@ -41,6 +41,9 @@ enum PacketSocketSetup {
             if configuration.qdiscBypass {
                 try options.set(SOL_PACKET, PACKET_QDISC_BYPASS, Int32(1), "PACKET_QDISC_BYPASS")
             }
+            if configuration.stampOnArrival {
+                try options.set(SOL_SOCKET, SO_TIMESTAMPNS, Int32(1), "SO_TIMESTAMPNS")
+            }
             if configuration.transmitFrameCount > 0 {
                 try options.set(SOL_PACKET, PACKET_LOSS, Int32(1), "PACKET_LOSS")
             }

@@ -34,9 +34,13 @@ final class BridgeTestbed: @unchecked Sendable {
     }
 
     /// Builds the testbed, runs `body`, and tears everything down (stopping the bridge first).
-    static func with<T>(mtu: Int? = nil, _ body: (BridgeTestbed) async throws -> T) async throws -> T {
-        try await TestNamespace.with(quiet: false) { a in
-            try await TestNamespace.with(quiet: false) { b in
+    /// With `quietHosts`, IPv6 is off on both hosts (no addresses, no router solicitations or
+    /// MLD reports of their own), for tests that count every frame a rule sees.
+    static func with<T>(
+        mtu: Int? = nil, quietHosts: Bool = false, _ body: (BridgeTestbed) async throws -> T
+    ) async throws -> T {
+        try await TestNamespace.with(quiet: quietHosts) { a in
+            try await TestNamespace.with(quiet: quietHosts) { b in
                 try await TestNamespace.with(quiet: true) { bridge in
                     let folder = try makeFolder()
                     let bed = BridgeTestbed(a: a, b: b, bridge: bridge, folder: folder)
@@ -45,7 +49,7 @@ final class BridgeTestbed: @unchecked Sendable {
                         bed.stopIfRunning()
                         _ = try? Shell.run("rm", "-rf", folder)
                     }
-                    try bed.wire(mtu: mtu)
+                    try bed.wire(mtu: mtu, ipv6: !quietHosts)
                     return try await body(bed)
                 }
             }
@@ -60,7 +64,7 @@ final class BridgeTestbed: @unchecked Sendable {
         return String(cString: made)
     }
 
-    private func wire(mtu: Int?) throws {
+    private func wire(mtu: Int?, ipv6: Bool) throws {
         try bridge.ip("link", "add", "pa", "type", "veth", "peer", "name", "a0", "netns", a.name)
         try bridge.ip("link", "add", "pb", "type", "veth", "peer", "name", "b0", "netns", b.name)
         for (host, name, v4, v6) in [
@@ -70,7 +74,7 @@ final class BridgeTestbed: @unchecked Sendable {
             // Hosts on a real wire never send frames bigger than the MTU; on veth TSO/GSO would.
             try host.exec("ethtool", "-K", name, "tso", "off", "gso", "off")
             try host.ip("addr", "add", v4 + "/24", "dev", name)
-            try host.ip("addr", "add", v6 + "/64", "dev", name, "nodad")
+            if ipv6 { try host.ip("addr", "add", v6 + "/64", "dev", name, "nodad") }
             try host.ip("link", "set", name, "up")
         }
         for port in ["pa", "pb"] {
