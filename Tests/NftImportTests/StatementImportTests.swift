@@ -48,6 +48,29 @@ import Testing
         #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors.map(\.rendered))")
     }
 
+    @Test func logKeepsItsLevelAndFlags() throws {
+        let result = try F.imported([
+            #"[\#(Self.ssh), {"log": {"prefix": "ssh", "level": "warn", "flags": "all"}}, \#(F.accept)]"#,
+            #"[\#(Self.ssh), {"log": {"level": "crit", "flags": ["tcp sequence", "tcp options", "ip options"]}}]"#,
+            #"[\#(Self.ssh), {"log": {"group": 2, "snaplen": 64}}, \#(F.drop)]"#,
+            #"[\#(Self.ssh), {"log": {"level": "audit"}}, \#(F.drop)]"#,
+        ])
+        #expect(
+            F.rule("forward-1", in: result.policy)?.contains("    log prefix \"ssh\" level warn flags all\n    forward")
+                == true, "\(result.policy)")
+        #expect(
+            F.rule("forward-2", in: result.policy)?.contains(
+                "    log level crit flags tcp sequence,tcp options,ip options\n")
+                == true, "\(result.policy)")
+        // NFLOG's group and snaplen, and a level the language does not have, go with a note; the
+        // log itself stays.
+        #expect(F.rule("forward-3", in: result.policy)?.contains("    log\n    drop") == true, "\(result.policy)")
+        #expect(result.policy.contains("group, snaplen left out: Bridgekeeper writes its own log lines"))
+        #expect(F.rule("forward-4", in: result.policy)?.contains("    log\n    drop") == true)
+        #expect(result.policy.contains("log level audit left out"))
+        #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors.map(\.rendered))")
+    }
+
     @Test func metersBecomeLimitsPerKey() throws {
         let update =
             #"{"set": {"op": "update", "elem": \#(F.payload("ip", "saddr")), "set": "@flood", "stmt": [{"limit": {"rate": 20, "burst": 5, "per": "second", "inv": true}}]}}"#

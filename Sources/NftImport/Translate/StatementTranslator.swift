@@ -1,3 +1,5 @@
+import Policy
+
 /// nft's statements and verdicts as policy terms, statements and verdicts.
 extension RuleDraft {
     /// One expression of a rule that is not a `match`.
@@ -25,16 +27,7 @@ extension RuleDraft {
                 needs.insert("chains")
             }
         case "continue": return
-        case "log":
-            if let prefix = body["prefix"]?.string, !prefix.isEmpty {
-                statements.append("log prefix \(ValueText.quoted(prefix))")
-            } else {
-                statements.append("log")
-            }
-            let extras = ["level", "group", "snaplen", "queue-threshold", "flags"].filter { body[$0] != nil }
-            if !extras.isEmpty {
-                notes.append("log \(extras.joined(separator: ", ")) left out: log lines have one format")
-            }
+        case "log": translateLog(body)
         case "limit": terms.append(try Self.limit(body, per: nil))
         case "quota": terms.append(try Self.quota(body))
         case "set", "meter": terms.append(try Self.meter(key, body))
@@ -52,6 +45,45 @@ extension RuleDraft {
         case "xt": throw Untranslatable("an iptables extension (xt) the language does not know")
         default: throw Untranslatable("the statement \(key): not in the language")
         }
+    }
+
+    /// `log [prefix "P"] [level L] [flags F,...]`, as the language spells them; NFLOG's
+    /// `group`, `snaplen` and `queue-threshold` (and a level or flag the language does not
+    /// know, such as `audit`) are left out with a note.
+    mutating func translateLog(_ body: JSONValue) {
+        var text = "log"
+        if let prefix = body["prefix"]?.string, !prefix.isEmpty { text += " prefix \(ValueText.quoted(prefix))" }
+        if let level = body["level"]?.string {
+            if LogLevel(rawValue: level) != nil {
+                text += " level \(level)"
+            } else {
+                notes.append(
+                    "log level \(level) left out: the levels are \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+        }
+        if let flags = body["flags"] {
+            let names = flags.string.map { [$0] } ?? flags.array?.compactMap(\.string) ?? []
+            let known = names.filter(Self.isLogFlag)
+            if !known.isEmpty { text += " flags \(known.joined(separator: ","))" }
+            let unknown = names.filter { !Self.isLogFlag($0) }
+            if !unknown.isEmpty {
+                notes.append("log flags \(unknown.joined(separator: ", ")) left out: not nft log flags")
+            }
+        }
+        statements.append(text)
+        let nflog = ["group", "snaplen", "queue-threshold"].filter { body[$0] != nil }
+        if !nflog.isEmpty {
+            notes.append(
+                "log \(nflog.joined(separator: ", ")) left out: Bridgekeeper writes its own log lines, not NFLOG messages"
+            )
+        }
+    }
+
+    /// `all`, `ether`, `skuid`, `tcp sequence`, `tcp options`, `ip options`: nft's log flags as its
+    /// JSON writes them.
+    static func isLogFlag(_ name: String) -> Bool {
+        ["all", "ether", "skuid", "tcp sequence", "tcp options", "ip options"].contains(name)
     }
 
     /// `reject`, `reject with tcp reset`, `reject with icmp|icmpv6|icmpx type NAME`.

@@ -62,9 +62,11 @@ extension Parser {
         return nil
     }
 
-    /// `FIELD vmap { VALUE : VERDICT, ... }`; line breaks inside the braces are free.
+    /// `FIELD vmap { VALUE : VERDICT, ... }`; line breaks inside the braces are free. The field
+    /// may be one of nft's aliases (`iifname vmap { "lan0" : accept }`), whose names the
+    /// checker resolves as on a match line.
     mutating func parseVerdictMap() -> SyntaxVerdictMap? {
-        guard let field = parseField() else {
+        guard let field = parseField(allowAliases: true) else {
             skipRestOfStatement()
             return nil
         }
@@ -125,7 +127,7 @@ extension Parser {
             trimmed.length -= 1
             value = .literal(trimmed)
         } else {
-            guard token.kind == .word || token.kind == .define else {
+            guard token.kind == .word || token.kind == .define || token.kind == .string else {
                 fail(.unexpectedToken, "expected a value in the verdict map, found \(token.quoted)", at: token)
                 return nil
             }

@@ -132,7 +132,8 @@ extension Parser {
             skipRestOfStatement(atStart: true)
         case "counter":
             parseCounter(into: &rule)
-        case "iif" where peek(1).isWord("vmap"):
+        case "iif" where peek(1).isWord("vmap"), "iifname" where peek(1).isWord("vmap"),
+            "oifname" where peek(1).isWord("vmap"):
             rule.control = parseVerdictMap().map { .vmap($0) }
             parseTrailingComment(into: &rule)
         case "jump", "goto", "return":

@@ -58,8 +58,9 @@ extension Resolver {
         let errorsBefore = sink.errorCount
         var elements: [VerdictMapElement] = []
         var taken: [(interval: ValueInterval, at: SourceLocation)] = []
+        let context = ValueResolver.Context(names: map.field.alias.map { nameTable(for: $0) })
         for element in map.elements {
-            guard let resolved = values.intervals(element.value, for: map.field.field) else { continue }
+            guard let resolved = values.intervals(element.value, for: map.field.field, context) else { continue }
             let location = element.value.token.location
             for interval in resolved.values {
                 if let clash = taken.first(where: { $0.interval.lo <= interval.hi && interval.lo <= $0.interval.hi }) {
