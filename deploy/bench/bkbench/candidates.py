@@ -171,6 +171,7 @@ class Bridgekeeper(Candidate):
         self.policy = policy
         self._source_policy: Optional[Path] = None
         self._reloads = 0
+        self._reload_takes_timeout: Optional[bool] = None
         self.control = control
         self._proc: Optional[Background] = None
         if policy is not None:
@@ -238,9 +239,18 @@ class Bridgekeeper(Candidate):
                 with open(self.policy, "a") as policy:
                     policy.write(f"# bench reload {self._reloads}\n")
             if wait:
-                run([str(self.binary), "reload", "--control", str(self.control), "--timeout", "600"], ns=NS_BR, timeout=660)
+                run(self._reload_argv(), ns=NS_BR, timeout=660)
             else:
                 self._proc.signal_leader(signal.SIGHUP)
+
+    def _reload_argv(self) -> list[str]:
+        """`bridgekeeper reload`, with a generous `--timeout` where the binary has the option (a
+        --baseline build may predate it and refuse the whole command)."""
+        if self._reload_takes_timeout is None:
+            usage = run([str(self.binary), "reload", "--help"], check=False, timeout=10)
+            self._reload_takes_timeout = "--timeout" in usage.stdout + usage.stderr
+        argv = [str(self.binary), "reload", "--control", str(self.control)]
+        return argv + (["--timeout", "600"] if self._reload_takes_timeout else [])
 
     def still_serving(self) -> bool:
         """True if the process is alive and answers `status`."""
