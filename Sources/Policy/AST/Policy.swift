@@ -236,6 +236,10 @@ public enum StatementKind: Sendable, Hashable {
     case vlanPush(UInt16)
     /// `vlan pop`.
     case vlanPop
+    /// `tcp option maxseg size set rt mtu`: the MSS is lowered to the MTU of the port the frame
+    /// leaves by less 40 bytes (IPv4) or 60 (IPv6), the IP and TCP headers without options. A
+    /// transparent bridge has no route, so the outgoing link stands in for the path.
+    case segmentSizeToMTU
     /// `log [prefix "P"] [level L]` (nil: `info`); nft's `flags` are accepted and dropped.
     case log(prefix: String?, level: LogLevel? = nil)
     /// `pcap "FILE"` (path resolved against the policy file's folder).
