@@ -27,7 +27,8 @@ enum RewriteOracle {
             log.expect(info == reparsed, "info-in-step", "after \(rewrite) (applied: \(applied))")
             if applied {
                 log.expect(
-                    readsBack(rewrite, before: infoBefore, after: reparsed, frame: frame.buffer.readOnlyBytes), "rewrite-reads-back", "\(rewrite)")
+                    readsBack(rewrite, before: infoBefore, after: reparsed, frame: frame.buffer.readOnlyBytes),
+                    "rewrite-reads-back", "\(rewrite)")
                 if validBefore && !changesLength(rewrite) {
                     log.expect(
                         ChecksumVerifier.allAreValid(frame.buffer.readOnlyBytes, info: reparsed), "checksum-kept",

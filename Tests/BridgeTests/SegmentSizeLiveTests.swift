@@ -25,7 +25,9 @@ import Testing
         guard let syn = frames.first else { return (nil, false, connect) }
         return syn.withUnsafeBytes { raw in
             let info = FrameInfo.parse(raw)
-            return (TCPOptions.maximumSegmentSize(raw, info: info), ChecksumVerifier.allAreValid(raw, info: info), connect)
+            return (
+                TCPOptions.maximumSegmentSize(raw, info: info), ChecksumVerifier.allAreValid(raw, info: info), connect
+            )
         }
     }
 

@@ -28,7 +28,9 @@ import Testing
     }
 
     /// The MSS value bytes replaced at `index` of the options: the frame a correct clamp makes.
-    static func expected(_ builder: (FrameBuilder.TCP) -> FrameBuilder, options: [UInt8], mssAt index: Int, _ value: UInt16)
+    static func expected(
+        _ builder: (FrameBuilder.TCP) -> FrameBuilder, options: [UInt8], mssAt index: Int, _ value: UInt16
+    )
         -> [UInt8]
     {
         var written = options
@@ -47,14 +49,15 @@ import Testing
         #expect(result.bytes.withUnsafeBytes { TCPOptions.maximumSegmentSize($0, info: result.info) } == 1360)
     }
 
-    @Test(arguments: [
-        // After NOPs, SACK permitted, timestamps and window scale: the value at an even offset.
-        [1, 1, 4, 2, 1, 3, 3, 7] + timestamps + [1, 1, 2, 4, 0x23, 0x28],
-        // After one NOP: the value straddles two checksum words (odd offset in the header).
-        [1, 2, 4, 0x05, 0xb4, 1, 1, 1],
-        // After window scale alone (3 bytes): odd again.
-        [3, 3, 7, 2, 4, 0x05, 0xb4, 0],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            // After NOPs, SACK permitted, timestamps and window scale: the value at an even offset.
+            [1, 1, 4, 2, 1, 3, 3, 7] + timestamps + [1, 1, 2, 4, 0x23, 0x28],
+            // After one NOP: the value straddles two checksum words (odd offset in the header).
+            [1, 2, 4, 0x05, 0xb4, 1, 1, 1],
+            // After window scale alone (3 bytes): odd again.
+            [3, 3, 7, 2, 4, 0x05, 0xb4, 0],
+        ] as [[UInt8]])
     func mssAfterOtherOptionsIsLowered(options: [UInt8]) throws {
         let index = try #require(Self.mssIndex(options))
         let (_, result) = Self.clamp(SampleFrames.ipv4(.tcp(Self.syn(options))), to: 1220)
@@ -91,22 +94,23 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        // No MSS option at all, or none before the End of Option List.
-        [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2],
-        [0, 0, 0, 0, 2, 4, 0x05, 0xb4],
-        [] as [UInt8],
-        // An option's length runs past the header: truncated list.
-        [1, 1, 8, 10, 0, 0, 0, 1],
-        // A length byte missing at the very end (window scale kind in the last byte).
-        [1, 1, 1, 3],
-        // Lengths below 2 stop the walk before the MSS option.
-        [4, 0, 2, 4, 0x05, 0xb4, 1, 1],
-        [4, 1, 2, 4, 0x05, 0xb4, 1, 1],
-        // An MSS option of the wrong length.
-        [2, 3, 0x05, 0xb4],
-        [2, 6, 0x05, 0xb4, 0, 0, 1, 1],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            // No MSS option at all, or none before the End of Option List.
+            [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2],
+            [0, 0, 0, 0, 2, 4, 0x05, 0xb4],
+            [] as [UInt8],
+            // An option's length runs past the header: truncated list.
+            [1, 1, 8, 10, 0, 0, 0, 1],
+            // A length byte missing at the very end (window scale kind in the last byte).
+            [1, 1, 1, 3],
+            // Lengths below 2 stop the walk before the MSS option.
+            [4, 0, 2, 4, 0x05, 0xb4, 1, 1],
+            [4, 1, 2, 4, 0x05, 0xb4, 1, 1],
+            // An MSS option of the wrong length.
+            [2, 3, 0x05, 0xb4],
+            [2, 6, 0x05, 0xb4, 0, 0, 1, 1],
+        ] as [[UInt8]])
     func malformedOrAbsentLeavesTheFrameAlone(options: [UInt8]) {
         let (before, result) = Self.clamp(SampleFrames.ipv4(.tcp(Self.syn(options))), to: 536)
         #expect(result.results == [false])

@@ -86,7 +86,11 @@ import Testing
         #expect(netlinkJSON == textJSON)
         // nft reads the kernel's rule back as its exthdr set and match.
         let listing = viaNetlink.exec(["nft", "-j", "list", "ruleset"]).output
-        #expect(listing.contains(#"{"mangle": {"key": {"tcp option": {"name": "maxseg", "field": "size"}}, "value": 1360}}"#))
-        #expect(listing.contains(#""left": {"tcp option": {"name": "maxseg", "field": "size"}}, "right": {"range": [1000, 1459]}"#))
+        #expect(
+            listing.contains(
+                #"{"mangle": {"key": {"tcp option": {"name": "maxseg", "field": "size"}}, "value": 1360}}"#))
+        #expect(
+            listing.contains(
+                #""left": {"tcp option": {"name": "maxseg", "field": "size"}}, "right": {"range": [1000, 1459]}"#))
     }
 }

@@ -44,7 +44,9 @@ import Testing
             #"[\#(F.match(#"{"tcp option": {"name": "window", "field": "count"}}"#, "7")), \#(F.drop)]"#,
             #"[\#(Self.syn), {"mangle": {"key": \#(Self.maxseg), "value": 70000}}]"#,
         ])
-        #expect(result.leftOut.contains { $0.contains("the only TCP option in the language is maxseg") }, "\(result.leftOut)")
+        #expect(
+            result.leftOut.contains { $0.contains("the only TCP option in the language is maxseg") },
+            "\(result.leftOut)")
         #expect(result.leftOut.contains { $0.contains("a number from 0 to 65535, or rt mtu") }, "\(result.leftOut)")
     }
 

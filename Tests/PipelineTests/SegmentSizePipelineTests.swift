@@ -57,7 +57,10 @@ import Testing
         let decision = pipeline.process(&box.frame, port: port, effects: &effects)
         return box.bytes.withUnsafeBytes { raw in
             let info = FrameInfo.parse(raw)
-            return (TCPOptions.maximumSegmentSize(raw, info: info), decision.rule, ChecksumVerifier.allAreValid(raw, info: info))
+            return (
+                TCPOptions.maximumSegmentSize(raw, info: info), decision.rule,
+                ChecksumVerifier.allAreValid(raw, info: info)
+            )
         }
     }
 

@@ -29,7 +29,8 @@ import Testing
     }
 
     @Test func matchesTakeValuesRangesAndSets() throws {
-        let matched = try #require(rule("    match tcp option maxseg size 1000-1460 tcp option maxseg size != 1400\n    drop"))
+        let matched = try #require(
+            rule("    match tcp option maxseg size 1000-1460 tcp option maxseg size != 1400\n    drop"))
         let fields = fieldMatches(matched)
         #expect(fields.map(\.field) == [.tcpMSS, .tcpMSS])
         #expect(fields[0].values == [ValueInterval(lo: 1000, hi: 1460)])

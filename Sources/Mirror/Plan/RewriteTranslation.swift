@@ -74,7 +74,9 @@ struct RewriteTranslation {
         case .tcpMSS:
             // As `nft` compiles it: no dependency, the kernel's write finds the option (and
             // only lowers it, as the pipeline does).
-            expressions = [.immediate(Bytes.bigEndian(value, count: 2)), .tcpOptionWrite(kind: 2, offset: 2, length: 2)]
+            expressions = [
+                .immediate(Bytes.bigEndian(value, count: 2)), .tcpOptionWrite(kind: 2, offset: 2, length: 2),
+            ]
         default:
             return nil
         }
