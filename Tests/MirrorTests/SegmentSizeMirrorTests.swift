@@ -94,3 +94,20 @@ import Testing
                 #""left": {"tcp option": {"name": "maxseg", "field": "size"}}, "right": {"range": [1000, 1459]}"#))
     }
 }
+
+/// A kernel that reads and writes no TCP options in the bridge family gets neither, each noted.
+@Suite struct SegmentSizeCapabilityTests {
+    @Test func withoutTCPOptionsTheClampAndTheMatchAreLeftOut() throws {
+        let checked = PolicyReader.parse(
+            text: SegmentSizeMirrorTests.policy, path: "t.policy", ports: PortInterfaces(a: "pa", b: "pb"))
+        let policy = try #require(checked.policy)
+        var capabilities = KernelCapabilities.assumed
+        capabilities.tcpOptions = false
+        let plan = MirrorPlanner.plan(policy, ports: P.ports, capabilities: capabilities)
+        let text = plan.rules(in: "forward").flatMap { $0.expressions.map(\.description) }.joined(separator: "\n")
+        #expect(!text.contains("tcpopt"))
+        let notes = plan.notes.map { "\($0.rule ?? "-"): \($0.message)" }
+        #expect(notes.contains { $0.contains("the kernel writes no TCP options in the bridge family") })
+        #expect(notes.contains { $0.contains("the kernel reads no TCP options") })
+    }
+}

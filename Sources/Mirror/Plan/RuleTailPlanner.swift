@@ -329,6 +329,12 @@ struct RuleTailPlanner {
                         "nft's `\(field.rawValue) set` only rewrites 802.1Q (0x8100) outer tags, so frames whose "
                             + "outer tag is 802.1ad (0x88a8 or 0x9100) keep theirs")
                 }
+                if field == .tcpMSS && !capabilities.tcpOptions {
+                    note(
+                        .partlyMirrorable,
+                        "`\(field.rawValue) set` is left out: the kernel writes no TCP options in the bridge family")
+                    continue
+                }
                 if field == .tcpMSS {
                     note(
                         .partlyMirrorable,
