@@ -59,6 +59,9 @@ public final class BridgeController: @unchecked Sendable {
 
     private func setUp() throws(BridgeError) {
         try resources.preparePorts(mirroring: slot.current())
+        if let ports = resources.preparation?.ports, ports.count == 2 {
+            sharedState.setPortMTUs(a: ports[0].mtu, b: ports[1].mtu)
+        }
         let first = slot.current()
         if !first.loaded.compiled.mirrorInterfaces.isEmpty {
             slot.publish(

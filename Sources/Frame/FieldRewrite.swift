@@ -43,4 +43,8 @@ public enum FieldRewrite: Sendable, Hashable {
     case udpSourcePort(UInt16)
     /// UDP destination port.
     case udpDestinationPort(UInt16)
+    /// The TCP maximum segment size option, lowered to this value (never raised, as nft's
+    /// `tcp option maxseg size set N`). No sound MSS option, or one already at or below the
+    /// value: not applied.
+    case tcpMaxSegmentSize(UInt16)
 }

@@ -28,6 +28,7 @@ extension FrameBuffer {
         case .tcpDestinationPort(let port): return setPort(port, at: 2, protocol: IPProtocol.tcp, info: &info)
         case .udpSourcePort(let port): return setPort(port, at: 0, protocol: IPProtocol.udp, info: &info)
         case .udpDestinationPort(let port): return setPort(port, at: 2, protocol: IPProtocol.udp, info: &info)
+        case .tcpMaxSegmentSize(let limit): return clampSegmentSize(to: limit, info: &info)
         }
     }
 

@@ -27,7 +27,8 @@ enum RewriteOracle {
             log.expect(info == reparsed, "info-in-step", "after \(rewrite) (applied: \(applied))")
             if applied {
                 log.expect(
-                    readsBack(rewrite, before: infoBefore, after: reparsed), "rewrite-reads-back", "\(rewrite)")
+                    readsBack(rewrite, before: infoBefore, after: reparsed, frame: frame.buffer.readOnlyBytes),
+                    "rewrite-reads-back", "\(rewrite)")
                 if validBefore && !changesLength(rewrite) {
                     log.expect(
                         ChecksumVerifier.allAreValid(frame.buffer.readOnlyBytes, info: reparsed), "checksum-kept",
@@ -63,7 +64,7 @@ enum RewriteOracle {
             .ipv6Source(u128(&random)), .ipv6Destination(u128(&random)), .ipv6HopLimit(u8(&random)),
             .ipv6DSCP(u8(&random)),
             .tcpSourcePort(u16(&random)), .tcpDestinationPort(u16(&random)),
-            .udpSourcePort(u16(&random)), .udpDestinationPort(u16(&random)),
+            .udpSourcePort(u16(&random)), .udpDestinationPort(u16(&random)), .tcpMaxSegmentSize(u16(&random)),
             .vlanPop, .vlanPop,
         ]
     }
@@ -76,8 +77,11 @@ enum RewriteOracle {
     }
 
     /// Whether the parse after an applied rewrite shows the value written (masked to the field)
-    /// and the neighbouring bits it must keep.
-    static func readsBack(_ rewrite: FieldRewrite, before: FrameInfo, after: FrameInfo) -> Bool {
+    /// and the neighbouring bits it must keep (an MSS is read from `frame`, the bytes after).
+    static func readsBack(
+        _ rewrite: FieldRewrite, before: FrameInfo, after: FrameInfo,
+        frame: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) -> Bool {
         let mac: UInt64 = 0xffff_ffff_ffff
         switch rewrite {
         case .etherSource(let value): return after.sourceMAC == value & mac
@@ -103,6 +107,7 @@ enum RewriteOracle {
         case .ipv6DSCP(let value): return after.dscp == value & 0x3f && after.ecn == before.ecn
         case .tcpSourcePort(let value), .udpSourcePort(let value): return after.sourcePort == value
         case .tcpDestinationPort(let value), .udpDestinationPort(let value): return after.destinationPort == value
+        case .tcpMaxSegmentSize(let value): return TCPOptions.maximumSegmentSize(frame, info: after) == value
         }
     }
 }

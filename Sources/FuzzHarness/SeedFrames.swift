@@ -22,6 +22,12 @@ public enum SeedFrames {
         add("ipv4-blocklisted", frame(.ipv4(ipv4(.tcp(tcp(dport: 443)), source: 0xC612_630D))))
         add("ipv4-telnet", frame(.ipv4(ipv4(.tcp(tcp(dport: 23))))))
         add("ipv4-mgmt-ssh", frame(.ipv4(ipv4(.tcp(tcp(dport: 22)), source: 0xC612_C807, destination: 0xC613_0304))))
+        add("ipv4-tcp-syn-linux-options", frame(.ipv4(ipv4(.tcp(synWithOptions(mss: 8960))))))
+        add(
+            "ipv6-qinq-tcp-syn-odd-mss",
+            frame(
+                .ipv6(ipv6(.tcp(synWithOptions(mss: 1460, leading: [1])))),
+                tags: [FrameBuilder.VLANTag(id: 7, tpid: EtherType.qinq), FrameBuilder.VLANTag(id: 8)]))
         add("ipv4-jumbo-tcp", frame(.ipv4(ipv4(.tcp(tcp(dport: 873, payload: 8900)), source: 0xC613_0101))))
 
         add("ipv6-udp", frame(.ipv6(ipv6(.udp(udp(dport: 53, payload: 20))))))
@@ -198,6 +204,17 @@ public enum SeedFrames {
         tcp.destinationPort = dport
         tcp.options = options > 0 ? [2, 4, 0x05, 0xb4] + Array(repeating: 1, count: options - 4) : []
         tcp.payload = bytes(payload)
+        return tcp
+    }
+
+    /// A SYN with Linux's options (MSS, SACK permitted, timestamps, NOP, window scale) after
+    /// `leading` bytes (a NOP puts the MSS value at an odd offset).
+    static func synWithOptions(mss: UInt16, leading: [UInt8] = []) -> FrameBuilder.TCP {
+        var tcp = FrameBuilder.TCP()
+        tcp.destinationPort = 443
+        tcp.flags = 0x02
+        tcp.options =
+            leading + [2, 4, UInt8(mss >> 8), UInt8(mss & 0xff), 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]
         return tcp
     }
 

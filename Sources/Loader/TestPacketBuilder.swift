@@ -6,7 +6,8 @@ import Policy
 /// The fields given decide the frame's shape: `arp ...` makes an ARP frame, `ip6 ...` or
 /// `icmpv6 ...` an IPv6 packet, any other IP field (or none) IPv4; `tcp ...`, `udp ...`,
 /// `icmp ...`, `meta l4proto`, `ip protocol` or `ip6 nexthdr` choose the transport (UDP when
-/// nothing does); `vlan id`/`vlan pcp` add one 802.1Q tag; `meta length` pads the frame.
+/// nothing does); `tcp option maxseg size` gives a TCP segment the MSS option (and no other);
+/// `vlan id`/`vlan pcp` add one 802.1Q tag; `meta length` pads the frame.
 public enum TestPacketBuilder {
     /// The frame, or a diagnostic at the `packet` line when the fields contradict each other.
     public static func build(_ packet: TestPacket) -> Result<[UInt8], Diagnostic> {
@@ -112,6 +113,9 @@ public enum TestPacketBuilder {
                 return setTransport(.tcp, item.field)
             case .tcpFlags:
                 tcp.flags = UInt8(truncatingIfNeeded: v)
+                return setTransport(.tcp, item.field)
+            case .tcpMSS:
+                tcp.options = [TCPOptions.maximumSegmentSizeKind, 4, UInt8(v >> 8 & 0xff), UInt8(v & 0xff)]
                 return setTransport(.tcp, item.field)
             case .udpSport:
                 udp.sourcePort = UInt16(truncatingIfNeeded: v)

@@ -86,7 +86,7 @@ public enum TestRunner {
         }
         let after = FrameInfo.parse(frame.readOnlyBytes)
         for check in expect.fields {
-            let actual = value(of: check.field, in: after, decision: decision, port: port)
+            let actual = value(of: check.field, in: after, frame: frame.readOnlyBytes, decision: decision, port: port)
             if actual != check.value {
                 let shown =
                     actual.map { FieldValueText.format(check.field, $0) }
@@ -106,11 +106,13 @@ public enum TestRunner {
 
     /// A field as the test sees it: from the frame after rewrites, or for `ct ...` from the flow
     /// table's verdict on it.
-    private static func value(of field: Field, in info: FrameInfo, decision: Decision, port: UInt8) -> UInt128? {
+    private static func value(
+        of field: Field, in info: FrameInfo, frame: UnsafeRawBufferPointer, decision: Decision, port: UInt8
+    ) -> UInt128? {
         switch field {
         case .ctState: return decision.ctState == 0 ? nil : UInt128(decision.ctState)
         case .ctDirection: return decision.ctDirection == 0xff ? nil : UInt128(decision.ctDirection)
-        default: return info.value(of: FieldCode(field), port: port)
+        default: return info.value(of: FieldCode(field), port: port, frame: frame)
         }
     }
 
@@ -122,7 +124,7 @@ public enum TestRunner {
             guard !answer.isEmpty else { return ["expected an answer, got none"] }
             let info = FrameInfo.parse(answer)
             return fields.compactMap { check in
-                let actual = info.value(of: FieldCode(check.field), port: 0)
+                let actual = info.value(of: FieldCode(check.field), port: 0, frame: answer)
                 guard actual != check.value else { return nil }
                 let shown =
                     actual.map { FieldValueText.format(check.field, $0) }

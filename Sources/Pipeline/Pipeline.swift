@@ -33,6 +33,11 @@ public final class Pipeline: @unchecked Sendable {
     let defaultRule: CompiledRule
     let indexed: Bool
     let usedFields: UInt32
+    /// The policy reads `tcp option maxseg size`: each frame's options are walked for it.
+    let readsSegmentSize: Bool
+    /// What `tcp option maxseg size set rt mtu` clamps to, by the port a frame arrives on: the
+    /// other port's MTU less 40 (IPv4 and TCP headers); an IPv6 frame's limit is 20 lower.
+    let segmentSizeLimits: (UInt16, UInt16)
     /// The thread's state, and this policy's view of it.
     public let state: ThreadState
     let binding: StateBinding
@@ -88,6 +93,9 @@ public final class Pipeline: @unchecked Sendable {
         indexed = policy.index.maximumLists > 1
         baseSegmentHigh = Int32(policy.rules.count)
         usedFields = policy.usedFields
+        readsSegmentSize = policy.usedFields & FieldCode.tcpMSS.bit != 0
+        let limit = { (port: UInt8) in UInt16(clamping: max(state.shared.portMTU(port) - 40, 60)) }
+        segmentSizeLimits = (limit(1), limit(0))
     }
 
     deinit {
@@ -113,6 +121,7 @@ public final class Pipeline: @unchecked Sendable {
     ) -> Decision {
         var fields = fieldValues.vector
         fields.load(info, port: port, used: usedFields)
+        if readsSegmentSize { fields.loadSegmentSize(frame.readOnlyBytes, info: info) }
         var lookup: FlowLookup?
         if tracksFlows, let flows {
             let found = flows.classify(frame: frame.readOnlyBytes, info: &info, now: now)
@@ -143,7 +152,7 @@ public final class Pipeline: @unchecked Sendable {
             if rule.counts { counters.add(slot: Int(rule.slot), bytes: frame.length) }
             if rule.actions.count > 0 {
                 runActions(rule, number: rule.slot, frame: &frame, info: &info, port: port, effects: &effects)
-                if rule.rewrites { load(&fields, info, port: port, lookup: lookup) }
+                if rule.rewrites { load(&fields, info, frame: frame.readOnlyBytes, port: port, lookup: lookup) }
             }
             if rule.entersHigh > 0 {
                 segmentLow = rule.entersLow
@@ -175,8 +184,11 @@ public final class Pipeline: @unchecked Sendable {
     /// Reads the fields the policy uses from the parse (again after a rewrite), with the flow
     /// table's answer (which a rewrite does not change).
     @inline(__always)
-    private func load(_ fields: inout FieldVector, _ info: FrameInfo, port: UInt8, lookup: FlowLookup?) {
+    private func load(
+        _ fields: inout FieldVector, _ info: FrameInfo, frame: UnsafeRawBufferPointer, port: UInt8, lookup: FlowLookup?
+    ) {
         fields.load(info, port: port, used: usedFields)
+        if readsSegmentSize { fields.loadSegmentSize(frame, info: info) }
         if let lookup {
             fields.narrow[Int(FieldCode.ctState.rawValue)] = UInt64(lookup.state.rawValue)
             fields.present |= FieldCode.ctState.bit
@@ -217,6 +229,7 @@ public final class Pipeline: @unchecked Sendable {
     public func firstMatch(info: FrameInfo, port: UInt8, frame: UnsafeRawBufferPointer) -> Int32 {
         var fields = fieldValues.vector
         fields.load(info, port: port, used: usedFields)
+        if readsSegmentSize { fields.loadSegmentSize(frame, info: info) }
         segmentLow = 0
         segmentHigh = baseSegmentHigh
         return firstMatch(fields, frame: frame)
@@ -232,6 +245,10 @@ public final class Pipeline: @unchecked Sendable {
             switch actions.base[a] {
             case .rewrite(let rewrite):
                 _ = frame.apply(rewrite, info: &info)
+            case .segmentSizeToMTU:
+                let limit = port == 0 ? segmentSizeLimits.0 : segmentSizeLimits.1
+                let headers: UInt16 = info.present.contains(.ipv6) ? 20 : 0
+                _ = frame.apply(.tcpMaxSegmentSize(limit - headers), info: &info)
             case .log(let prefix):
                 effects.log(rule: number, prefix: prefix, frame: frame.readOnlyBytes, info: info, port: port)
             case .capture(let file):

@@ -33,6 +33,8 @@ struct PipelineBench {
         }
         // Chains against their flat equivalent (`--chains`, `--chains-only`).
         if ChainBench.run(arguments: arguments, frames: frames, runs: runs) { return }
+        // MSS clamping against the same SYNs unclamped (`--segment-size`, `--segment-size-only`).
+        if SegmentSizeBench.run(arguments: arguments, frames: frames, runs: runs) { return }
         // The flow table's own numbers; `--flows-only` stops after them, `--no-flows` skips them.
         if FlowBench.run(arguments: arguments) { return }
         // The pipeline with state (flows, limits, rejects); `--stateful-only` stops after it.

@@ -36,6 +36,9 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
     /// nft's `th sport` / `th dport`: the port of a TCP or UDP frame.
     case thSport
     case thDport
+    /// The TCP MSS option's value: read from the frame's bytes by the pipeline when a policy uses
+    /// it (the parse does not walk TCP options), never by ``FrameInfo/value(of:port:)``.
+    case tcpMSS
 
     /// The code for a language field.
     public init(_ field: Field) {
@@ -71,6 +74,7 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
         case .ctDirection: self = .ctDirection
         case .thSport: self = .thSport
         case .thDport: self = .thDport
+        case .tcpMSS: self = .tcpMSS
         }
     }
 }
@@ -144,6 +148,19 @@ extension FrameInfo {
         case .ctState, .ctDirection:
             // The flow table's, not the frame's.
             return nil
+        case .tcpMSS:
+            // In the option bytes, which the parse does not keep: see `value(of:port:frame:)`.
+            return nil
         }
+    }
+}
+
+extension FrameInfo {
+    /// As ``value(of:port:)``, with the frame's bytes (this parse's) for the fields read from
+    /// them: the TCP MSS option.
+    @inlinable
+    public func value(of field: FieldCode, port: UInt8, frame: UnsafeRawBufferPointer) -> UInt128? {
+        guard field == .tcpMSS else { return value(of: field, port: port) }
+        return TCPOptions.maximumSegmentSize(frame, info: self).map { UInt128($0) }
     }
 }

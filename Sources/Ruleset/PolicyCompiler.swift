@@ -88,7 +88,7 @@ private struct ProgramBuilder {
         for statement in mirrors + others {
             let action = compileStatement(statement.kind)
             switch action {
-            case .rewrite: rewrites = true
+            case .rewrite, .segmentSizeToMTU: rewrites = true
             case .log, .capture, .mirror: hasEffects = true
             }
             actions.append(action)
@@ -197,6 +197,8 @@ private struct ProgramBuilder {
             return .rewrite(.vlanPush(id))
         case .vlanPop:
             return .rewrite(.vlanPop)
+        case .segmentSizeToMTU:
+            return .segmentSizeToMTU
         case .log(let prefix, let level):
             logPrefixes.append(prefix)
             logLevels.append(level)
@@ -232,6 +234,7 @@ private struct ProgramBuilder {
         case .tcpDport: return .tcpDestinationPort(UInt16(truncatingIfNeeded: value))
         case .udpSport: return .udpSourcePort(UInt16(truncatingIfNeeded: value))
         case .udpDport: return .udpDestinationPort(UInt16(truncatingIfNeeded: value))
+        case .tcpMSS: return .tcpMaxSegmentSize(UInt16(truncatingIfNeeded: value))
         default:
             preconditionFailure("the checker lets only rewritable fields reach the compiler, not \(field.rawValue)")
         }

@@ -75,6 +75,9 @@ public enum VerdictCode: UInt8, Sendable {
 public enum Action: Sendable {
     /// Rewrite a header field.
     case rewrite(FieldRewrite)
+    /// Lower the TCP MSS option to the MTU of the port the frame leaves by, less the IP and TCP
+    /// headers (`tcp option maxseg size set rt mtu`).
+    case segmentSizeToMTU
     /// Emit a log line; the index names the prefix in ``CompiledPolicy/logPrefixes``.
     case log(Int32)
     /// Append a copy to a pcap file; the index names it in ``CompiledPolicy/captureFiles``.

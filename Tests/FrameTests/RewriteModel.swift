@@ -33,6 +33,7 @@ enum RewriteModel {
         case .tcpDestinationPort(let port): return changingTCP(of: builder) { $0.destinationPort = port }
         case .udpSourcePort(let port): return changingUDP(of: builder) { $0.sourcePort = port }
         case .udpDestinationPort(let port): return changingUDP(of: builder) { $0.destinationPort = port }
+        case .tcpMaxSegmentSize(let limit): return loweringSegmentSize(of: builder, to: limit)
         }
         return result
     }
@@ -96,5 +97,48 @@ enum RewriteModel {
             transport = .udp(udp)
             return true
         }
+    }
+
+    /// The MSS option (kind 2, length 4) found by walking the builder's option bytes (as padded
+    /// with zeros on the wire), lowered; nil when there is none, the list is malformed before
+    /// it, or it is not above `limit`.
+    private static func loweringSegmentSize(of builder: FrameBuilder, to limit: UInt16) -> FrameBuilder? {
+        let tcp: FrameBuilder.TCP
+        switch builder.network {
+        case .ipv4(let ip) where ip.protocolOverride == nil:
+            guard case .tcp(let segment) = ip.transport else { return nil }
+            tcp = segment
+        case .ipv6(let ip):
+            guard case .tcp(let segment) = ip.transport else { return nil }
+            tcp = segment
+        default: return nil
+        }
+        guard let options = lowered(tcp.options, to: limit) else { return nil }
+        return changingTCP(of: builder) { $0.options = options }
+    }
+
+    private static func lowered(_ written: [UInt8], to limit: UInt16) -> [UInt8]? {
+        var options = Array(written.prefix(40))
+        options += [UInt8](repeating: 0, count: (4 - options.count % 4) % 4)
+        var index = 0
+        while index < options.count, options[index] != 0 {
+            if options[index] == 1 {
+                index += 1
+                continue
+            }
+            guard index + 1 < options.count else { return nil }
+            let length = Int(options[index + 1])
+            guard length >= 2, index + length <= options.count else { return nil }
+            if options[index] == 2 {
+                guard length == 4, UInt16(options[index + 2]) << 8 | UInt16(options[index + 3]) > limit else {
+                    return nil
+                }
+                options[index + 2] = UInt8(limit >> 8)
+                options[index + 3] = UInt8(limit & 0xff)
+                return options
+            }
+            index += length
+        }
+        return nil
     }
 }

@@ -13,7 +13,7 @@ import Testing
         .ipv6Destination(0xfe80_0000_0000_0000_0000_0000_0000_0001), .ipv6Destination(UInt128.max),
         .ipv6HopLimit(1), .ipv6HopLimit(0), .ipv6DSCP(63), .ipv6DSCP(0),
         .tcpSourcePort(0), .tcpSourcePort(65535), .tcpDestinationPort(8443),
-        .udpSourcePort(53), .udpSourcePort(0xffff), .udpDestinationPort(0),
+        .udpSourcePort(53), .udpSourcePort(0xffff), .udpDestinationPort(0), .tcpMaxSegmentSize(536),
     ]
 
     @Test(arguments: SampleFrames.all.map(\.name))

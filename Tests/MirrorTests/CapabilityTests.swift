@@ -35,6 +35,7 @@ import Testing
             case .meters: answer = probed.meters
             case .quota: answer = probed.quota
             case .flowSets: answer = probed.flowSets
+            case .tcpOptions: answer = probed.tcpOptions
             }
             #expect(checked.succeeded == answer, "\(probe): nft says \(checked.succeeded): \(checked.errors)")
         }

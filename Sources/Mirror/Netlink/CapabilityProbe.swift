@@ -25,11 +25,11 @@ extension NftablesConnection {
     public func probeCapabilities() throws(MirrorError) -> KernelCapabilities {
         var result = KernelCapabilities(
             bridgeConntrack: false, bridgeReject: false, limit: false, meters: false, quota: false, flowSets: false,
-            probed: true)
+            tcpOptions: false, probed: true)
         let table = "bk_probe_\(portID)"
         var all = KernelCapabilities(
             bridgeConntrack: true, bridgeReject: true, limit: true, meters: true, quota: true, flowSets: true,
-            probed: true)
+            tcpOptions: true, probed: true)
         for probe in CapabilityProbe.allCases {
             if probe == .flowSets { all.bridgeConntrack = false }
             let plan = MirrorPlanner.plan(
@@ -42,6 +42,7 @@ extension NftablesConnection {
             case .meters: result.meters = accepted
             case .quota: result.quota = accepted
             case .flowSets: result.flowSets = accepted
+            case .tcpOptions: result.tcpOptions = accepted
             }
         }
         return result
@@ -85,12 +86,15 @@ enum CapabilityProbe: CaseIterable {
     case meters
     case quota
     case flowSets
+    /// `tcp option maxseg size 1-65535` and `tcp option maxseg size set 1200`.
+    case tcpOptions
 
     var policy: Policy {
         let at = SourceLocation(file: "capability probe", line: 1, column: 1)
         let tcp = MatchTerm.field(FieldMatch(field: .tcpDport, values: [ValueInterval(23)], location: at))
         var match: [MatchTerm] = [tcp]
         var verdict = Verdict(kind: .drop, location: at)
+        var statements: [Statement] = []
         switch self {
         case .bridgeConntrack, .flowSets:
             match.append(.field(FieldMatch(field: .ctState, values: [ValueInterval(2)], location: at)))
@@ -107,8 +111,12 @@ enum CapabilityProbe: CaseIterable {
             if let amount = try? QuotaAmount(1, .mbytes) {
                 match.append(.quota(QuotaMatch(amount: amount, mode: .over, location: at)))
             }
+        case .tcpOptions:
+            match.append(.field(FieldMatch(field: .tcpMSS, values: [ValueInterval(lo: 1, hi: 65535)], location: at)))
+            statements = [Statement(kind: .set(.tcpMSS, 1200), location: at)]
+            verdict = Verdict(kind: .forward, location: at)
         }
-        let rule = Rule(name: "probe", match: match, verdict: verdict, location: at)
+        let rule = Rule(name: "probe", match: match, statements: statements, verdict: verdict, location: at)
         return Policy(defaultVerdict: .forward, defaultLocation: at, rules: [rule])
     }
 }

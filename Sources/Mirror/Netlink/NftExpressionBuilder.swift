@@ -156,6 +156,18 @@ enum NftExpressionBuilder {
             setU32(object, NFTNL_EXPR_EXTHDR_OP, UInt32(NFT_EXTHDR_OP_IPV6.rawValue))
             if present { setU32(object, NFTNL_EXPR_EXTHDR_FLAGS, UInt32(NFT_EXTHDR_F_PRESENT.rawValue)) }
             return object
+        case .tcpOption(let kind, let offset, let length), .tcpOptionWrite(let kind, let offset, let length):
+            let object = try alloc("exthdr")
+            if case .tcpOptionWrite = expression {
+                setU32(object, NFTNL_EXPR_EXTHDR_SREG, register)
+            } else {
+                setU32(object, NFTNL_EXPR_EXTHDR_DREG, register)
+            }
+            nftnl_expr_set_u8(object, UInt16(NFTNL_EXPR_EXTHDR_TYPE), kind)
+            setU32(object, NFTNL_EXPR_EXTHDR_OFFSET, UInt32(offset))
+            setU32(object, NFTNL_EXPR_EXTHDR_LEN, UInt32(length))
+            setU32(object, NFTNL_EXPR_EXTHDR_OP, UInt32(NFT_EXTHDR_OP_TCPOPT.rawValue))
+            return object
         }
     }
 

@@ -187,6 +187,14 @@ struct FieldLayout {
                 load: .payload(.transport, offset: field == .thSport ? 0 : 2, length: 2), length: 2, mask: nil,
                 shift: 0, dependencies: [], spellsOutDependencies: false, selector: field.rawValue,
                 setType: .inetService, namedSetType: nil, typeof: nil, style: .decimal, isAddress: false)
+        case .tcpMSS:
+            // nft's `tcp option maxseg size`: the option's value, found by the kernel's option
+            // walk; no dependency (the load stops the rule on a segment without the option, or a
+            // frame that is not TCP).
+            return FieldLayout(
+                load: .tcpOption(kind: 2, offset: 2, length: 2), length: 2, mask: nil, shift: 0, dependencies: [],
+                spellsOutDependencies: false, selector: field.rawValue, setType: .integer, namedSetType: nil,
+                typeof: nil, style: .decimal, isAddress: false)
         case .ctState, .ctDirection:
             return nil
         }

@@ -16,12 +16,15 @@ public struct KernelCapabilities: Sendable, Hashable, CustomStringConvertible {
     /// Concatenated dynamic sets with per-element timeouts, filled from the packet path, and
     /// `meta mark set` (what the connection-state emulation is made of).
     public var flowSets: Bool
+    /// TCP options read and written in the bridge family (`exthdr ... tcpopt`: `tcp option maxseg
+    /// size` matches and `set N`).
+    public var tcpOptions: Bool
     /// The answers come from the kernel (true) or are assumed (``assumed``).
     public var probed: Bool
 
     public init(
         bridgeConntrack: Bool, bridgeReject: Bool, limit: Bool, meters: Bool, quota: Bool, flowSets: Bool,
-        probed: Bool
+        tcpOptions: Bool, probed: Bool
     ) {
         self.bridgeConntrack = bridgeConntrack
         self.bridgeReject = bridgeReject
@@ -29,21 +32,22 @@ public struct KernelCapabilities: Sendable, Hashable, CustomStringConvertible {
         self.meters = meters
         self.quota = quota
         self.flowSets = flowSets
+        self.tcpOptions = tcpOptions
         self.probed = probed
     }
 
     /// What the development machine's kernel (6.18) does, for plans made without a kernel
     /// (`check --print-nft`): no bridge connection tracking, no bridge `reject`; limits, meters,
-    /// quotas and flow sets work.
+    /// quotas, flow sets and TCP options work.
     public static let assumed = KernelCapabilities(
         bridgeConntrack: false, bridgeReject: false, limit: true, meters: true, quota: true, flowSets: true,
-        probed: false)
+        tcpOptions: true, probed: false)
 
     /// `bridge conntrack: no, bridge reject: no, limit: yes, ...`.
     public var description: String {
         let items: [(String, Bool)] = [
             ("bridge conntrack", bridgeConntrack), ("bridge reject", bridgeReject), ("limit", limit),
-            ("meters", meters), ("quota", quota), ("flow sets", flowSets),
+            ("meters", meters), ("quota", quota), ("flow sets", flowSets), ("tcp options", tcpOptions),
         ]
         return items.map { "\($0.0): \($0.1 ? "yes" : "no")" }.joined(separator: ", ")
     }

@@ -31,6 +31,13 @@ enum MatchTranslation {
         if match.field == .iif { return try interface(match, layout: layout, ports: ports, sets: &sets) }
         if let masked = match.masked { return masking(masked, layout: layout) }
         if match.field.isBitmask { return try flags(match, layout: layout) }
+        if match.field == .tcpMSS && match.negated {
+            // The kernel's load stops the rule on a segment without the option; the policy's
+            // negated term holds for it.
+            throw Untranslatable(
+                reason: "a negated `tcp option maxseg size` also holds for frames without the option, which nft's "
+                    + "never does")
+        }
         if match.field == .thSport || match.field == .thDport {
             return try transportPorts(match, layout: layout, sets: &sets, sharedSet: sharedSet)
         }

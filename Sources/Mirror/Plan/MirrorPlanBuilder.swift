@@ -198,7 +198,7 @@ struct MirrorPlanBuilder {
 
     /// One rule (or one element of a verdict map) planned, or nil when it is left out.
     private mutating func plan(_ rule: Rule, origin: NftRuleOrigin, control: TailControl) -> Planned? {
-        let terms = RuleTerms(rule, ports: context.ports)
+        let terms = RuleTerms(rule, ports: context.ports, capabilities: context.capabilities)
         let drops = control == .verdict && !(rule.verdict?.kind.forwards ?? true)
         let item = Planned(
             rule: rule, origin: origin, terms: terms,

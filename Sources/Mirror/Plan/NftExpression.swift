@@ -46,6 +46,12 @@ public enum NftExpression: Sendable, Hashable {
     /// `[ exthdr load ipv6 LENb @ TYPE + OFFSET [present] => reg 1 ]`: an IPv6 extension header
     /// field; with `present`, 1 or 0 for whether the header is there at all.
     case extensionHeader(type: UInt8, offset: Int, length: Int, present: Bool)
+    /// `[ exthdr load tcpopt LENb @ KIND + OFFSET => reg 1 ]`: a TCP option's bytes (the rule
+    /// stops for a segment without the option, or that is not TCP).
+    case tcpOption(kind: UInt8, offset: Int, length: Int)
+    /// `[ exthdr write tcpopt reg 1 => LENb @ KIND + OFFSET ]`: register 1 written into a TCP
+    /// option, the checksum fixed (the kernel only ever lowers an MSS).
+    case tcpOptionWrite(kind: UInt8, offset: Int, length: Int)
     /// `[ meta set KEY with reg 1 ]` (the flow emulation writes the packet mark).
     case metaSet(NftMetaKey)
     /// `[ byteorder reg 1 = hton(reg 1, SIZE, LEN) ]`: a host-order value (`meta length`) turned

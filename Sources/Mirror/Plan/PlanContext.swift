@@ -22,7 +22,7 @@ struct RuleTerms {
     /// Terms the kernel cannot check (`meta length`, ...), with why.
     var uncheckable: [String] = []
 
-    init(_ rule: Rule, ports: MirrorPorts) {
+    init(_ rule: Rule, ports: MirrorPorts, capabilities: KernelCapabilities) {
         var scratch = SetRegistry()
         for term in rule.match {
             switch term {
@@ -36,6 +36,10 @@ struct RuleTerms {
                     continue
                 }
                 for match in Self.split(whole) {
+                    if match.field == .tcpMSS && !capabilities.tcpOptions {
+                        uncheckable.append("its `tcp option maxseg size` match (the kernel reads no TCP options)")
+                        continue
+                    }
                     guard let layout = FieldLayout.of(match.field) else {
                         uncheckable.append(FieldLayout.unmirroredReason(match.field))
                         continue

@@ -71,6 +71,12 @@ struct RewriteTranslation {
         case .udpSport, .udpDport:
             dependencies = [.l4proto(17)]
             expressions = write(.transport, field == .udpSport ? 0 : 2, Bytes.bigEndian(value, count: 2), .udpPort)
+        case .tcpMSS:
+            // As `nft` compiles it: no dependency, the kernel's write finds the option (and
+            // only lowers it, as the pipeline does).
+            expressions = [
+                .immediate(Bytes.bigEndian(value, count: 2)), .tcpOptionWrite(kind: 2, offset: 2, length: 2),
+            ]
         default:
             return nil
         }

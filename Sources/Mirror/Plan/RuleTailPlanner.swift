@@ -329,6 +329,18 @@ struct RuleTailPlanner {
                         "nft's `\(field.rawValue) set` only rewrites 802.1Q (0x8100) outer tags, so frames whose "
                             + "outer tag is 802.1ad (0x88a8 or 0x9100) keep theirs")
                 }
+                if field == .tcpMSS && !capabilities.tcpOptions {
+                    note(
+                        .partlyMirrorable,
+                        "`\(field.rawValue) set` is left out: the kernel writes no TCP options in the bridge family")
+                    continue
+                }
+                if field == .tcpMSS {
+                    note(
+                        .partlyMirrorable,
+                        "the kernel clamps the MSS of frames with at most one VLAN tag, and reads a malformed TCP "
+                            + "option list more leniently than Bridgekeeper (which leaves such a segment alone)")
+                }
                 guard let rewrite = RewriteTranslation.translate(field, value) else {
                     note(
                         .partlyMirrorable,
@@ -342,6 +354,12 @@ struct RuleTailPlanner {
                 note(
                     .partlyMirrorable,
                     "`vlan push \(id)` is left out: nftables cannot add VLAN tags in the bridge family")
+            case .segmentSizeToMTU:
+                note(
+                    .partlyMirrorable,
+                    "`tcp option maxseg size set rt mtu` is left out: the kernel refuses `rt mtu` in the bridge "
+                        + "family (EOPNOTSUPP), and a bridged frame has no route for it to read; Bridgekeeper clamps "
+                        + "to the outgoing port's MTU instead")
             case .vlanPop:
                 tagsChanged = "vlan pop"
                 note(.partlyMirrorable, "`vlan pop` is left out: nftables cannot remove VLAN tags in the bridge family")

@@ -55,6 +55,10 @@ extension NftExpression: CustomStringConvertible {
             return "[ ct load \(key.rawValue) => \(reg) ]"
         case .extensionHeader(let type, let offset, let length, let present):
             return "[ exthdr load ipv6 \(length)b @ \(type) + \(offset)\(present ? " present" : "") => \(reg) ]"
+        case .tcpOption(let kind, let offset, let length):
+            return "[ exthdr load tcpopt \(length)b @ \(kind) + \(offset) => \(reg) ]"
+        case .tcpOptionWrite(let kind, let offset, let length):
+            return "[ exthdr write tcpopt \(reg) => \(length)b @ \(kind) + \(offset) ]"
         case .hostToNetwork(let length, let size):
             return "[ byteorder \(reg) = hton(\(reg), \(size), \(length)) ]"
         case .shiftRight(let bits, _):

@@ -45,7 +45,8 @@ extension RuleDraft {
         case "socket": throw Untranslatable("socket: forwarded frames belong to no local socket")
         case "osf": throw Untranslatable("osf: passive OS fingerprinting is not in the language")
         case "rt": throw Untranslatable("rt: routing data; a bridge routes nothing")
-        case "exthdr", "tcp option", "ip option", "sctp chunk":
+        case "tcp option": try translateTCPOption(inner, op: op, right: right, context: &context)
+        case "exthdr", "ip option", "sctp chunk":
             throw Untranslatable("\(kind): header options and extension headers are not matched by the language")
         case "ipsec": throw Untranslatable("ipsec: a bridge decrypts nothing")
         default: throw Untranslatable("a match on \(kind): not in the language")

@@ -65,6 +65,7 @@ struct RuleDraft: Sendable {
             "ether type arp": ["arp ", "ether type"], "meta l4proto tcp": ["tcp ", "meta l4proto"],
             "meta l4proto udp": ["udp ", "meta l4proto"], "meta l4proto icmp": ["icmp ", "meta l4proto"],
             "meta l4proto icmpv6": ["icmpv6 ", "meta l4proto"], "vlan id 0-4095": ["vlan "],
+            "tcp option maxseg size 0-65535": ["tcp option maxseg size"],
         ]
         var added: [String] = []
         for dependency in dependencies {

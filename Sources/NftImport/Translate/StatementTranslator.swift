@@ -158,6 +158,7 @@ extension RuleDraft {
             statements.append("\(field.name) set \(try ValueText.element(value, field: field))")
             return
         }
+        if let option = key["tcp option"] { return try translateTCPOptionMangle(option, value: value) }
         let what = key["meta"]?["key"]?.string.map { "meta \($0)" } ?? key["ct"]?["key"]?.string.map { "ct \($0)" }
         guard let what else { throw Untranslatable("a rewrite of \(key.text)") }
         notes.append("\(what) set left out: the host's packet metadata, which a bridge's frames never carry out")

@@ -22,8 +22,23 @@ public final class SharedState: @unchecked Sendable {
     }
 
     private let registry = Mutex(Registry())
+    private let mtuA = Atomic<Int>(1500)
+    private let mtuB = Atomic<Int>(1500)
 
     public init() {}
+
+    /// The MTU of port a (0) or b (1), as the bridge found it when it prepared the ports (1500
+    /// until then, and for checks, tests and replays): what `tcp option maxseg size set rt mtu`
+    /// clamps to, read when a policy is bound to a thread.
+    public func portMTU(_ port: UInt8) -> Int {
+        port == 0 ? mtuA.load(ordering: .relaxed) : mtuB.load(ordering: .relaxed)
+    }
+
+    /// Records the ports' MTUs (before the forwarding threads start).
+    public func setPortMTUs(a: Int, b: Int) {
+        mtuA.store(a, ordering: .relaxed)
+        mtuB.store(b, ordering: .relaxed)
+    }
 
     deinit {
         registry.withLock { registry in

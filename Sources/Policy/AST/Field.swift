@@ -41,6 +41,9 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     case ctState = "ct state"
     /// Which way the frame goes in its flow: original (from the side that opened it) or reply.
     case ctDirection = "ct direction"
+    /// The value of the TCP maximum segment size option (kind 2, length 4), nft's `tcp option
+    /// maxseg size`: present only in a TCP segment whose option list holds it soundly.
+    case tcpMSS = "tcp option maxseg size"
 
     /// The kind of values the field takes, which decides how literals are parsed.
     public var valueKind: ValueKind {
@@ -68,7 +71,7 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
         case .ipECN: return 2
         case .ipTTL, .ip6Hoplimit: return 8
         case .ip6Saddr, .ip6Daddr: return 128
-        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport: return 16
+        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport, .tcpMSS: return 16
         case .tcpFlags: return 8
         case .icmpType, .icmpv6Type: return 8
         case .metaLength: return 16
@@ -80,11 +83,12 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     /// Largest value the field can hold.
     public var maxValue: UInt128 { bitWidth == 128 ? UInt128.max : (UInt128(1) << bitWidth) - 1 }
 
-    /// Fields that `FIELD set VALUE` can write.
+    /// Fields that `FIELD set VALUE` can write (`tcp option maxseg size` only lowers: see
+    /// ``Frame/FieldRewrite/tcpMaxSegmentSize(_:)``).
     public var isRewritable: Bool {
         switch self {
         case .etherSaddr, .etherDaddr, .vlanID, .vlanPCP, .ipSaddr, .ipDaddr, .ipTTL, .ipDSCP, .ipECN,
-            .ip6Saddr, .ip6Daddr, .ip6Hoplimit, .ip6DSCP, .tcpSport, .tcpDport, .udpSport, .udpDport:
+            .ip6Saddr, .ip6Daddr, .ip6Hoplimit, .ip6DSCP, .tcpSport, .tcpDport, .udpSport, .udpDport, .tcpMSS:
             return true
         default:
             return false

@@ -219,31 +219,6 @@ public struct BPFInstruction: Sendable, Hashable {
     }
 }
 
-/// A non-terminal statement.
-public struct Statement: Sendable, Hashable {
-    public var kind: StatementKind
-    public var location: SourceLocation
-    public init(kind: StatementKind, location: SourceLocation) {
-        self.kind = kind
-        self.location = location
-    }
-}
-
-public enum StatementKind: Sendable, Hashable {
-    /// `FIELD set VALUE`; the field is rewritable and the value a single value of its kind.
-    case set(Field, UInt128)
-    /// `vlan push ID`.
-    case vlanPush(UInt16)
-    /// `vlan pop`.
-    case vlanPop
-    /// `log [prefix "P"] [level L]` (nil: `info`); nft's `flags` are accepted and dropped.
-    case log(prefix: String?, level: LogLevel? = nil)
-    /// `pcap "FILE"` (path resolved against the policy file's folder).
-    case pcap(path: String)
-    /// `mirror "IF"`: a copy of the frame as received goes out of that interface.
-    case mirror(interface: String)
-}
-
 /// The terminal verdict of a rule.
 public struct Verdict: Sendable, Hashable {
     public var kind: VerdictKind

@@ -30,7 +30,7 @@ extension Rule {
     public var hasRewrites: Bool {
         statements.contains {
             switch $0.kind {
-            case .set, .vlanPush, .vlanPop: return true
+            case .set, .vlanPush, .vlanPop, .segmentSizeToMTU: return true
             case .log, .pcap, .mirror: return false
             }
         }

@@ -9,11 +9,11 @@ enum FieldNames {
     /// Full names, for suggestions.
     static let allNames: [String] = Field.allCases.map(\.rawValue)
 
-    /// Second words valid after `proto`.
+    /// What may follow `proto` (`sport`, ..., `option maxseg size`).
     static func members(of proto: String) -> [String] {
         Field.allCases.compactMap { field in
             let parts = field.rawValue.split(separator: " ")
-            return parts.count == 2 && parts[0] == proto ? String(parts[1]) : nil
+            return parts.count >= 2 && parts[0] == proto ? parts.dropFirst().joined(separator: " ") : nil
         }
     }
 }

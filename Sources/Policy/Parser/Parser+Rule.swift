@@ -187,6 +187,9 @@ extension Parser {
             return nil
         }
         let setWord = advance()
+        if field.field == .tcpMSS, peek.isWord("rt"), !peek.newlineBefore {
+            return parseRouteMTU(keyword: keyword)
+        }
         if atStatementEnd {
             sink.error(.unexpectedToken, "expected a value after '\(field.field.rawValue) set'", at: setWord)
             skipRestOfStatement()

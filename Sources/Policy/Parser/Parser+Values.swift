@@ -135,6 +135,9 @@ extension Parser {
         let first = advance()
         if first.text == "iif" { return SyntaxField(field: .iif, first: first, last: first) }
         let second = peek
+        if first.text == "tcp", second.isWord("option"), !second.newlineBefore {
+            return parseTCPOptionField(tcp: first)
+        }
         let twoWords = second.kind == .word && !second.newlineBefore ? first.text + " " + second.text : nil
         let aliasName =
             FieldAlias.byName[first.text] != nil

@@ -28,7 +28,7 @@ extension Resolver {
         if verdict?.kind == .reject {
             for statement in syntax.statements {
                 switch statement.kind {
-                case .set, .vlanPush, .vlanPop:
+                case .set, .vlanPush, .vlanPop, .segmentSizeToMTU:
                     sink.error(
                         .invalidOption,
                         "a rejected frame goes nowhere, so rewriting it has no effect; the answer is built from the "
@@ -146,6 +146,8 @@ extension Resolver {
             return Statement(kind: .vlanPush(UInt16(id)), location: location)
         case .vlanPop:
             return Statement(kind: .vlanPop, location: location)
+        case .segmentSizeToMTU:
+            return Statement(kind: .segmentSizeToMTU, location: location)
         case .log(let written, let level):
             var prefix: Token?
             if let written {

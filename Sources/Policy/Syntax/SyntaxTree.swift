@@ -178,6 +178,8 @@ struct SyntaxStatement {
         case set(SyntaxField, ValueExpression)
         case vlanPush(ValueExpression)
         case vlanPop
+        /// `tcp option maxseg size set rt mtu`.
+        case segmentSizeToMTU
         /// With the token after `level`, if any (`flags` are checked as they are parsed).
         case log(prefix: Token?, level: Token? = nil)
         case pcap(Token)
