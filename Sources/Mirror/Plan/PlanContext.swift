@@ -30,6 +30,9 @@ struct RuleTerms {
                 leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
             case .limit, .quota:
                 continue
+            case .concatenation(let match):
+                uncheckable.append(
+                    "its concatenation (\(match.fieldsText)) (the mirror does not write nft concatenations yet)")
             case .field(let whole):
                 if whole.field.isConnectionTracking {
                     connectionTracking.append(whole)
