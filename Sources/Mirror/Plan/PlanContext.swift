@@ -32,7 +32,9 @@ struct RuleTerms {
                 continue
             case .concatenation(let match):
                 uncheckable.append(
-                    "its concatenation (\(match.fieldsText)) (the mirror does not write nft concatenations yet)")
+                    "its concatenation (\(match.fieldsText)): the mirror writes a concatenation out as one rule per "
+                        + "tuple, and this one is `!=`, or its tuples overlap in a rule that goes on or keeps state, "
+                        + "or it has more than \(PolicyChains.maximumCopies) tuples")
             case .field(let whole):
                 if whole.field.isConnectionTracking {
                     connectionTracking.append(whole)
