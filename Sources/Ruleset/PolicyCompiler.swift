@@ -132,6 +132,8 @@ private struct ProgramBuilder {
             quotas.append(CompiledQuota(ruleName: ruleName, ordinal: ordinal, amount: match.amount, mode: match.mode))
             let slice = PoolSlice(start: Int32(quotas.count - 1), count: 1)
             return (Term(field: .metaLength, test: .quota, negated: false, slice: slice), 20_000 + ordinal)
+        case .concatenation:
+            preconditionFailure("FlatProgram lays concatenations out as single-field rules")
         case .bpf(let match):
             bpfPrograms.append(
                 match.program.map { bpf_insn(code: $0.code, jt: $0.jt, jf: $0.jf, k: $0.k) })

@@ -44,6 +44,10 @@ import Testing
             log prefix "sa " level warn flags all
             drop
         }
+        rule "pairs" {
+            match ip saddr . tcp dport { 198.18.0.1 . 22, 198.18.0.0/24 . 443 } ip ttl 64
+            drop
+        }
         """
 
     @Test func commitMatchesWhatNftMakesOfTheText() throws {
@@ -52,7 +56,7 @@ import Testing
         let plan = MirrorPlanner.plan(policy, ports: P.ports)
         #expect(
             plan.mirroredRuleNames == [
-                "from-lan", "to-lan", "dns", "not-dns", "v6", "broadcast", "bare-syn", "syn-or-ack",
+                "from-lan", "to-lan", "dns", "not-dns", "v6", "broadcast", "bare-syn", "syn-or-ack", "pairs",
             ])
         let viaNetlink = try NetworkNamespace("fnl")
         defer { viaNetlink.delete() }

@@ -4,11 +4,9 @@ import NftImport
 import Policy
 import Testing
 
-/// Imports that use constructs the language is gaining on other branches (chains, non-terminal
-/// rules, iifname, concatenations). Each imported policy must check clean; until those
-/// branches are merged `check` refuses them, which is recorded as a known issue. Once the
-/// language has them the known issue stops occurring and Swift Testing reports that: then
-/// remove the `withKnownIssue` wrapper.
+/// Imports that use the constructs the language gained for rulesets written for nft (chains,
+/// non-terminal rules, iifname, concatenations): each imported policy must check clean and
+/// pass the test blocks derived for it.
 @Suite struct NeedsLanguageTests {
     typealias F = Fixture
 
@@ -17,14 +15,6 @@ import Testing
         let report = F.check(policy)
         #expect(report.errors.isEmpty, "\(Rulesets.errors(report))\n\(policy)")
         #expect(report.tests.allSatisfy { $0.passed })
-    }
-
-    static func expectChecksClean(_ policy: String, needs: String) {
-        withKnownIssue("the policy language lacks \(needs) until its branch is merged") {
-            let report = F.check(policy)
-            #expect(report.errors.isEmpty, "\(Rulesets.errors(report))\n\(policy)")
-            #expect(report.tests.allSatisfy { $0.passed })
-        }
     }
 
     @Test func aHomeRoutersForwardChainWithVmapsAndAJumpChecks() async throws {
@@ -96,6 +86,7 @@ import Testing
                 #"[\#(F.match(left, #"{"set": [{"concat": ["198.18.0.2", 443]}]}"#)), \#(F.accept)]"#,
             ], sets: [set], policy: "drop")
         #expect(result.policy.contains("set pairs { type ipv4_addr . inet_service; elements = { 198.18.0.1 . 22 } }\n"))
-        Self.expectChecksClean(result.policy, needs: "concatenations")
+        #expect(result.needs.isEmpty)
+        Self.expectChecksCleanNow(result.policy)
     }
 }

@@ -69,13 +69,25 @@ import Testing
 
         private func holds(_ terms: [MatchTerm], _ box: FrameBox) -> Bool {
             let info = box.bytes.withUnsafeBytes { FrameInfo.parse($0) }
+            func holds(_ field: Field, _ values: [ValueInterval]) -> Bool {
+                info.value(of: FieldCode(field), port: port).map { value in
+                    values.contains { $0.lo <= value && value <= $0.hi }
+                } ?? false
+            }
             return terms.allSatisfy { term in
-                guard case .field(let match) = term else { return false }
-                let inSet =
-                    info.value(of: FieldCode(match.field), port: port).map { value in
-                        match.values.contains { $0.lo <= value && value <= $0.hi }
-                    } ?? false
-                return match.negated ? !inSet : inSet
+                switch term {
+                case .field(let match):
+                    let inSet = holds(match.field, match.values)
+                    return match.negated ? !inSet : inSet
+                case .concatenation(let match):
+                    // nft: the fields' values taken together are one of the set's tuples.
+                    let inSet = match.elements.contains { element in
+                        zip(match.fields, element.parts).allSatisfy { holds($0, $1) }
+                    }
+                    return match.negated ? !inSet : inSet
+                default:
+                    return false
+                }
             }
         }
 
@@ -98,7 +110,19 @@ import Testing
 
     static func randomTerm(_ random: inout Random) -> MatchTerm {
         let negated = random.below(6) == 0
-        switch random.below(4) {
+        switch random.below(5) {
+        case 4:
+            // ip saddr . tcp dport, a few tuples (ranges of ports, so they may overlap).
+            let elements = (0..<(1 + random.below(3))).map { _ in
+                let lo = UInt128(random.below(8))
+                return ConcatenationMatch.Element(parts: [
+                    [ValueInterval(UInt128(F.ipv4("198.18.0.1") + UInt32(random.below(3))))],
+                    [F.range(lo, lo + UInt128(random.below(3)))],
+                ])
+            }
+            return .concatenation(
+                ConcatenationMatch(
+                    fields: [.ipSaddr, .tcpDport], negated: negated, elements: elements, location: F.here))
         case 0:
             let lo = UInt128(random.below(8))
             return F.term(.tcpDport, [F.range(lo, lo + UInt128(random.below(3)))], negated: negated)

@@ -29,19 +29,20 @@ struct MatchLineRecoveryTests {
                 + "after the match line")
     }
 
-    @Test func aConcatenationIsNamedOnceAndTheLineGoesOn() throws {
-        let result = check(rule(matching: "ip saddr . tcp dport { 198.18.0.1 . 22 } udp dport 70000"))
-        #expect(errorSummary(result) == ["4:11 not-supported", "4:62 value-out-of-range"])
-        let error = result.errors[0]
-        #expect(error.message.hasPrefix("concatenations (ip saddr . tcp dport) are not supported yet"))
-        #expect(error.length == 20)
+    @Test func aConcatenationIsOneTermAndTheLineGoesOn() throws {
+        let result = check(
+            rule(matching: "ip saddr . tcp dport { 198.18.0.1 . 70000 } udp dport 70000 ip saddr . tcp dport 1"))
+        #expect(
+            errorSummary(result) == ["4:47 value-out-of-range", "4:65 value-out-of-range", "4:92 invalid-value"])
+        #expect(result.errors[2].message.hasPrefix("ip saddr . tcp dport takes values of 2 parts joined by '.'"))
     }
 
-    @Test func aConcatenatedValueInASetIsNamed() throws {
+    @Test func aConcatenatedValueForOneFieldSaysWhatTakesIt() throws {
         let error = try #require(singleError(rule(matching: "ip saddr { 198.18.0.1 . 22 }")))
-        #expect(error.code == .notSupported)
-        #expect(error.location == at(4, 33))
-        #expect(error.message.hasPrefix("concatenated values (a . b) are not supported yet"))
+        #expect(error.code == .invalidValue)
+        #expect(error.location == at(4, 22))
+        #expect(error.length == 15)
+        #expect(error.message.hasPrefix("198.18.0.1 . 22 joins 2 values with '.', but ip saddr takes one"))
     }
 
     @Test func nftFieldsWithoutMeaningHereEachGetTheirReason() {

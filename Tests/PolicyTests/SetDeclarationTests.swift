@@ -101,8 +101,8 @@ struct SetDeclarationTests {
             text: wrapped("set x { type ipv4_addr; gc-interval 1m; }\n"), error: "3:25 unknown-keyword",
             message: "unknown set item 'gc-interval'"),
         BrokenCase(
-            text: wrapped("set x { typeof ip saddr . tcp dport; }\n"), error: "3:16 not-supported",
-            message: "concatenated set types (typeof ip saddr . tcp dport) are not supported yet"),
+            text: wrapped("set x { type ipv4_addr . ; }\n"), error: "3:24 unexpected-token",
+            message: "a concatenated type is type names joined by '.'"),
         BrokenCase(
             text: wrapped("set x { type ipv4_addr; elements { 198.18.0.1 } }\n"), error: "3:25 unexpected-token",
             message: "expected '= {' after 'elements'"),
@@ -120,13 +120,15 @@ struct SetDeclarationTests {
         #expect(message.contains(broken.message), "\(message)")
     }
 
-    @Test func aConcatenatedTypeAndItsElementsAreNamed() {
-        let text = wrapped("set p { type ipv4_addr . inet_service; elements = { 198.18.0.1 . 22 } }\n")
-        let result = check(text)
-        #expect(errorSummary(result) == ["3:14 not-supported", "3:64 not-supported"])
-        #expect(
-            result.errors.first?.message
-                == "concatenated set types (ipv4_addr . inet_service) are not supported yet; declare one set per field")
+    @Test func aConcatenatedTypeHoldsTuplesCheckedPartByPart() {
+        let good = wrapped(
+            "set p { type ipv4_addr . inet_service; elements = { 198.18.0.1 . 22 } }\n"
+                + "rule \"r\" { match ip saddr . tcp dport @p; drop }\n")
+        #expect(errorSummary(check(good)) == [])
+        let bad = wrapped(
+            "set p { type ipv4_addr . inet_service; elements = { 198.18.0.1 . 70000 } }\n"
+                + "rule \"r\" { match ip saddr . tcp dport @p; drop }\n")
+        #expect(errorSummary(check(bad)) == ["3:66 value-out-of-range"])
     }
 
     @Test func theEqualsFormStillWorksBesideTheDeclaredForm() throws {

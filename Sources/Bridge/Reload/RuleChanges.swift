@@ -37,6 +37,9 @@ struct RuleChanges {
             case .field(var m):
                 m.location = nowhere
                 return .field(m)
+            case .concatenation(var m):
+                m.location = nowhere
+                return .concatenation(m)
             case .bpf(var m):
                 m.location = nowhere
                 return .bpf(m)

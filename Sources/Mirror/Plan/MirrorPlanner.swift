@@ -122,6 +122,7 @@ public enum MirrorPlanner {
             case .field(let match):
                 if match.field.isConnectionTracking { return nativeConnectionTracking }
                 return !match.field.isLinkLevel
+            case .concatenation(let match): return match.fields.contains { !$0.isLinkLevel }
             case .bpf: return false
             case .limit(let limit): return limit.per.contains { !RuleTailPlanner.field($0).isLinkLevel }
             case .quota: return false

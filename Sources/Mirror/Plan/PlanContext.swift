@@ -30,6 +30,11 @@ struct RuleTerms {
                 leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
             case .limit, .quota:
                 continue
+            case .concatenation(let match):
+                uncheckable.append(
+                    "its concatenation (\(match.fieldsText)): the mirror writes a concatenation out as one rule per "
+                        + "tuple, and this one is `!=`, or its tuples overlap in a rule that goes on or keeps state, "
+                        + "or it has more than \(PolicyChains.maximumCopies) tuples")
             case .field(let whole):
                 if whole.field.isConnectionTracking {
                     connectionTracking.append(whole)

@@ -30,7 +30,13 @@ enum PolicyChains {
             + policy.rules.compactMap { if case .vmap = $0.action { mapName($0) } else { nil } }
     }
 
+    /// The nft rules' parts of `rule`: a concatenation that can be written out becomes one
+    /// copy of the rule per tuple (``expandingConcatenations(_:)``).
     static func parts(of rule: Rule) -> [Part] {
+        expandingConcatenations(rule).flatMap(partsOfOne)
+    }
+
+    private static func partsOfOne(_ rule: Rule) -> [Part] {
         let chain = rule.chain.map(chainName) ?? "forward"
         switch rule.action {
         case .verdict: return [Part(rule: rule, chain: chain, control: .verdict)]

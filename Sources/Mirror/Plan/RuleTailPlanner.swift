@@ -88,7 +88,7 @@ struct RuleTailPlanner {
                     NftObject(
                         name: name, kind: .quota(bytes: quota.amount.bytes, over: quota.mode == .over), origin: origin))
                 stateful.append(.object(.quota, name: name))
-            case .field, .bpf:
+            case .field, .bpf, .concatenation:
                 continue
             }
         }

@@ -17,6 +17,17 @@ enum TestDerivation {
                 } else {
                     equal[match.field] = match.values
                 }
+            case .concatenation(let match) where !match.negated:
+                // The first element's parts, as if each field were matched on its own.
+                guard let element = match.elements.first else {
+                    return .failure(Untranslatable("its concatenation's set is empty: nothing matches"))
+                }
+                for (field, values) in zip(match.fields, element.parts) {
+                    if !order.contains(field) { order.append(field) }
+                    equal[field] = values
+                }
+            case .concatenation:
+                return .failure(Untranslatable("a concatenation with '!=': no frame is derived for it"))
             case .bpf: return .failure(Untranslatable("a bpf term: no frame is derived for it"))
             case .limit(let limit) where limit.limit.over:
                 return .failure(Untranslatable("a limit over the rate matches only once a burst is spent"))

@@ -38,7 +38,6 @@ extension RuleDraft {
                 else { throw Untranslatable("a concatenation of \(part.text)") }
                 names.append(try PolicyField.payload(protocol: proto, field: name).name)
             }
-            needs.insert("concatenations")
             let field = PolicyField(name: names.joined(separator: " . "))
             try compare(field, op: op, right: right, context: &context)
         case "fib": throw Untranslatable("fib: a bridge makes no routing decision to look up")
@@ -99,7 +98,6 @@ extension RuleDraft {
                 "@\(name) is a set the packet path fills (flags dynamic); the language has meters (limit ... per KEY) only"
             )
         }
-        if set.type.count > 1 { needs.insert("nft-style set declarations") }
         context.use(set: name)
         return "@" + PolicySetName.of(name)
     }

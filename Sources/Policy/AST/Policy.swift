@@ -136,6 +136,8 @@ public struct Rule: Sendable, Hashable {
 public enum MatchTerm: Sendable, Hashable {
     /// `FIELD VALUES` or `FIELD != VALUES`.
     case field(FieldMatch)
+    /// `FIELD . FIELD { a . b, ... }` or `!=`: several fields compared together.
+    case concatenation(ConcatenationMatch)
     /// `bpf "pcap-filter expression"`, compiled by libpcap for Ethernet frames.
     case bpf(BPFMatch)
     /// `limit rate [over] RATE [burst N UNIT] [per KEY]`: a token bucket (one per key with `per`).
@@ -146,6 +148,7 @@ public enum MatchTerm: Sendable, Hashable {
     public var location: SourceLocation {
         switch self {
         case .field(let m): return m.location
+        case .concatenation(let m): return m.location
         case .bpf(let m): return m.location
         case .limit(let m): return m.location
         case .quota(let m): return m.location
@@ -157,7 +160,7 @@ public enum MatchTerm: Sendable, Hashable {
     public var isStateful: Bool {
         switch self {
         case .limit, .quota: return true
-        case .field, .bpf: return false
+        case .field, .concatenation, .bpf: return false
         }
     }
 }

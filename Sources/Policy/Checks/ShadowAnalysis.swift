@@ -59,6 +59,15 @@ enum ShadowAnalysis {
                     let key = BPFKey(expression: match.expression, negated: match.negated)
                     terms.append(.bpf(key))
                     bpf.insert(key)
+                case .concatenation(let match):
+                    // Opaque: implied only by the same concatenation with the same elements.
+                    let key = BPFKey(
+                        expression: "concatenation \(match.fields) \(match.elements)", negated: match.negated)
+                    terms.append(.bpf(key))
+                    bpf.insert(key)
+                    if !match.negated {
+                        for field in match.fields { requiredFields |= ShadowAnalysis.bit(field) }
+                    }
                 case .limit, .quota:
                     // A bucket or a byte count of this rule's own: no other term implies it, so
                     // a rule with one shadows nothing (it may not match), as an opaque term.

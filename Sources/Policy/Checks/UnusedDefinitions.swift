@@ -10,6 +10,7 @@ enum UnusedDefinitions {
             case .define(let token): defines.insert(token.text)
             case .setReference(let token): sets.insert(token.text)
             case .anonymousSet(let elements, _): for element in elements { collect(element) }
+            case .tuple(let parts): for part in parts { collect(part) }
             }
         }
         for loaded in items {
@@ -58,6 +59,7 @@ enum UnusedDefinitions {
         var values: [ValueExpression] = []
         for term in rule.match {
             if case .field(_, _, let value) = term { values.append(value) }
+            if case .concatenation(_, _, let value) = term { values.append(value) }
             if case .masked(let masked) = term { values += [masked.mask, masked.value] }
         }
         for statement in rule.statements {

@@ -105,58 +105,114 @@ private struct FlatProgramBuilder {
     private mutating func emit(chain: String?, segment: Int, returnTo: Int) {
         for index in rulesByChain[chain] ?? [] {
             let rule = policy.rules[index]
-            switch rule.action {
-            case .verdict(let verdict):
-                append(
-                    source: index, match: rule.match, statements: rule.statements, verdict: verdict, counts: true,
-                    segment: segment)
-            case .next:
-                append(
-                    source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
-                    segment: segment)
-            case .return:
-                append(
-                    source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
-                    segment: segment, nextLabel: returnTo)
-            case .jump(let target), .goto(let target):
-                let at = append(
-                    source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
-                    segment: segment)
-                let isGoto = if case .goto = rule.action { true } else { false }
-                out[at].enters = enter(target.name, returnTo: isGoto ? returnTo : nil)
-            case .vmap(let map):
-                let at = append(
-                    source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
-                    segment: segment)
-                let elements = newSegment()
-                let start = out.count
-                let after = newLabel()
-                for element in map.elements {
-                    let term = MatchTerm.field(
-                        FieldMatch(field: map.field, values: element.values, location: element.location))
-                    switch element.action {
-                    case .verdict(let verdict):
-                        append(
-                            source: index, match: [term], statements: [], verdict: verdict, counts: false,
-                            segment: elements)
-                    case .return:
-                        append(
-                            source: index, match: [term], statements: [], verdict: nil, counts: false,
-                            segment: elements, nextLabel: returnTo)
-                    case .jump(let target), .goto(let target):
-                        let entry = append(
-                            source: index, match: [term], statements: [], verdict: nil, counts: false,
-                            segment: elements)
-                        let isGoto = if case .goto = element.action { true } else { false }
-                        out[entry].enters = enter(target.name, returnTo: isGoto ? returnTo : after)
-                    case .next, .vmap:
-                        break
-                    }
-                }
-                labels[after] = out.count
-                segments[elements] = start..<out.count
-                out[at].enters = elements
+            if rule.match.contains(where: \.isConcatenation) {
+                emitConcatenated(index, rule, segment: segment, returnTo: returnTo)
+            } else {
+                emitRule(index, rule, segment: segment, returnTo: returnTo)
             }
+        }
+    }
+
+    /// A rule with concatenations. First, per element of each `!=` one, a rule that skips the
+    /// whole rule when the frame holds that tuple; then, per element of the first `==` one, a
+    /// rule that enters a segment holding the rest of the rule (the next `==` one nested the
+    /// same way inside), so the rest (its other terms, statements, counter and verdict) is
+    /// tried at most once per frame, whichever element matched.
+    private mutating func emitConcatenated(_ index: Int, _ rule: Rule, segment: Int, returnTo: Int) {
+        let after = newLabel()
+        var rest = rule
+        rest.match = rule.match.filter { !$0.isConcatenation }
+        let concatenations = rule.match.compactMap { term -> ConcatenationMatch? in
+            if case .concatenation(let match) = term { match } else { nil }
+        }
+        for skip in concatenations where skip.negated {
+            for element in skip.elements {
+                append(
+                    source: index, match: skip.terms(of: element), statements: [], verdict: nil, counts: false,
+                    segment: segment, nextLabel: after)
+            }
+        }
+        emitEntered(concatenations.filter { !$0.negated }[...], index, rest, segment: segment, returnTo: returnTo)
+        labels[after] = out.count
+    }
+
+    /// The element rules of the first of `pending`, each entering one segment with the rest.
+    private mutating func emitEntered(
+        _ pending: ArraySlice<ConcatenationMatch>, _ index: Int, _ rest: Rule, segment: Int, returnTo: Int
+    ) {
+        guard let first = pending.first else {
+            emitRule(index, rest, segment: segment, returnTo: returnTo)
+            return
+        }
+        let inner = newSegment()
+        let innerStart = newLabel()
+        var entries: [Int] = []
+        for element in first.elements {
+            entries.append(
+                append(
+                    source: index, match: first.terms(of: element), statements: [], verdict: nil, counts: false,
+                    segment: segment, nextLabel: innerStart))
+        }
+        labels[innerStart] = out.count
+        let start = out.count
+        emitEntered(pending.dropFirst(), index, rest, segment: inner, returnTo: returnTo)
+        segments[inner] = start..<out.count
+        for entry in entries { out[entry].enters = inner }
+    }
+
+    /// Lays out one rule (a verdict, a continuation, a jump or a verdict map) in `segment`.
+    private mutating func emitRule(_ index: Int, _ rule: Rule, segment: Int, returnTo: Int) {
+        switch rule.action {
+        case .verdict(let verdict):
+            append(
+                source: index, match: rule.match, statements: rule.statements, verdict: verdict, counts: true,
+                segment: segment)
+        case .next:
+            append(
+                source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
+                segment: segment)
+        case .return:
+            append(
+                source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
+                segment: segment, nextLabel: returnTo)
+        case .jump(let target), .goto(let target):
+            let at = append(
+                source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
+                segment: segment)
+            let isGoto = if case .goto = rule.action { true } else { false }
+            out[at].enters = enter(target.name, returnTo: isGoto ? returnTo : nil)
+        case .vmap(let map):
+            let at = append(
+                source: index, match: rule.match, statements: rule.statements, verdict: nil, counts: true,
+                segment: segment)
+            let elements = newSegment()
+            let start = out.count
+            let after = newLabel()
+            for element in map.elements {
+                let term = MatchTerm.field(
+                    FieldMatch(field: map.field, values: element.values, location: element.location))
+                switch element.action {
+                case .verdict(let verdict):
+                    append(
+                        source: index, match: [term], statements: [], verdict: verdict, counts: false,
+                        segment: elements)
+                case .return:
+                    append(
+                        source: index, match: [term], statements: [], verdict: nil, counts: false,
+                        segment: elements, nextLabel: returnTo)
+                case .jump(let target), .goto(let target):
+                    let entry = append(
+                        source: index, match: [term], statements: [], verdict: nil, counts: false,
+                        segment: elements)
+                    let isGoto = if case .goto = element.action { true } else { false }
+                    out[entry].enters = enter(target.name, returnTo: isGoto ? returnTo : after)
+                case .next, .vmap:
+                    break
+                }
+            }
+            labels[after] = out.count
+            segments[elements] = start..<out.count
+            out[at].enters = elements
         }
     }
 

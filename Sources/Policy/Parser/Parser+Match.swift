@@ -60,7 +60,11 @@ extension Parser {
         if peek.kind == .ampersand && !peek.newlineBefore {
             return parseMaskedTerm(field).map { .masked($0) }
         }
-        let negated = parseOperator()
+        let negatedBeforeDot = parseOperator()
+        if peek.isWord(".") && !atStatementEnd {
+            return parseConcatenation(first: field, negatedBefore: negatedBeforeDot)
+        }
+        let negated = negatedBeforeDot
         if peek.isWord("vmap") && !atStatementEnd {
             sink.error(
                 .unexpectedToken,
@@ -69,10 +73,6 @@ extension Parser {
                 at: peek)
             advance()
             skipTermValue()
-            return nil
-        }
-        if peek.isWord(".") && !atStatementEnd {
-            reportConcatenation(after: field)
             return nil
         }
         if atStatementEnd {
@@ -88,29 +88,51 @@ extension Parser {
         return .field(field, negated: negated, value: value)
     }
 
-    /// `ip saddr . tcp dport { ... }`: reported once, skipped with its value.
-    private mutating func reportConcatenation(after field: SyntaxField) {
-        var names = [field.name]
-        var last = field.last
+    /// `FIELD . FIELD [. FIELD ...] [!=] VALUE` after its first field: the other fields, the
+    /// operator and the value (`a . b`, a `{ ... }` of them, `@set` or `$define`).
+    private mutating func parseConcatenation(first: SyntaxField, negatedBefore: Bool) -> SyntaxTerm? {
+        var fields = [first]
         while peek.isWord(".") && !atStatementEnd {
-            last = advance()
-            guard !atStatementEnd, peek.kind == .word else { break }
-            let first = advance()
-            last = first
-            if !atStatementEnd && peek.kind == .word && FieldNames.protocols.contains(first.text) {
-                last = advance()
-                names.append(first.text + " " + last.text)
-            } else {
-                names.append(first.text)
+            let dot = advance()
+            guard !atStatementEnd, peek.kind == .word, !peek.isWord(".") else {
+                fail(.unexpectedToken, "expected a field name after '.'", at: atStatementEnd ? dot : peek)
+                skipToNextTerm()
+                return nil
             }
+            guard let field = parseField(allowAliases: true) else {
+                skipTermValue()
+                return nil
+            }
+            fields.append(field)
         }
-        sink.error(
-            .notSupported,
-            "concatenations (\(names.joined(separator: " . "))) are not supported yet; match each field on its own, "
-                + "or write one rule per combination",
-            at: field.location, length: last.endColumn - field.location.column)
-        if peek.kind == .equal || peek.kind == .notEqual { advance() }
-        skipTermValue()
+        let name = fields.map(\.name).joined(separator: " . ")
+        if negatedBefore {
+            sink.error(
+                .unexpectedToken, "the operator goes after the last field, as in \(name) != { ... }",
+                at: first.location, length: first.length)
+            skipTermValue()
+            return nil
+        }
+        let negated = parseOperator()
+        guard !atStatementEnd else {
+            sink.error(
+                .unexpectedToken, "expected a value after '\(name)', as in \(name) { a . b }",
+                at: first.location, length: fields[fields.count - 1].last.endColumn - first.location.column)
+            return nil
+        }
+        let value: ValueExpression
+        if peek.kind == .openBrace || peek.kind == .setReference {
+            guard let set = parseValue(allowSets: true, after: "'\(name)'") else { return nil }
+            value = set
+        } else {
+            guard let part = parseValue(allowSets: false, after: "'\(name)'") else { return nil }
+            guard let joined = parseTupleRest(startingWith: part) else {
+                skipToNextTerm()
+                return nil
+            }
+            value = joined
+        }
+        return .concatenation(fields, negated: negated, value: value)
     }
 
     /// Skips a value that cannot be used (its field was unknown): a word, `$x`, `@x` or a braced

@@ -80,15 +80,13 @@ extension Parser {
             case .comma where !expectElement:
                 advance()
                 expectElement = true
-            case .word where !expectElement && token.text == ".":
-                fail(
-                    .notSupported,
-                    "concatenated values (a . b) are not supported yet; match each field on its own, or write one "
-                        + "rule per combination",
-                    at: token)
-                skipSetRest()
-                return nil
-            case .word where expectElement:
+            case .word where !expectElement && token.text == "." && !elements.isEmpty:
+                guard let joined = parseTupleRest(startingWith: elements.removeLast()) else {
+                    skipSetRest()
+                    return nil
+                }
+                elements.append(joined)
+            case .word where expectElement && token.text != ".":
                 guard let value = parseWordValue() else { return nil }
                 elements.append(value)
                 expectElement = false
@@ -113,6 +111,35 @@ extension Parser {
                 return nil
             }
         }
+    }
+
+    /// `a . b . c` after its first part: one value of a concatenation, a part per field (a
+    /// single part is returned as it is). Nil after reporting an error; the caller skips on.
+    mutating func parseTupleRest(startingWith first: ValueExpression) -> ValueExpression? {
+        var parts = [first]
+        while peek.isWord(".") && !peek.newlineBefore {
+            let dot = advance()
+            let token = peek
+            guard !token.newlineBefore else {
+                fail(.unexpectedToken, "expected a value after '.'", at: dot)
+                return nil
+            }
+            switch token.kind {
+            case .word where token.text != ".":
+                guard let part = parseWordValue() else { return nil }
+                parts.append(part)
+            case .define:
+                advance()
+                parts.append(.define(token))
+            case .string:
+                advance()
+                parts.append(.literal(token))
+            default:
+                fail(.unexpectedToken, "expected a value after '.', found \(token.quoted)", at: token)
+                return nil
+            }
+        }
+        return parts.count == 1 ? parts[0] : .tuple(parts)
     }
 
     /// After an error inside `{ ... }`: skip to its `}`, then to the end of the statement.

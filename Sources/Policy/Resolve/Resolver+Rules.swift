@@ -67,6 +67,10 @@ extension Resolver {
                         FieldMatch(
                             field: field.field, negated: negated, values: values.values, setName: values.setName,
                             location: field.location)))
+            case .concatenation(let fields, let negated, let value):
+                if let match = resolveConcatenation(fields, negated: negated, value: value) {
+                    resolved.append(.concatenation(match))
+                }
             case .masked(let masked):
                 if let match = resolveMasked(masked) { resolved.append(.field(match)) }
             case .limit(let limit):

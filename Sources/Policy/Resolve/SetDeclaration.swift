@@ -1,6 +1,6 @@
 /// The element type of a set declared nft's way (`type ipv4_addr`, `typeof ip saddr`), which
 /// every field using the set must take.
-enum SetElementType: Equatable {
+indirect enum SetElementType: Equatable {
     case ipv4Address
     case ipv6Address
     case etherAddress
@@ -13,6 +13,9 @@ enum SetElementType: Equatable {
     case interfaceName
     /// `typeof FIELD`: fields of the same kind and width.
     case field(Field)
+    /// `type ipv4_addr . inet_service` or `typeof ip saddr . tcp dport`: tuples, used by a
+    /// concatenation of as many fields, each taking its part's type.
+    case concatenation([SetElementType])
 
     /// nft's type names, as `type` takes them.
     static let byName: [String: SetElementType] = [
@@ -37,8 +40,15 @@ enum SetElementType: Equatable {
 
     /// How the type is written, for messages.
     var name: String {
-        if case .field(let field) = self { return "typeof \(field.rawValue)" }
-        return "type " + (Self.byName.first { $0.value == self }?.key ?? "")
+        switch self {
+        case .field(let field): return "typeof \(field.rawValue)"
+        case .concatenation(let parts):
+            if parts.allSatisfy({ if case .field = $0 { true } else { false } }) {
+                return "typeof " + parts.map { $0.name.dropFirst("typeof ".count) }.joined(separator: " . ")
+            }
+            return "type " + parts.map { $0.name.dropFirst("type ".count) }.joined(separator: " . ")
+        default: return "type " + (Self.byName.first { $0.value == self }?.key ?? "")
+        }
     }
 
     /// The kind of value the set holds, when it is one of the language's kinds.
@@ -48,7 +58,7 @@ enum SetElementType: Equatable {
         case .ipv6Address: return .ipv6
         case .etherAddress: return .mac
         case .inetService, .inetProto, .etherType, .icmpType, .icmpv6Type, .ctState: return .integer
-        case .interfaceName: return nil
+        case .interfaceName, .concatenation: return nil
         case .field(let field): return field.valueKind
         }
     }
@@ -65,7 +75,7 @@ enum SetElementType: Equatable {
         case .icmpType: return .icmpType
         case .icmpv6Type: return .icmpv6Type
         case .ctState: return .ctState
-        case .interfaceName: return nil
+        case .interfaceName, .concatenation: return nil
         case .field(let field): return field
         }
     }
@@ -85,6 +95,7 @@ enum SetElementType: Equatable {
         case .ctState: return field == .ctState
         case .interfaceName: return field.rawValue.hasSuffix("ifname")
         case .field(let declared): return declared.valueKind == field.valueKind && declared.bitWidth == field.bitWidth
+        case .concatenation: return false
         }
     }
 }
@@ -107,15 +118,7 @@ extension Resolver {
         checkSizeAndTimeout(declaration)
         let fields = declaration.typeofFields
         if let first = fields.first {
-            guard fields.count == 1 else {
-                let written = fields.map(\.field.rawValue).joined(separator: " . ")
-                sink.error(
-                    .notSupported,
-                    "concatenated set types (typeof \(written)) are not supported yet; declare one set per field",
-                    at: first.location, length: fields[fields.count - 1].last.endColumn - first.location.column)
-                return nil
-            }
-            return .field(first.field)
+            return fields.count == 1 ? .field(first.field) : .concatenation(fields.map { .field($0.field) })
         }
         guard let keyword = declaration.typeKeyword, let first = declaration.typeWords.first else { return nil }
         let words = declaration.typeWords
@@ -123,10 +126,7 @@ extension Resolver {
         if words.count > 1 {
             let written = words.map(\.text).joined(separator: " ")
             if words.contains(where: { $0.text == "." }) {
-                sink.error(
-                    .notSupported,
-                    "concatenated set types (\(written)) are not supported yet; declare one set per field",
-                    at: first.location, length: last.endColumn - first.location.column)
+                return concatenatedType(words, keyword: keyword)
             } else {
                 sink.error(
                     .unexpectedToken, "'type' takes one type name, as in type ipv4_addr; found '\(written)'",
@@ -134,18 +134,42 @@ extension Resolver {
             }
             return nil
         }
-        if let type = SetElementType.byName[first.text] { return type }
-        if let reason = SetElementType.refused[first.text] {
-            sink.error(.notSupported, "set type \(first.text) is not supported: \(reason)", at: first)
+        return singleType(first, keyword: keyword)
+    }
+
+    /// One nft type name, or nil after reporting it unknown or meaningless on a bridge.
+    private func singleType(_ word: Token, keyword: Token) -> SetElementType? {
+        if let type = SetElementType.byName[word.text] { return type }
+        if let reason = SetElementType.refused[word.text] {
+            sink.error(.notSupported, "set type \(word.text) is not supported: \(reason)", at: word)
             return nil
         }
         let known = SetElementType.byName.keys.sorted()
         sink.error(
             .invalidValue,
-            "unknown set type '\(first.text)' after '\(keyword.text)'; the types are \(known.joined(separator: ", "))"
-                + Suggestion.hint(for: first.text, among: known),
-            at: first)
+            "unknown set type '\(word.text)' after '\(keyword.text)'; the types are \(known.joined(separator: ", "))"
+                + Suggestion.hint(for: word.text, among: known),
+            at: word)
         return nil
+    }
+
+    /// `type A . B [. C ...]`: a type name on each side of every `.`.
+    private func concatenatedType(_ words: [Token], keyword: Token) -> SetElementType? {
+        var parts: [SetElementType] = []
+        var failed = false
+        for (index, word) in words.enumerated() {
+            let isDot = word.text == "."
+            guard isDot == (index % 2 == 1), !(isDot && index == words.count - 1) else {
+                sink.error(
+                    .unexpectedToken,
+                    "a concatenated type is type names joined by '.', as in type ipv4_addr . inet_service",
+                    at: word)
+                return nil
+            }
+            if isDot { continue }
+            if let part = singleType(word, keyword: keyword) { parts.append(part) } else { failed = true }
+        }
+        return failed ? nil : .concatenation(parts)
     }
 
     /// `size` is a positive count; `timeout` an nft duration such as `1h`, `30m` or `1h30m`.

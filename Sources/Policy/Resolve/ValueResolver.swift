@@ -40,7 +40,7 @@ struct ValueResolver {
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
-    private func report(_ error: ValueError, at token: Token, length: Int? = nil, _ context: Context) {
+    func report(_ error: ValueError, at token: Token, length: Int? = nil, _ context: Context) {
         if let at = context.reportAt {
             sink.error(error.code, error.message + context.suffix, at: at)
         } else {
@@ -49,7 +49,7 @@ struct ValueResolver {
     }
 
     /// Follows `$name` one step: the define, or nil after reporting it undefined or recursive.
-    private func lookUp(_ token: Token, _ context: Context) -> SyntaxDefine? {
+    func lookUp(_ token: Token, _ context: Context) -> SyntaxDefine? {
         guard let define = defines[token.text] else {
             sink.error(
                 .undefinedDefine,
@@ -66,7 +66,7 @@ struct ValueResolver {
     }
 
     /// The context for the value of `define`, reached through `token`.
-    private func entering(_ define: SyntaxDefine, through token: Token, _ context: Context) -> Context {
+    func entering(_ define: SyntaxDefine, through token: Token, _ context: Context) -> Context {
         var inner = context
         inner.defines.append(define.name)
         if case .anonymousSet = define.value {
@@ -132,6 +132,13 @@ struct ValueResolver {
             return (values, token.text)
         case .string(let token):
             report(Self.notAString(for: field), at: token, context)
+            return nil
+        case .tuple(let parts):
+            let error = ValueError(
+                code: .invalidValue,
+                message: "\(expression.text) joins \(parts.count) values with '.', but \(field.rawValue) takes one; "
+                    + "match the fields together, as in \(field.rawValue) . tcp dport { a . b }")
+            report(error, at: parts[0].token, length: expression.length, context)
             return nil
         case .anonymousSet(let elements, let open):
             if elements.isEmpty {
@@ -258,6 +265,11 @@ struct ValueResolver {
         case .string(let token):
             report(Self.notAString(for: field), at: token, context)
             return nil
+        case .tuple(let parts):
+            let error = ValueError(
+                code: .invalidValue, message: "\(what) takes a single value, not values joined by '.'")
+            report(error, at: parts[0].token, length: expression.length, context)
+            return nil
         }
     }
 
@@ -286,7 +298,7 @@ struct ValueResolver {
             var inner = entering(define, through: token, context)
             inner.reportAt = context.reportAt ?? token
             return word(define.value, what: what, inner)
-        case .flags, .setReference, .anonymousSet, .string:
+        case .flags, .setReference, .anonymousSet, .string, .tuple:
             sink.error(.invalidValue, "\(what) takes a single value", at: context.reportAt ?? expression.token)
             return nil
         }

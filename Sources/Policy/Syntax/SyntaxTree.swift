@@ -62,6 +62,8 @@ indirect enum ValueExpression {
     case anonymousSet([ValueExpression], open: Token)
     /// `"text"`: only a define holds one (`define IF = "eth0"`), for where a string goes.
     case string(Token)
+    /// `198.18.0.1 . 22`: one value per field of a concatenation, joined by `.`.
+    case tuple([ValueExpression])
 
     /// The token a message about the whole value points at.
     var token: Token {
@@ -69,6 +71,7 @@ indirect enum ValueExpression {
         case .literal(let token), .define(let token), .setReference(let token), .string(let token): return token
         case .flags(let tokens): return tokens[0]
         case .anonymousSet(_, let open): return open
+        case .tuple(let parts): return parts[0].token
         }
     }
 
@@ -79,6 +82,11 @@ indirect enum ValueExpression {
             let first = tokens[0]
             let last = tokens[tokens.count - 1]
             return last.location.line == first.location.line ? last.endColumn - first.location.column : first.length
+        case .tuple(let parts):
+            let first = parts[0].token
+            let last = parts[parts.count - 1]
+            guard last.token.location.line == first.location.line else { return parts[0].length }
+            return last.token.location.column + last.length - first.location.column
         default:
             return token.length
         }
@@ -93,6 +101,7 @@ indirect enum ValueExpression {
         case .define(let token): return "$" + token.text
         case .setReference(let token): return "@" + token.text
         case .anonymousSet(let elements, _): return "{ " + elements.map(\.text).joined(separator: ", ") + " }"
+        case .tuple(let parts): return parts.map(\.text).joined(separator: " . ")
         }
     }
 }
@@ -138,6 +147,8 @@ struct SyntaxStateOption {
 
 enum SyntaxTerm {
     case field(SyntaxField, negated: Bool, value: ValueExpression)
+    /// `ip saddr . tcp dport { 198.18.0.1 . 22 }` (or `!=`): the fields' values taken together.
+    case concatenation([SyntaxField], negated: Bool, value: ValueExpression)
     /// `tcp flags & MASK == VALUE` (or `!=`), and nft 1.0's `tcp flags VALUE / MASK`.
     case masked(SyntaxMask)
     case bpf(keyword: Token, negated: Bool, expression: Token)
