@@ -32,7 +32,7 @@ public final class Pipeline: @unchecked Sendable {
     let index: RuleIndex
     let defaultRule: CompiledRule
     let indexed: Bool
-    let usedFields: UInt32
+    let usedFields: UInt64
     /// The thread's state, and this policy's view of it.
     public let state: ThreadState
     let binding: StateBinding

@@ -44,6 +44,14 @@ import Testing
             log prefix "sa " level warn flags all
             drop
         }
+        rule "arp-spoof" {
+            match arp operation reply arp saddr ip { 198.18.0.1, 198.18.0.254 } arp saddr ether != 02:00:00:00:00:fe
+            drop
+        }
+        rule "arp-probe" {
+            match arp daddr ip 198.18.5.0/24 arp daddr ether 02:00:00:00:00:99
+            drop
+        }
         """
 
     @Test func commitMatchesWhatNftMakesOfTheText() throws {
@@ -52,7 +60,8 @@ import Testing
         let plan = MirrorPlanner.plan(policy, ports: P.ports)
         #expect(
             plan.mirroredRuleNames == [
-                "from-lan", "to-lan", "dns", "not-dns", "v6", "broadcast", "bare-syn", "syn-or-ack",
+                "from-lan", "to-lan", "dns", "not-dns", "v6", "broadcast", "bare-syn", "syn-or-ack", "arp-spoof",
+                "arp-probe",
             ])
         let viaNetlink = try NetworkNamespace("fnl")
         defer { viaNetlink.delete() }

@@ -1,4 +1,5 @@
-/// How fields are spelt: a protocol word and, except for `iif`, a second word.
+/// How fields are spelt: a protocol word and, except for `iif`, a second word; the ARP address
+/// fields have a third (`arp saddr ip`, `arp daddr ether`).
 enum FieldNames {
     /// Every field by its full name (`"ip saddr"`).
     static let byName: [String: Field] = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, $0) })
@@ -9,11 +10,19 @@ enum FieldNames {
     /// Full names, for suggestions.
     static let allNames: [String] = Field.allCases.map(\.rawValue)
 
-    /// Second words valid after `proto`.
+    /// Two-word prefixes of the three-word names (`arp saddr`), with their third words.
+    static let thirdWords: [String: [String]] = Dictionary(
+        grouping: Field.allCases.compactMap { field -> (String, String)? in
+            let parts = field.rawValue.split(separator: " ")
+            return parts.count == 3 ? (parts[0] + " " + parts[1], String(parts[2])) : nil
+        }, by: \.0
+    ).mapValues { $0.map(\.1) }
+
+    /// What may follow `proto` to name a field (`saddr`, `saddr ip`).
     static func members(of proto: String) -> [String] {
         Field.allCases.compactMap { field in
             let parts = field.rawValue.split(separator: " ")
-            return parts.count == 2 && parts[0] == proto ? String(parts[1]) : nil
+            return parts.count >= 2 && parts[0] == proto ? parts.dropFirst().joined(separator: " ") : nil
         }
     }
 }

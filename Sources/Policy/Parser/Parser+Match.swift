@@ -145,6 +145,7 @@ extension Parser {
         let next = peek(1)
         guard next.kind == .word, !next.newlineBefore else { return false }
         let name = token.text + " " + next.text
-        return FieldNames.byName[name] != nil || FieldAlias.byName[name] != nil || NftOnlyConstructs.pairs[name] != nil
+        return FieldNames.byName[name] != nil || FieldNames.thirdWords[name] != nil || FieldAlias.byName[name] != nil
+            || NftOnlyConstructs.pairs[name] != nil
     }
 }
