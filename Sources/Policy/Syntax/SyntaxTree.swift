@@ -140,6 +140,8 @@ enum SyntaxTerm {
     case field(SyntaxField, negated: Bool, value: ValueExpression)
     /// `tcp flags & MASK == VALUE` (or `!=`), and nft 1.0's `tcp flags VALUE / MASK`.
     case masked(SyntaxMask)
+    /// `tcp dport > 1023`.
+    case ordered(SyntaxOrdering)
     case bpf(keyword: Token, negated: Bool, expression: Token)
     case limit(SyntaxLimit)
     case quota(SyntaxQuota)
@@ -150,6 +152,14 @@ struct SyntaxMask {
     var field: SyntaxField
     var mask: ValueExpression
     var negated: Bool
+    var value: ValueExpression
+}
+
+/// `FIELD < VALUE` (or `>`, `<=`, `>=`) as written.
+struct SyntaxOrdering {
+    var field: SyntaxField
+    var ordering: Ordering
+    var operatorToken: Token
     var value: ValueExpression
 }
 
