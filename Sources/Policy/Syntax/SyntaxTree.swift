@@ -5,6 +5,7 @@ enum SyntaxItem {
     case include(SyntaxInclude)
     case define(SyntaxDefine)
     case set(SyntaxSet)
+    case map(SyntaxMap)
     case defaultVerdict(DefaultVerdict, keyword: Token)
     case defaults(SyntaxDefaults)
     case rule(SyntaxRule)
@@ -235,6 +236,19 @@ enum SyntaxControl {
 struct SyntaxVerdictMap {
     var field: SyntaxField
     var keyword: Token
+    var elements: [SyntaxMapElement]
+    /// `vmap @NAME`: the map declared at the top level (``elements`` is then empty).
+    var reference: Token?
+}
+
+/// `map NAME { type TYPE : verdict; elements = { VALUE : VERDICT, ... } }` at the top level:
+/// nft's named verdict map, for `FIELD vmap @NAME`.
+struct SyntaxMap {
+    var keyword: Token
+    var name: String
+    var nameToken: Token
+    /// The key's type name (`inet_service`), nil when the declaration did not give one (reported).
+    var keyType: Token?
     var elements: [SyntaxMapElement]
 }
 
