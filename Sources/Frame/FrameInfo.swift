@@ -43,6 +43,14 @@ public struct FrameInfo: Sendable, Equatable {
     // MARK: ARP (present: .arp)
     /// ARP operation (1 request, 2 reply).
     public var arpOperation: UInt16 = 0
+    /// ARP sender protocol address (present: .arpAddresses: Ethernet/IPv4 ARP only).
+    public var arpSenderIP: UInt32 = 0
+    /// ARP target protocol address (present: .arpAddresses).
+    public var arpTargetIP: UInt32 = 0
+    /// ARP sender hardware address, low 48 bits (present: .arpAddresses).
+    public var arpSenderMAC: UInt64 = 0
+    /// ARP target hardware address, low 48 bits (present: .arpAddresses).
+    public var arpTargetMAC: UInt64 = 0
 
     // MARK: IPv4 (present: .ipv4) / IPv6 (present: .ipv6)
     /// IPv4 source address (present: .ipv4).
@@ -127,6 +135,9 @@ public struct FieldPresence: OptionSet, Sendable, Hashable {
     /// A complete L4 header (TCP data offset >= 5 and that many bytes, 8 UDP bytes, 4 ICMP bytes):
     /// its checksum field can be updated.
     public static let l4Header = FieldPresence(rawValue: 1 << 9)
+    /// The whole 28-byte ARP body of IPv4 over Ethernet (htype 1, ptype 0x0800, hlen 6, plen 4):
+    /// its sender and target addresses. ARP for other hardware or protocols has none.
+    public static let arpAddresses = FieldPresence(rawValue: 1 << 10)
 }
 
 /// Well-known EtherType numbers.

@@ -57,11 +57,7 @@ extension FrameInfo {
         switch type {
         case EtherType.ipv4: info.parseIPv4(base, at: offset, end: end)
         case EtherType.ipv6: info.parseIPv6(base, at: offset, end: end)
-        case EtherType.arp:
-            if offset + 8 <= end {
-                info.arpOperation = base.be16(offset + 6)
-                info.present.insert(.arp)
-            }
+        case EtherType.arp: info.parseARP(base, at: offset, end: end)
         default: break
         }
     }
@@ -78,6 +74,22 @@ extension FrameInfo {
         if count > 0 { present.insert(.vlan) }
         etherType = type
         l3Offset = offset
+    }
+
+    /// The operation of any ARP header with one; the addresses only for IPv4 over Ethernet, the
+    /// one format whose fields sit where `arp saddr ip` and its kin read them.
+    @inline(__always)
+    private mutating func parseARP(_ base: UnsafeRawPointer, at offset: Int, end: Int) {
+        guard offset + 8 <= end else { return }
+        arpOperation = base.be16(offset + 6)
+        present.insert(.arp)
+        // htype 1, ptype 0x0800 and hlen 6, plen 4 in two loads.
+        guard offset + 28 <= end, base.be32(offset) == 0x0001_0800, base.be16(offset + 4) == 0x0604 else { return }
+        arpSenderMAC = base.mac(offset + 8)
+        arpSenderIP = base.be32(offset + 14)
+        arpTargetMAC = base.mac(offset + 18)
+        arpTargetIP = base.be32(offset + 24)
+        present.insert(.arpAddresses)
     }
 
     @inline(__always)

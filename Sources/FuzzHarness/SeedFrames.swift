@@ -89,6 +89,14 @@ public enum SeedFrames {
         var reply = FrameBuilder.ARP()
         reply.operation = 2
         add("vlan-arp-reply", frame(.arp(reply), tags: [.init(id: 20)]))
+        var gatewayReply = reply
+        gatewayReply.senderIP = 0xC612_00FE  // 198.18.0.254
+        add(
+            "qinq-arp-reply-gateway",
+            frame(.arp(gatewayReply), tags: [.init(id: 100, tpid: EtherType.qinq), .init(id: 10)]))
+        var otherHardware = frame(.arp(gatewayReply)).build()
+        otherHardware[15] = 6  // IEEE 802 hardware: an operation and no addresses
+        frames.append(("arp-ieee802-hardware", otherHardware))
         add("lldp", frame(.raw(etherType: EtherType.lldp, payload: bytes(40))))
         add("experimental-ethertype", frame(.raw(etherType: 0x88b5, payload: bytes(46))))
         addStateful(add)

@@ -74,6 +74,18 @@ public enum TestPacketBuilder {
             case .arpOperation:
                 arp.operation = UInt16(truncatingIfNeeded: v)
                 return setFamily(.arp, item.field)
+            case .arpSaddrIP:
+                arp.senderIP = UInt32(truncatingIfNeeded: v)
+                return setFamily(.arp, item.field)
+            case .arpDaddrIP:
+                arp.targetIP = UInt32(truncatingIfNeeded: v)
+                return setFamily(.arp, item.field)
+            case .arpSaddrEther:
+                arp.senderMAC = UInt64(truncatingIfNeeded: v)
+                return setFamily(.arp, item.field)
+            case .arpDaddrEther:
+                arp.targetMAC = UInt64(truncatingIfNeeded: v)
+                return setFamily(.arp, item.field)
             case .ipSaddr:
                 ipv4.source = UInt32(truncatingIfNeeded: v)
                 return setFamily(.ipv4, item.field)

@@ -32,7 +32,7 @@ public final class Pipeline: @unchecked Sendable {
     let index: RuleIndex
     let defaultRule: CompiledRule
     let indexed: Bool
-    let usedFields: UInt32
+    let usedFields: UInt64
     /// The policy reads `tcp option maxseg size`: each frame's options are walked for it.
     let readsSegmentSize: Bool
     /// What `tcp option maxseg size set rt mtu` clamps to, by the port a frame arrives on: the

@@ -26,7 +26,7 @@ public final class CompiledPolicy: @unchecked Sendable {
     /// The verdict and options for frames no rule matches.
     public let defaultRule: CompiledRule
     /// Every field a term or the index reads (bit `FieldCode.rawValue`).
-    public let usedFields: UInt32
+    public let usedFields: UInt64
 
     /// Rule names (chain rules as `CHAIN/RULE`), by slot: the number of counters, logs and
     /// decisions.
@@ -67,7 +67,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.bpfPrograms = FlatArray(bpfPrograms.map { FlatArray($0) })
         self.index = index
         self.defaultRule = defaultRule
-        var used: UInt32 = 0
+        var used: UInt64 = 0
         for term in terms where term.test != .bpf && !term.test.isStateful { used |= term.field.bit }
         for limit in limits { for field in limit.keyFields { used |= field.bit } }
         for table in index.prefixTables.buffer { used |= table.field.bit }

@@ -39,6 +39,12 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
     /// The TCP MSS option's value: read from the frame's bytes by the pipeline when a policy uses
     /// it (the parse does not walk TCP options), never by ``FrameInfo/value(of:port:)``.
     case tcpMSS
+    /// The ARP address fields (Ethernet/IPv4 ARP only), after every older code so those keep
+    /// their presence bits and slots.
+    case arpSaddrIP
+    case arpDaddrIP
+    case arpSaddrEther
+    case arpDaddrEther
 
     /// The code for a language field.
     public init(_ field: Field) {
@@ -50,6 +56,10 @@ public enum FieldCode: UInt8, Sendable, CaseIterable {
         case .vlanID: self = .vlanID
         case .vlanPCP: self = .vlanPCP
         case .arpOperation: self = .arpOperation
+        case .arpSaddrIP: self = .arpSaddrIP
+        case .arpDaddrIP: self = .arpDaddrIP
+        case .arpSaddrEther: self = .arpSaddrEther
+        case .arpDaddrEther: self = .arpDaddrEther
         case .ipSaddr: self = .ipSaddr
         case .ipDaddr: self = .ipDaddr
         case .ipProtocol: self = .ipProtocol
@@ -99,6 +109,14 @@ extension FrameInfo {
             return present.contains(.vlan) ? UInt128(outerVLANTCI >> 13) : nil
         case .arpOperation:
             return present.contains(.arp) ? UInt128(arpOperation) : nil
+        case .arpSaddrIP:
+            return present.contains(.arpAddresses) ? UInt128(arpSenderIP) : nil
+        case .arpDaddrIP:
+            return present.contains(.arpAddresses) ? UInt128(arpTargetIP) : nil
+        case .arpSaddrEther:
+            return present.contains(.arpAddresses) ? UInt128(arpSenderMAC) : nil
+        case .arpDaddrEther:
+            return present.contains(.arpAddresses) ? UInt128(arpTargetMAC) : nil
         case .ipSaddr:
             return present.contains(.ipv4) ? UInt128(ipv4Source) : nil
         case .ipDaddr:

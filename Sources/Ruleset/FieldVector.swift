@@ -2,7 +2,7 @@ import Frame
 
 extension FieldCode {
     /// This field's bit in a ``FieldVector`` presence mask.
-    @inlinable public var bit: UInt32 { 1 << UInt32(rawValue) }
+    @inlinable public var bit: UInt64 { 1 << UInt64(rawValue) }
 
     /// IPv6 addresses do not fit 64 bits; every other field does.
     @inlinable public var isWide: Bool { self == .ip6Saddr || self == .ip6Daddr }
@@ -20,13 +20,13 @@ public struct FieldVector {
     public let wide: UnsafeMutablePointer<UInt128>
     /// ``groupMasks``, ``l4BitsByGroups`` and ``l4BitsByProtocol``, copied next to the values
     /// (reading the static tables went through a lazy-initialisation check every frame).
-    public let tables: UnsafePointer<UInt32>
+    public let tables: UnsafePointer<UInt64>
     /// Bit `FieldCode.rawValue` set: the frame has that field.
-    public var present: UInt32 = 0
+    public var present: UInt64 = 0
 
     @inlinable
     public init(
-        narrow: UnsafeMutablePointer<UInt64>, wide: UnsafeMutablePointer<UInt128>, tables: UnsafePointer<UInt32>
+        narrow: UnsafeMutablePointer<UInt64>, wide: UnsafeMutablePointer<UInt128>, tables: UnsafePointer<UInt64>
     ) {
         self.narrow = narrow
         self.wide = wide
@@ -38,7 +38,7 @@ public struct FieldVector {
     public static var tableLength: Int { 2 * groupCount + 256 }
 
     /// The three presence tables, one after the other.
-    public static func makeTables() -> [UInt32] { groupMasks + l4BitsByGroups + l4BitsByProtocol }
+    public static func makeTables() -> [UInt64] { groupMasks + l4BitsByGroups + l4BitsByProtocol }
 
     /// The value of `field`, or nil when the frame lacks it.
     @inlinable @inline(__always)
@@ -51,7 +51,7 @@ public struct FieldVector {
     /// `used` (the fields a compiled policy reads; the branches go the same way every frame) and
     /// the presence of every field.
     @inlinable @inline(__always)
-    public mutating func load(_ info: borrowing FrameInfo, port: UInt8, used: UInt32 = .max) {
+    public mutating func load(_ info: borrowing FrameInfo, port: UInt8, used: UInt64 = .max) {
         let v = narrow
         if used & FieldCode.iif.bit != 0 { v[Int(FieldCode.iif.rawValue)] = UInt64(port) }
         if used & FieldCode.etherSaddr.bit != 0 { v[Int(FieldCode.etherSaddr.rawValue)] = info.sourceMAC }
@@ -61,6 +61,12 @@ public struct FieldVector {
         if used & FieldCode.vlanPCP.bit != 0 { v[Int(FieldCode.vlanPCP.rawValue)] = UInt64(info.outerVLANTCI >> 13) }
         if used & FieldCode.arpOperation.bit != 0 {
             v[Int(FieldCode.arpOperation.rawValue)] = UInt64(info.arpOperation)
+        }
+        if used & FieldVector.arpAddressBits != 0 {
+            v[Int(FieldCode.arpSaddrIP.rawValue)] = UInt64(info.arpSenderIP)
+            v[Int(FieldCode.arpDaddrIP.rawValue)] = UInt64(info.arpTargetIP)
+            v[Int(FieldCode.arpSaddrEther.rawValue)] = info.arpSenderMAC
+            v[Int(FieldCode.arpDaddrEther.rawValue)] = info.arpTargetMAC
         }
         if used & FieldCode.ipSaddr.bit != 0 { v[Int(FieldCode.ipSaddr.rawValue)] = UInt64(info.ipv4Source) }
         if used & FieldCode.ipDaddr.bit != 0 { v[Int(FieldCode.ipDaddr.rawValue)] = UInt64(info.ipv4Destination) }
@@ -87,20 +93,22 @@ public struct FieldVector {
 
         // Presence without branches (they mispredicted on mixed traffic): the header groups the
         // parser found index one table, the L4 protocol another.
-        let groups = Int(info.present.rawValue & 0x3ff)
-        let byGroups = tables[1024 + groups]
-        let byProtocol = tables[2048 + Int(info.l4Protocol)]
+        // Literal offsets (`groupCount` is 2048): a static read here costs a lazy-init check.
+        let groups = Int(info.present.rawValue & 0x7ff)
+        let byGroups = tables[2048 + groups]
+        let byProtocol = tables[4096 + Int(info.l4Protocol)]
         present = tables[groups] | (byGroups & byProtocol)
     }
 
     /// Presence bits that do not depend on the L4 protocol, by `FieldPresence` groups.
-    @usableFromInline static let groupMaskLimit: UInt16 = 0x3ff
-    @usableFromInline static let groupMasks: [UInt32] = (0...Int(groupMaskLimit)).map { raw in
+    @usableFromInline static let groupMaskLimit: UInt16 = 0x7ff
+    @usableFromInline static let groupMasks: [UInt64] = (0...Int(groupMaskLimit)).map { raw in
         let p = FieldPresence(rawValue: UInt16(raw))
         var mask = FieldCode.iif.bit | FieldCode.metaLength.bit
         if p.contains(.ethernet) { mask |= ethernetBits }
         if p.contains(.vlan) { mask |= FieldCode.vlanID.bit | FieldCode.vlanPCP.bit }
         if p.contains(.arp) { mask |= FieldCode.arpOperation.bit }
+        if p.contains(.arpAddresses) { mask |= arpAddressBits }
         if p.contains(.ipv4) { mask |= ipv4Bits }
         if p.contains(.ipv6) { mask |= ipv6Bits }
         if p.contains(.l4Protocol) { mask |= FieldCode.metaL4proto.bit }
@@ -109,16 +117,16 @@ public struct FieldVector {
     }
 
     /// The L4 fields the groups allow (ports, ICMP type), before the protocol narrows them.
-    @usableFromInline static let l4BitsByGroups: [UInt32] = (0...Int(groupMaskLimit)).map { raw in
+    @usableFromInline static let l4BitsByGroups: [UInt64] = (0...Int(groupMaskLimit)).map { raw in
         let p = FieldPresence(rawValue: UInt16(raw))
-        var mask: UInt32 = 0
+        var mask: UInt64 = 0
         if p.contains(.ports) { mask |= portBits }
         if p.contains(.icmpType) { mask |= FieldCode.icmpType.bit | FieldCode.icmpv6Type.bit }
         return mask
     }
 
     /// The L4 fields a protocol number has.
-    @usableFromInline static let l4BitsByProtocol: [UInt32] = (0...255).map { number in
+    @usableFromInline static let l4BitsByProtocol: [UInt64] = (0...255).map { number in
         switch UInt8(number) {
         case IPProtocol.tcp: return FieldCode.tcpSport.bit | FieldCode.tcpDport.bit | thBits
         case IPProtocol.udp: return FieldCode.udpSport.bit | FieldCode.udpDport.bit | thBits
@@ -133,6 +141,9 @@ public struct FieldVector {
     static let thBits = FieldCode.thSport.bit | FieldCode.thDport.bit
 
     public static let ethernetBits = FieldCode.etherSaddr.bit | FieldCode.etherDaddr.bit | FieldCode.etherType.bit
+    /// The four ARP address fields, loaded and present together.
+    public static let arpAddressBits =
+        FieldCode.arpSaddrIP.bit | FieldCode.arpDaddrIP.bit | FieldCode.arpSaddrEther.bit | FieldCode.arpDaddrEther.bit
     public static let ipv4Bits =
         FieldCode.ipSaddr.bit | FieldCode.ipDaddr.bit | FieldCode.ipProtocol.bit | FieldCode.ipDSCP.bit
         | FieldCode.ipECN.bit | FieldCode.ipTTL.bit
@@ -148,7 +159,7 @@ public final class FieldVectorStorage: @unchecked Sendable {
     /// A parsed frame, reused frame after frame (no copy of a returned struct).
     public let info: UnsafeMutablePointer<FrameInfo>
 
-    public let tables: UnsafeMutablePointer<UInt32>
+    public let tables: UnsafeMutablePointer<UInt64>
 
     public init() {
         let built = FieldVector.makeTables()

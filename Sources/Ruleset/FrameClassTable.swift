@@ -11,29 +11,29 @@ import Frame
 public struct FrameClassTable: @unchecked Sendable {
     /// One slot of the table: the presence mask it holds and that shape's rule list.
     public struct Entry: Sendable {
-        public var shape: UInt32
+        public var shape: UInt64
         public var rules: PoolSlice
     }
 
     /// A collision-free (perfect) hash over the known shapes: `(mask &* multiplier) >> shift`.
     public let entries: FlatArray<Entry>
-    public let multiplier: UInt32
-    public let shift: UInt32
+    public let multiplier: UInt64
+    public let shift: UInt64
 
     /// Builds the table for `shapes` (with their rule lists), searching for a multiplier that
     /// puts every shape in its own slot.
-    init(shapes: [(shape: UInt32, rules: PoolSlice)]) {
-        var bits: UInt32 = 6
+    init(shapes: [(shape: UInt64, rules: PoolSlice)]) {
+        var bits: UInt64 = 6
         var random = SplitMix64(seed: 0x5eed)
         while true {
             for _ in 0..<2000 {
-                let multiplier = UInt32(truncatingIfNeeded: random.next()) | 1
-                let shift = 32 - bits
-                var slots = [Entry](repeating: Entry(shape: UInt32.max, rules: .empty), count: 1 << Int(bits))
+                let multiplier = random.next() | 1
+                let shift = 64 - bits
+                var slots = [Entry](repeating: Entry(shape: UInt64.max, rules: .empty), count: 1 << Int(bits))
                 var clash = false
                 for (shape, rules) in shapes {
                     let index = Int((shape &* multiplier) >> shift)
-                    if slots[index].shape != UInt32.max {
+                    if slots[index].shape != UInt64.max {
                         clash = true
                         break
                     }
@@ -53,7 +53,7 @@ public struct FrameClassTable: @unchecked Sendable {
     /// The rules to try for a frame with presence mask `present`, or nil when the shape is not
     /// one the table knows.
     @inlinable @inline(__always)
-    public func rules(for present: UInt32) -> PoolSlice? {
+    public func rules(for present: UInt64) -> PoolSlice? {
         let entry = entries.base[Int((present &* multiplier) >> shift)]
         return entry.shape == present ? entry.rules : nil
     }
@@ -63,16 +63,17 @@ public struct FrameClassTable: @unchecked Sendable {
     }
 
     /// Every presence mask ``FieldVector/load(_:port:)`` produces for a whole frame of a common shape.
-    static var commonShapes: [UInt32] {
+    static var commonShapes: [UInt64] {
         let base = FieldCode.iif.bit | FieldCode.metaLength.bit | FieldVector.ethernetBits
         let vlan = FieldCode.vlanID.bit | FieldCode.vlanPCP.bit
         let l4 = FieldCode.metaL4proto.bit
         let tcp = l4 | FieldCode.tcpSport.bit | FieldCode.tcpDport.bit | FieldCode.tcpFlags.bit
         let udp = l4 | FieldCode.udpSport.bit | FieldCode.udpDport.bit
-        var shapes: [UInt32] = []
+        var shapes: [UInt64] = []
         for tag in [0, vlan] {
             shapes.append(base | tag)
             shapes.append(base | tag | FieldCode.arpOperation.bit)
+            shapes.append(base | tag | FieldCode.arpOperation.bit | FieldVector.arpAddressBits)
             for (l3, icmp) in [
                 (FieldVector.ipv4Bits, FieldCode.icmpType.bit), (FieldVector.ipv6Bits, FieldCode.icmpv6Type.bit),
             ] {

@@ -93,7 +93,7 @@ private struct ProgramBuilder {
             }
             actions.append(action)
         }
-        var required: UInt32 = 0
+        var required: UInt64 = 0
         for term in compiledTerms where !term.negated && term.test != .bpf && !term.test.isStateful {
             required |= term.field.bit
         }

@@ -4,7 +4,7 @@ import Policy
 enum RuleIndexBuilder {
     /// - Parameter required: the fields each rule's equal terms need (``CompiledRule/requiredFields``).
     /// - Parameter matches: each compiled rule's match terms, by rule number.
-    static func build(matches: [[MatchTerm]], required: [UInt32], options: PolicyCompiler.Options) -> RuleIndex {
+    static func build(matches: [[MatchTerm]], required: [UInt64], options: PolicyCompiler.Options) -> RuleIndex {
         var rulePool: [Int32] = []
         let ruleCount = matches.count
         if ruleCount <= options.linearScanLimit {
@@ -97,8 +97,8 @@ enum RuleIndexBuilder {
     }
 
     /// The unindexed rules that can match each common frame shape.
-    static func shapeTable(unindexed: [Int32], required: [UInt32], pool: inout [Int32]) -> FrameClassTable {
-        var shapes: [(shape: UInt32, rules: PoolSlice)] = []
+    static func shapeTable(unindexed: [Int32], required: [UInt64], pool: inout [Int32]) -> FrameClassTable {
+        var shapes: [(shape: UInt64, rules: PoolSlice)] = []
         for shape in FrameClassTable.commonShapes {
             let candidates = unindexed.filter { required[Int($0)] & ~shape == 0 }
             shapes.append((shape, appendRules(candidates, to: &pool)))

@@ -119,7 +119,7 @@ public struct CompiledRule: Sendable {
     public var jitterNanoseconds: UInt64
     /// Fields the rule's equal (non-negated) terms need: a frame lacking any of them cannot
     /// match, so the rule is skipped with one mask test.
-    public var requiredFields: UInt32 = 0
+    public var requiredFields: UInt64 = 0
     /// What a `reject` answers with (unused by other verdicts).
     public var answer: RejectKind = .automatic
 }

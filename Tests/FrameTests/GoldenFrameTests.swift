@@ -86,12 +86,18 @@ import Testing
 
     @Test func parsesARPRequest() {
         let info = parse(GoldenFrames.arpRequest)
-        #expect(info.present == [.ethernet, .arp])
+        #expect(info.present == [.ethernet, .arp, .arpAddresses])
         #expect(info.destinationMAC == 0xffff_ffff_ffff)
         #expect(info.sourceMAC == GoldenFrames.macA)
         #expect(info.etherType == EtherType.arp)
         #expect(info.l3Offset == 14)
         #expect(info.arpOperation == 1)
+        #expect(info.arpSenderMAC == 0x0200_0000_0001 && info.arpSenderIP == 0xc612_0001)
+        #expect(info.arpTargetMAC == 0 && info.arpTargetIP == 0xc612_0002)
+        // One byte short of the body: the operation, no addresses.
+        let cut = parse(Array(GoldenFrames.arpRequest.prefix(41)))
+        #expect(cut.present == [.ethernet, .arp])
+        #expect(cut.arpSenderIP == 0)
     }
 
     @Test func parsesIPv4WithOptions() {

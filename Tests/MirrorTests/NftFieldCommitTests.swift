@@ -48,6 +48,14 @@ import Testing
             match ip saddr . tcp dport { 198.18.0.1 . 22, 198.18.0.0/24 . 443 } ip ttl 64
             drop
         }
+        rule "arp-spoof" {
+            match arp operation reply arp saddr ip { 198.18.0.1, 198.18.0.254 } arp saddr ether != 02:00:00:00:00:fe
+            drop
+        }
+        rule "arp-probe" {
+            match arp daddr ip 198.18.5.0/24 arp daddr ether 02:00:00:00:00:99
+            drop
+        }
         """
 
     @Test func commitMatchesWhatNftMakesOfTheText() throws {
@@ -57,6 +65,7 @@ import Testing
         #expect(
             plan.mirroredRuleNames == [
                 "from-lan", "to-lan", "dns", "not-dns", "v6", "broadcast", "bare-syn", "syn-or-ack", "pairs",
+                "arp-spoof", "arp-probe",
             ])
         let viaNetlink = try NetworkNamespace("fnl")
         defer { viaNetlink.delete() }

@@ -61,6 +61,7 @@ import Testing
                 P.rule("vlan-20", [P.field(.vlanID, P.value(20))]),
                 P.rule("vlan-30-2222", [P.field(.vlanID, P.value(30)), P.field(.tcpDport, P.value(2222))]),
                 P.rule("arp-replies", [P.field(.arpOperation, P.value(2))]),
+                P.rule("arp-for-trap", [P.field(.arpDaddrIP, P.v4("198.18.0.64/28"))]),
                 P.rule("bad-mac", [P.field(.etherSaddr, P.value(P.mac("02:00:00:00:0b:ad")))]),
                 P.rule("not-from-b", [P.field(.iif, P.value(1), negated: true), P.field(.udpDport, P.value(7))]),
                 P.rule("rest-ip", [P.field(.etherType, P.value(0x0800))], [], .forward),
@@ -103,6 +104,13 @@ import Testing
         add(true, "rest-ip", v4("198.18.1.1", lan, .tcp(source: 1, destination: 2222)), tags: [(0x8100, 31)])
         add(true, "rest-arp", .arp(operation: 1))
         add(false, "arp-replies", .arp(operation: 2))
+        add(false, "arp-for-trap", .arp(operation: 1, target: "198.18.0.66"))
+        add(true, "rest-arp, beside the trap", .arp(operation: 1, target: "198.18.0.80"))
+        add(false, "arp-for-trap, through the tag", .arp(operation: 1, target: "198.18.0.66"), tags: [(0x8100, 10)])
+        add(
+            false, "arp-for-trap, through two tags", .arp(operation: 1, target: "198.18.0.66"),
+            tags: [(0x88a8, 100), (0x8100, 10)])
+        add(true, "rest-arp, through two tags", .arp(operation: 1), tags: [(0x88a8, 100), (0x8100, 10)])
         add(false, "the default", .raw(etherType: 0x88b5))
         add(true, "rest-arp, through the tag", .arp(operation: 1), tags: [(0x8100, 10)])
         add(true, "v6-ping, tagged", v6("2001:db8:1::1", "2001:db8::2", .icmp(type: 128)), tags: [(0x8100, 40)])

@@ -36,13 +36,31 @@ import Testing
         )
     }
 
-    @Test func orderingsBecomeRanges() throws {
+    @Test func orderingsKeepNftsSpelling() throws {
         let result = try F.imported([
             #"[\#(F.match(F.payload("tcp", "dport"), "1024", op: "<")), \#(F.drop)]"#,
             #"[\#(F.match(F.payload("ip", "ttl"), "250", op: ">=")), \#(F.drop)]"#,
+            #"[\#(F.match(F.payload("udp", "dport"), "1023", op: ">")), \#(F.match(F.payload("udp", "dport"), "2000", op: "<=")), \#(F.accept)]"#,
+            #"[\#(F.match(F.meta("length"), "1000", op: ">=")), \#(F.drop)]"#,
         ])
-        #expect(F.rule("forward-1", in: result.policy)?.contains("match tcp dport 0-1023") == true)
-        #expect(F.rule("forward-2", in: result.policy)?.contains("match ip ttl 250-255") == true)
+        #expect(
+            F.rule("forward-1", in: result.policy)?.contains("match tcp dport < 1024\n") == true, "\(result.policy)")
+        #expect(F.rule("forward-2", in: result.policy)?.contains("match ip ttl >= 250\n") == true)
+        // Two on one field, each implying the protocol as == does.
+        #expect(F.rule("forward-3", in: result.policy)?.contains("match udp dport > 1023 udp dport <= 2000\n") == true)
+        #expect(F.rule("forward-4", in: result.policy)?.contains("match meta length >= 1000\n") == true)
+        #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors)")
+    }
+
+    @Test func anOrderingNoValueMeetsIsLeftOutWithWhy() throws {
+        let result = try F.imported([
+            #"[\#(F.match(F.payload("ip", "ttl"), "255", op: ">")), \#(F.drop)]"#,
+            #"[\#(F.match(F.payload("ip", "saddr"), #""198.18.0.1""#, op: "<")), \#(F.drop)]"#,
+        ])
+        #expect(result.policy.contains("# rule 1 of chain forward left out: ip ttl > 255: no value can match"))
+        #expect(
+            result.policy.contains("left out: ip saddr < \"198.18.0.1\": an ordering only works on numbers"),
+            "\(result.policy)")
     }
 
     @Test func ctStateListsBecomeSets() throws {
@@ -147,7 +165,7 @@ import Testing
         #expect(result.leftOut.count == 1)
         #expect(F.rule("forward-2", in: result.policy) != nil)
     }
-    @Test func fieldsTheLanguageIsGainingKeepNftsSpelling() throws {
+    @Test func fieldsTheLanguageGainedKeepNftsSpelling() throws {
         let result = try F.imported([
             #"[\#(F.match(F.payload("arp", "saddr ip"), #""198.18.0.1""#)), \#(F.accept)]"#,
             #"[\#(F.match(F.payload("th", "dport"), "53")), \#(F.accept)]"#,
@@ -156,8 +174,27 @@ import Testing
         #expect(F.rule("forward-1", in: result.policy)?.contains("match arp saddr ip 198.18.0.1\n") == true)
         #expect(F.rule("forward-2", in: result.policy)?.contains("match th dport 53\n") == true)
         #expect(F.rule("forward-3", in: result.policy)?.contains("match meta pkttype broadcast\n") == true)
-        // th ports and meta pkttype are the language's now: only the ARP addresses are missing.
-        #expect(result.needs == ["arp address fields"])
+        #expect(result.needs.isEmpty)
+        #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors)")
+    }
+
+    @Test func arpAddressesImportWithSetsPrefixesAndNegation() throws {
+        let prefixSet = #"{"set": [{"prefix": {"addr": "198.18.0.0", "len": 24}}]}"#
+        let result = try F.imported([
+            #"[\#(F.match(F.payload("arp", "daddr ip"), prefixSet)), \#(F.drop)]"#,
+            #"[\#(F.match(F.payload("arp", "saddr ether"), #""02:00:00:00:00:01""#, op: "!=")), \#(F.drop)]"#,
+            #"[\#(F.match(F.payload("arp", "daddr ether"), #""02:00:00:00:00:02""#)), \#(F.accept)]"#,
+        ])
+        #expect(
+            F.rule("forward-1", in: result.policy)?.contains("match arp daddr ip { 198.18.0.0/24 }\n") == true,
+            "\(result.policy)")
+        #expect(
+            F.rule("forward-2", in: result.policy)?.contains(
+                "match ether type arp arp saddr ether != 02:00:00:00:00:01\n")
+                == true, "\(result.policy)")
+        #expect(F.rule("forward-3", in: result.policy)?.contains("match arp daddr ether 02:00:00:00:00:02\n") == true)
+        #expect(result.needs.isEmpty)
+        #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors)")
     }
 
     @Test func aSetFilledFromThePacketPathLeavesItsMatchOut() throws {

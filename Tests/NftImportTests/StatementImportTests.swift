@@ -107,6 +107,26 @@ import Testing
         #expect(F.check(result.policy).errors.isEmpty)
     }
 
+    /// A named verdict map as `nft -j list ruleset` prints it (nft 1.0.6): its elements, like an
+    /// inline map's, one rule each, a `jump` element included.
+    @Test func namedVerdictMapsBecomeOneRulePerElement() throws {
+        let map =
+            #"{"map": {"family": "inet", "name": "services", "table": "filter", "type": "inet_service", "handle": 3, "map": "verdict", "flags": ["interval"], "elem": [[22, {"drop": null}], [80, {"accept": null}], [{"range": [8000, 8080]}, {"jump": {"target": "web"}}]]}}"#
+        let vmap = #"{"vmap": {"key": \#(F.payload("tcp", "dport")), "data": "@services"}}"#
+        let result = try F.imported(
+            [#"[\#(vmap)]"#], chains: [("web", [#"[\#(F.match(F.payload("tcp", "dport"), "8080")), \#(F.drop)]"#])],
+            sets: [map])
+        #expect(F.rule("forward-1-1", in: result.policy)?.contains("match tcp dport 22\n    drop") == true)
+        #expect(F.rule("forward-1-2", in: result.policy)?.contains("match tcp dport 80\n    forward") == true)
+        #expect(
+            F.rule("forward-1-3", in: result.policy)?.contains("match tcp dport 8000-8080\n    jump web") == true,
+            "\(result.policy)")
+        let report = F.check(result.policy)
+        #expect(report.errors.isEmpty, "\(report.errors.map(\.rendered))")
+        let unknown = try F.imported([#"[{"vmap": {"key": \#(F.payload("tcp", "dport")), "data": "@nope"}}]"#])
+        #expect(unknown.policy.contains("left out: the map @nope is not declared"), "\(unknown.policy)")
+    }
+
     @Test func countOnlyRulesAreLeftOut() throws {
         let result = try F.imported([#"[{"counter": {"packets": 0, "bytes": 0}}]"#])
         #expect(

@@ -20,6 +20,19 @@ import Testing
         #expect(result.testsKept == 1)
     }
 
+    /// Orderings and ARP addresses: the frame meets each bound and carries the addresses.
+    @Test func orderingsAndARPAddressesGetFramesToo() throws {
+        let result = try F.imported(
+            [
+                #"[\#(F.match(F.payload("udp", "dport"), "1023", op: ">")), \#(F.match(F.payload("udp", "dport"), "2000", op: "<=")), \#(F.drop)]"#,
+                #"[\#(F.match(F.payload("arp", "saddr ip"), #""198.18.0.254""#)), \#(F.match(F.payload("arp", "saddr ether"), #""02:00:00:00:00:01""#, op: "!=")), \#(F.drop)]"#,
+            ], tests: true)
+        let report = F.check(result.policy)
+        #expect(report.errors.isEmpty, "\(report.errors.map(\.rendered)) \(result.policy)")
+        #expect(report.tests.count == 2 && report.tests.allSatisfy { $0.passed }, "\(result.policy)")
+        #expect(result.testsKept == 2)
+    }
+
     @Test func aFrameCaughtByAnEarlierRuleGetsACommentInstead() throws {
         let result = try F.imported(
             [

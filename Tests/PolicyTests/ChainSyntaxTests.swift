@@ -174,8 +174,11 @@ struct ChainSyntaxTests {
             text: wrapped("rule \"a\" { tcp dport vmap { 22 : drop delay 1ms } }\n"), error: "3:39 invalid-option",
             message: "'drop' takes no options"),
         BrokenCase(
-            text: wrapped("rule \"a\" { tcp dport vmap @ports }\n"), error: "3:27 unexpected-token",
-            message: "named verdict maps are not supported"),
+            text: wrapped("rule \"a\" { tcp dport vmap @ports }\n"), error: "3:27 undefined-set",
+            message: "unknown map '@ports'"),
+        BrokenCase(
+            text: wrapped("rule \"a\" { tcp dport vmap 22 }\n"), error: "3:27 unexpected-token",
+            message: "expected '{' or '@NAME' after 'vmap', found '22'"),
         BrokenCase(
             text: wrapped("rule \"a\" { tcp dport vmap { 22 : jump nowhere } }\n"), error: "3:39 unknown-chain",
             message: "unknown chain 'nowhere'"),

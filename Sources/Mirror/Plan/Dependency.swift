@@ -14,6 +14,12 @@ enum Dependency: Hashable {
     /// (what `vlan id` and `vlan pcp` matches need). Its lookup needs the plan's TPID set, so the
     /// planner builds its statement (``Dependency/outerTagStatement(_:)``).
     case outerTag
+    /// `arp htype 1 arp ptype ip` (4 bytes at network offset 0): ARP for IPv4 over Ethernet.
+    /// `nft` checks neither this nor ``arpAddressLengths`` for `arp saddr ip` and its kin; the
+    /// policy's fields exist only in that format, so the mirror states both (the nft text too).
+    case arpIPv4OverEthernet
+    /// `arp hlen 6 arp plen 4` (2 bytes at network offset 4): the address lengths of that format.
+    case arpAddressLengths
 
     /// The statement that checks the condition. After an 802.1Q tag check, `nft` tests the
     /// EtherType inside the tag (`vlan type`, link offset 16) instead of `meta protocol`; for a
@@ -44,6 +50,18 @@ enum Dependency: Hashable {
                 .payload(.link, offset: 12, length: 2),
                 .lookup(setName: SetRegistry.tpidsName, setID: 0, inverted: false),
             ]
+        case .arpIPv4OverEthernet, .arpAddressLengths:
+            let (offset, bytes) = arpHeaderBytes!
+            return [.payload(.network, offset: offset, length: bytes.count), .compare(.equal, bytes)]
+        }
+    }
+
+    /// Where an ARP format check reads (network offset) and the bytes it wants.
+    var arpHeaderBytes: (offset: Int, bytes: [UInt8])? {
+        switch self {
+        case .arpIPv4OverEthernet: return (0, [0x00, 0x01, 0x08, 0x00])
+        case .arpAddressLengths: return (4, [0x06, 0x04])
+        default: return nil
         }
     }
 
@@ -60,6 +78,8 @@ enum Dependency: Hashable {
         case .l4proto(let proto): return "meta l4proto \(proto)"
         case .vlanTag: return "ether type vlan"
         case .outerTag: return "ether type @\(SetRegistry.tpidsName)"
+        case .arpIPv4OverEthernet: return "arp htype 1 arp ptype ip"
+        case .arpAddressLengths: return "arp hlen 6 arp plen 4"
         }
     }
 

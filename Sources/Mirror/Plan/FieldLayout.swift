@@ -103,6 +103,8 @@ struct FieldLayout {
                 dependencies: [.etherType(0x0806)], spellsOutDependencies: true, selector: "arp operation",
                 setType: .arpOperation, namedSetType: .arpOperation, typeof: .payload(protocol: 15, field: 5),
                 style: .decimal, isAddress: false)
+        case .arpSaddrIP, .arpDaddrIP, .arpSaddrEther, .arpDaddrEther:
+            return arpAddress(field)
         case .ipSaddr, .ipDaddr:
             let source = field == .ipSaddr
             return FieldLayout(
@@ -203,6 +205,27 @@ struct FieldLayout {
     /// Why a field that is not connection tracking has no layout, for the mirror's notes.
     static func unmirroredReason(_ field: Field) -> String {
         "its `\(field.rawValue)` match has no nft form"
+    }
+
+    /// An ARP address of IPv4 over Ethernet, where `nft` reads `arp saddr ip` and its kin: the
+    /// sender's MAC at network offset 8 and IP at 14, the target's at 18 and 24 (nft's ARP
+    /// description: protocol 15, fields 6 to 9).
+    private static func arpAddress(_ field: Field) -> FieldLayout {
+        let mac = field == .arpSaddrEther || field == .arpDaddrEther
+        let offset: Int
+        let index: UInt32
+        switch field {
+        case .arpSaddrEther: (offset, index) = (8, 6)
+        case .arpSaddrIP: (offset, index) = (14, 7)
+        case .arpDaddrEther: (offset, index) = (18, 8)
+        default: (offset, index) = (24, 9)
+        }
+        return FieldLayout(
+            load: .payload(.network, offset: offset, length: mac ? 6 : 4), length: mac ? 6 : 4, mask: nil, shift: 0,
+            dependencies: [.etherType(0x0806), .arpIPv4OverEthernet, .arpAddressLengths], spellsOutDependencies: true,
+            selector: field.rawValue, setType: mac ? .etherAddress : .ipv4Address,
+            namedSetType: mac ? .etherAddress : .ipv4Address, typeof: .payload(protocol: 15, field: index),
+            style: mac ? .mac : .ipv4, isAddress: true)
     }
 
     /// A whole-byte integer field.

@@ -29,6 +29,10 @@ enum MatchAtom: Hashable {
     /// Not a later fragment, tested as a transport-header load that fails on one (`@th,0,8 >= 0`):
     /// what a positive `meta l4proto` needs when no other term reads the transport header.
     case transportHeader
+    /// An ARP frame that fails one of the format checks (``Dependency/arpIPv4OverEthernet``,
+    /// ``Dependency/arpAddressLengths``): it has no ARP addresses. Raw (`@nh,0,32 != ...`),
+    /// because nft text has no negation of two fields at once.
+    case notARPFormat(Dependency)
     /// A policy term (a field compared with values).
     case term(FieldMatch)
 
@@ -60,6 +64,7 @@ enum MatchAtom: Hashable {
         case (.laterFragment(let a), .notEtherType(let b)), (.notEtherType(let b), .laterFragment(let a)):
             return a == b
         case (.laterFragment, .transportHeader), (.transportHeader, .laterFragment): return true
+        case (.dependency(let a), .notARPFormat(let b)), (.notARPFormat(let b), .dependency(let a)): return a == b
         case (.laterFragment(let a), .dependency(.etherType(let b))),
             (.dependency(.etherType(let b)), .laterFragment(let a)):
             return a != b
@@ -103,6 +108,14 @@ extension MatchAtom {
                     .payload(.link, offset: 12, length: 2),
                     .lookup(setName: tpids.name, setID: tpids.id, inverted: true),
                 ]), "ether type != @\(tpids.name)"
+            )
+        case .notARPFormat(let dependency):
+            let (offset, bytes) = dependency.arpHeaderBytes!
+            let value = bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+            let text = NftValueText.value(value, style: .rawHex(digits: 2 * bytes.count))
+            return (
+                MatchStatement([.payload(.network, offset: offset, length: bytes.count), .compare(.notEqual, bytes)]),
+                "@nh,\(8 * offset),\(8 * bytes.count) != \(text)"
             )
         case .notL4proto(let proto):
             return (

@@ -19,6 +19,7 @@ enum DependencyText {
         case .l4proto(let proto): return "IP protocol \(proto)"
         case .vlanTag: return "802.1Q-tagged"
         case .outerTag: return "VLAN-tagged"
+        case .arpIPv4OverEthernet, .arpAddressLengths: return "IPv4-over-Ethernet"
         }
     }
 }

@@ -131,9 +131,12 @@ struct RulePlanner {
     /// so (`arp`, `icmp`, `icmpv6`), and before `frag frag-off` (for which `nft` would test the
     /// EtherType at link offset 12, which is a TPID in a tagged frame).
     private static func spellsOut(_ dependency: Dependency, before atoms: [MatchAtom]) -> Bool {
+        // `nft` inserts no ARP format check, nor anything before a raw `@nh` load.
+        if dependency.arpHeaderBytes != nil { return true }
         guard case .etherType(let type) = dependency else { return false }
         for atom in atoms {
             switch atom {
+            case .notARPFormat where type == 0x0806: return true
             case .laterFragment(let family) where family == type && type == 0x86dd: return true
             case .term(let match):
                 if let layout = FieldLayout.of(match.field), layout.spellsOutDependencies,
@@ -249,6 +252,8 @@ struct RulePlanner {
                     noL4Protocol(before)
                 case .outerTag:
                     branches.append(before + [.notOuterTag])
+                case .arpIPv4OverEthernet, .arpAddressLengths:
+                    branches.append(before + [.notARPFormat(dependency)])
                 case .vlanTag:
                     break
                 }
@@ -266,7 +271,7 @@ struct RulePlanner {
             switch atom {
             case .dependency(let dependency), .keyDependency(let dependency):
                 return dependency != .vlanTag && dependency != .outerTag
-            case .laterFragment, .notL4proto, .transportHeader, .notOuterTag: return true
+            case .laterFragment, .notL4proto, .transportHeader, .notOuterTag, .notARPFormat: return true
             case .notEtherType, .notIP: return false
             case .term(let match):
                 // `meta l4proto` needs an L4 header the kernel found: never in a tagged frame.
@@ -317,7 +322,7 @@ extension Dependency {
         switch self {
         case .etherType(let type): return type == 0x0800 || type == 0x86dd
         case .l4proto: return true
-        case .vlanTag, .outerTag: return false
+        case .vlanTag, .outerTag, .arpIPv4OverEthernet, .arpAddressLengths: return false
         }
     }
 }

@@ -200,6 +200,14 @@ struct TaggedRulePlanner {
                 ]), "@ll,\(8 * offset),16 != @\(set.name)")
         }
         let payload = framing.payloadOffset ?? 0
+        if family == .arp, framing.payloadOffset != nil,
+            fields.contains(where: { !$0.negated && Self.readsARPAddresses($0.field) })
+        {
+            // The ARP format check (`arp htype 1 arp ptype ip arp hlen 6 arp plen 4` natively).
+            add(
+                Self.equality(payload, [0x00, 0x01, 0x08, 0x00, 0x06, 0x04]),
+                Self.hexMatch(payload, 6, 0x0001_0800_0604))
+        }
         let fragmentField = payload + 6
         switch mode {
         case .optionless:
@@ -297,6 +305,9 @@ struct TaggedRulePlanner {
             layout = FieldLayout.raw(field, payload: payload, l4Start: nil)
         }
         guard let layout else { return .unknown }
+        // A negated ARP address also holds for ARP of another format, which the variant does not
+        // tell apart (the positive ones have their format check: ``variant``).
+        if match.negated && Self.readsARPAddresses(field) { return .unknown }
         do {
             let translation = try MatchTranslation.translate(
                 match, layout: layout, ports: context.ports, sets: &sets, sharedSet: "bk.\(rule.name).\(index + 1)")
@@ -337,6 +348,11 @@ struct TaggedRulePlanner {
             word += (layout.length + 3) / 4
         }
         return (loads, words.joined(separator: " . "))
+    }
+
+    /// `arp saddr ip` and its kin: fields only Ethernet/IPv4 ARP has.
+    private static func readsARPAddresses(_ field: Field) -> Bool {
+        FieldLayout.of(field)?.dependencies.contains(.arpIPv4OverEthernet) == true
     }
 
     /// Whether a field's header exists in frames of `family`.

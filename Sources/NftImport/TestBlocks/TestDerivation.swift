@@ -15,7 +15,8 @@ enum TestDerivation {
                 if match.negated {
                     excluded[match.field, default: []] += match.values
                 } else {
-                    equal[match.field] = match.values
+                    // Two positive terms on one field (`udp dport > 1023 udp dport <= 2000`) both hold.
+                    equal[match.field] = equal[match.field].map { intersection($0, match.values) } ?? match.values
                 }
             case .concatenation(let match) where !match.negated:
                 // The first element's parts, as if each field were matched on its own.
@@ -75,6 +76,17 @@ enum TestDerivation {
         }
         return FlowOpener.lines(reply: values, iif: iif, flags: flags, equal: equal, excluded: excluded).map {
             [$0.opener, "expect forward", packetLine(iif: iif, $0.reply, flags: $0.flags), expect]
+        }
+    }
+
+    /// The values in both lists.
+    static func intersection(_ a: [ValueInterval], _ b: [ValueInterval]) -> [ValueInterval] {
+        a.flatMap { x in
+            b.compactMap { y in
+                let lo = max(x.lo, y.lo)
+                let hi = min(x.hi, y.hi)
+                return lo <= hi ? ValueInterval(lo: lo, hi: hi) : nil
+            }
         }
     }
 

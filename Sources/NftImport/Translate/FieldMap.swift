@@ -30,7 +30,7 @@ struct PolicyField: Sendable, Hashable {
             return PolicyField(name: name, bitWidth: 3, dependency: "vlan id 0-4095", isRewritable: true)
         case ("arp", "operation"): return PolicyField(name: name, bitWidth: 16, dependency: "ether type arp")
         case ("arp", "saddr ip"), ("arp", "daddr ip"), ("arp", "saddr ether"), ("arp", "daddr ether"):
-            return PolicyField(name: name, dependency: "ether type arp", needs: "arp address fields")
+            return PolicyField(name: name, dependency: "ether type arp")
         case ("ip", "saddr"), ("ip", "daddr"):
             return PolicyField(name: name, dependency: "ether type ip", isRewritable: true)
         case ("ip", "protocol"): return protocolField(name, dependency: "ether type ip")

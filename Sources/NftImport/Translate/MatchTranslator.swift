@@ -78,10 +78,11 @@ extension RuleDraft {
             case ">": range = bound < maxValue ? (bound + 1)...maxValue : nil
             default: range = bound <= maxValue ? bound...maxValue : nil
             }
-            guard let range else { throw Untranslatable("\(field.name) \(op) \(bound): no value can match") }
-            valueText =
-                range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"
-            try addEqual(field.name, valueText)
+            guard range != nil else { throw Untranslatable("\(field.name) \(op) \(bound): no value can match") }
+            guard bound >= 0, bound <= maxValue else {
+                throw Untranslatable("\(field.name) \(op) \(bound): the bound is outside the field's \(width) bits")
+            }
+            addOrdering(field.name, op, bound)
         default: throw Untranslatable("the comparison '\(op)' is not in the language")
         }
     }

@@ -27,6 +27,9 @@ struct RuleDraft: Sendable {
     var needs: Set<String> = []
     /// Fields matched with `==` (a second one on the same field would be an error).
     var equalFields: Set<String> = []
+    /// Fields matched with `<`, `>`, `<=` or `>=` (any number of them; they imply the protocol as
+    /// `==` does).
+    var orderedFields: Set<String> = []
     /// nft's implicit protocol terms for fields matched only with `!=`.
     var dependencies: [String] = []
     /// `tcp flags` conditions, merged into at most one `==` term and one `!=` term.
@@ -51,6 +54,12 @@ struct RuleDraft: Sendable {
         terms.append("\(field) \(value)")
     }
 
+    /// Adds an ordering term as nft writes it (`tcp dport > 1023`).
+    mutating func addOrdering(_ field: String, _ ordering: String, _ bound: Int) {
+        orderedFields.insert(field)
+        terms.append("\(field) \(ordering) \(bound)")
+    }
+
     mutating func addNotEqual(_ field: PolicyField, _ value: String) {
         terms.append("\(field.name) != \(value)")
         if let dependency = field.dependency, !dependencies.contains(dependency) { dependencies.append(dependency) }
@@ -70,7 +79,7 @@ struct RuleDraft: Sendable {
         var added: [String] = []
         for dependency in dependencies {
             let prefixes = implied[dependency] ?? []
-            let given = equalFields.contains { field in prefixes.contains { field.hasPrefix($0) } }
+            let given = equalFields.union(orderedFields).contains { field in prefixes.contains { field.hasPrefix($0) } }
             let flagsGiven = dependency == "meta l4proto tcp" && flags.mustSet | flags.anyOfMask != 0
             if !given && !flagsGiven { added.append(dependency) }
         }

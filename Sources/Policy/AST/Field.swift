@@ -13,6 +13,15 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     case vlanID = "vlan id"
     case vlanPCP = "vlan pcp"
     case arpOperation = "arp operation"
+    /// The ARP sender's protocol (IPv4) address; only Ethernet/IPv4 ARP has the four address
+    /// fields (htype 1, ptype 0x0800, hlen 6, plen 4).
+    case arpSaddrIP = "arp saddr ip"
+    /// The ARP target's protocol (IPv4) address.
+    case arpDaddrIP = "arp daddr ip"
+    /// The ARP sender's hardware (MAC) address.
+    case arpSaddrEther = "arp saddr ether"
+    /// The ARP target's hardware (MAC) address.
+    case arpDaddrEther = "arp daddr ether"
     case ipSaddr = "ip saddr"
     case ipDaddr = "ip daddr"
     case ipProtocol = "ip protocol"
@@ -49,8 +58,8 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     public var valueKind: ValueKind {
         switch self {
         case .iif: return .port
-        case .etherSaddr, .etherDaddr: return .mac
-        case .ipSaddr, .ipDaddr: return .ipv4
+        case .etherSaddr, .etherDaddr, .arpSaddrEther, .arpDaddrEther: return .mac
+        case .ipSaddr, .ipDaddr, .arpSaddrIP, .arpDaddrIP: return .ipv4
         case .ip6Saddr, .ip6Daddr: return .ipv6
         default: return .integer
         }
@@ -60,12 +69,12 @@ public enum Field: String, Sendable, Hashable, CaseIterable {
     public var bitWidth: Int {
         switch self {
         case .iif: return 1
-        case .etherSaddr, .etherDaddr: return 48
+        case .etherSaddr, .etherDaddr, .arpSaddrEther, .arpDaddrEther: return 48
         case .etherType: return 16
         case .vlanID: return 12
         case .vlanPCP: return 3
         case .arpOperation: return 16
-        case .ipSaddr, .ipDaddr: return 32
+        case .ipSaddr, .ipDaddr, .arpSaddrIP, .arpDaddrIP: return 32
         case .ipProtocol, .ip6Nexthdr, .metaL4proto: return 8
         case .ipDSCP, .ip6DSCP: return 6
         case .ipECN: return 2

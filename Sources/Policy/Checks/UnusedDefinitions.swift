@@ -40,6 +40,11 @@ enum UnusedDefinitions {
         switch item {
         case .define(let define): return [define.value]
         case .set(let set): return set.elements
+        case .map(let map):
+            return map.elements.flatMap { element -> [ValueExpression] in
+                guard case .verdict(let verdict) = element.target else { return [element.value] }
+                return [element.value] + verdict.options.map(\.value)
+            }
         case .defaults(let defaults): return defaults.options.map(\.value)
         case .rule(let rule):
             return references(in: rule)
@@ -61,6 +66,7 @@ enum UnusedDefinitions {
             if case .field(_, _, let value) = term { values.append(value) }
             if case .concatenation(_, _, let value) = term { values.append(value) }
             if case .masked(let masked) = term { values += [masked.mask, masked.value] }
+            if case .ordered(let ordered) = term { values.append(ordered.value) }
         }
         for statement in rule.statements {
             switch statement.kind {

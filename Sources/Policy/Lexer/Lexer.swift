@@ -116,6 +116,12 @@ struct Lexer {
         case UInt8(ascii: "!") where following == UInt8(ascii: "="):
             offset += 2
             return make(.notEqual, "!=")
+        case UInt8(ascii: "<"), UInt8(ascii: ">"):
+            let orEqual = following == UInt8(ascii: "=")
+            offset += orEqual ? 2 : 1
+            let ordering: Ordering =
+                byte == UInt8(ascii: "<") ? (orEqual ? .lessOrEqual : .less) : (orEqual ? .greaterOrEqual : .greater)
+            return make(.ordering(ordering), ordering.rawValue)
         case UInt8(ascii: "\""):
             return lexString(start: start, newline: newline)
         case UInt8(ascii: "$"), UInt8(ascii: "@"):
@@ -146,7 +152,7 @@ struct Lexer {
             let byte = bytes[offset]
             let isStray =
                 !Lexer.isWordByte(byte)
-                && !"{},;|&()=\"$@# \t\r\n".utf8.contains(byte)
+                && !"{},;|&()=<>\"$@# \t\r\n".utf8.contains(byte)
                 && !(byte == UInt8(ascii: "!") && offset + 1 < bytes.count && bytes[offset + 1] == UInt8(ascii: "="))
             guard isStray else { break }
             offset += 1

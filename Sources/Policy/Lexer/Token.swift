@@ -21,6 +21,8 @@ struct Token: Sendable, Hashable {
         case equal
         /// `!=`
         case notEqual
+        /// `<`, `>`, `<=`, `>=` (nft's orderings on numbers: `tcp dport > 1023`)
+        case ordering(Ordering)
         /// `|`
         case pipe
         /// `&` (nft's mask: `tcp flags & (syn|ack) == syn`)
@@ -59,6 +61,7 @@ struct Token: Sendable, Hashable {
         case .assign: return "'='"
         case .equal: return "'=='"
         case .notEqual: return "'!='"
+        case .ordering(let ordering): return "'\(ordering.rawValue)'"
         case .pipe: return "'|'"
         case .ampersand: return "'&'"
         case .openParen: return "'('"

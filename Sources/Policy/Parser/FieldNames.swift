@@ -1,4 +1,5 @@
-/// How fields are spelt: a protocol word and, except for `iif`, a second word.
+/// How fields are spelt: a protocol word and, except for `iif`, a second word; the ARP address
+/// fields have a third (`arp saddr ip`, `arp daddr ether`).
 enum FieldNames {
     /// Every field by its full name (`"ip saddr"`).
     static let byName: [String: Field] = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, $0) })
@@ -9,7 +10,15 @@ enum FieldNames {
     /// Full names, for suggestions.
     static let allNames: [String] = Field.allCases.map(\.rawValue)
 
-    /// What may follow `proto` (`sport`, ..., `option maxseg size`).
+    /// Two-word prefixes of the three-word names (`arp saddr`), with their third words.
+    static let thirdWords: [String: [String]] = Dictionary(
+        grouping: Field.allCases.compactMap { field -> (String, String)? in
+            let parts = field.rawValue.split(separator: " ")
+            return parts.count == 3 ? (parts[0] + " " + parts[1], String(parts[2])) : nil
+        }, by: \.0
+    ).mapValues { $0.map(\.1) }
+
+    /// What may follow `proto` to name a field (`saddr`, `saddr ip`, `option maxseg size`).
     static func members(of proto: String) -> [String] {
         Field.allCases.compactMap { field in
             let parts = field.rawValue.split(separator: " ")

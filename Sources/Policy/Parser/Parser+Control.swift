@@ -62,27 +62,33 @@ extension Parser {
         return nil
     }
 
-    /// `FIELD vmap { VALUE : VERDICT, ... }`; line breaks inside the braces are free. The field
-    /// may be one of nft's aliases (`iifname vmap { "lan0" : accept }`), whose names the
-    /// checker resolves as on a match line.
+    /// `FIELD vmap { VALUE : VERDICT, ... }` or `FIELD vmap @NAME` (a `map` declared at the top
+    /// level); line breaks inside the braces are free. The field may be one of nft's aliases
+    /// (`iifname vmap { "lan0" : accept }`), whose names the checker resolves as on a match line.
     mutating func parseVerdictMap() -> SyntaxVerdictMap? {
         guard let field = parseField(allowAliases: true) else {
             skipRestOfStatement()
             return nil
         }
         let keyword = advance()
+        if peek.kind == .setReference, !peek.newlineBefore {
+            let reference = advance()
+            if !peek.isWord("comment") { endStatement(after: "'vmap @\(reference.text)'") }
+            return SyntaxVerdictMap(field: field, keyword: keyword, elements: [], reference: reference)
+        }
         guard peek.kind == .openBrace, !peek.newlineBefore else {
-            if peek.kind == .setReference {
-                fail(
-                    .unexpectedToken, "named verdict maps are not supported; write the elements in braces",
-                    at: peek)
-            } else {
-                fail(.unexpectedToken, "expected '{' after 'vmap', found \(peek.quoted)", at: peek)
-            }
+            fail(.unexpectedToken, "expected '{' or '@NAME' after 'vmap', found \(peek.quoted)", at: peek)
             skipRestOfStatement()
             return nil
         }
-        let open = advance()
+        guard let elements = parseMapElements(open: advance()) else { return nil }
+        if !peek.isWord("comment") { endStatement(after: "the verdict map") }
+        return SyntaxVerdictMap(field: field, keyword: keyword, elements: elements)
+    }
+
+    /// The `VALUE : VERDICT, ...` of a verdict map, from after its `{` through its `}`; nil
+    /// after reporting an error (the map skipped).
+    mutating func parseMapElements(open: Token) -> [SyntaxMapElement]? {
         var elements: [SyntaxMapElement] = []
         while true {
             if peek.kind == .closeBrace {
@@ -111,9 +117,9 @@ extension Parser {
         }
         if elements.isEmpty {
             sink.error(.unexpectedToken, "a verdict map needs at least one 'VALUE : VERDICT' element", at: open)
+            return nil
         }
-        if !peek.isWord("comment") { endStatement(after: "the verdict map") }
-        return elements.isEmpty ? nil : SyntaxVerdictMap(field: field, keyword: keyword, elements: elements)
+        return elements
     }
 
     /// `VALUE : VERDICT` (the colon may be written against the value, as in `22: accept`).

@@ -60,6 +60,9 @@ extension Parser {
         if peek.kind == .ampersand && !peek.newlineBefore {
             return parseMaskedTerm(field).map { .masked($0) }
         }
+        if case .ordering(let ordering) = peek.kind, !peek.newlineBefore {
+            return parseOrderedTerm(field, ordering).map { .ordered($0) }
+        }
         let negatedBeforeDot = parseOperator()
         if peek.isWord(".") && !atStatementEnd {
             return parseConcatenation(first: field, negatedBefore: negatedBeforeDot)
@@ -86,6 +89,23 @@ extension Parser {
             return parseSlashMask(field, negated: negated, value: value).map { .masked($0) }
         }
         return .field(field, negated: negated, value: value)
+    }
+
+    /// `FIELD < VALUE`: one value (a number or a name), checked against the field by the resolver.
+    private mutating func parseOrderedTerm(_ field: SyntaxField, _ ordering: Ordering) -> SyntaxOrdering? {
+        let operatorToken = advance()
+        let written = "'\(field.name) \(ordering.rawValue)'"
+        if atStatementEnd {
+            sink.error(.unexpectedToken, "expected a value after \(written)", at: operatorToken)
+            return nil
+        }
+        if peek.kind == .openBrace {
+            fail(.unexpectedToken, "\(written) takes one value, not a set", at: peek)
+            skipTermValue()
+            return nil
+        }
+        guard let value = parseValue(allowSets: false, after: written) else { return nil }
+        return SyntaxOrdering(field: field, ordering: ordering, operatorToken: operatorToken, value: value)
     }
 
     /// `FIELD . FIELD [. FIELD ...] [!=] VALUE` after its first field: the other fields, the
@@ -167,6 +187,7 @@ extension Parser {
         let next = peek(1)
         guard next.kind == .word, !next.newlineBefore else { return false }
         let name = token.text + " " + next.text
-        return FieldNames.byName[name] != nil || FieldAlias.byName[name] != nil || NftOnlyConstructs.pairs[name] != nil
+        return FieldNames.byName[name] != nil || FieldNames.thirdWords[name] != nil || FieldAlias.byName[name] != nil
+            || NftOnlyConstructs.pairs[name] != nil
     }
 }

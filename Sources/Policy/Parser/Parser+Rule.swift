@@ -141,7 +141,8 @@ extension Parser {
             parseTrailingComment(into: &rule)
         default:
             if FieldNames.protocols.contains(token.text) {
-                if peek(2).isWord("vmap") {
+                let nameWords = FieldNames.thirdWords[token.text + " " + peek(1).text] == nil ? 2 : 3
+                if peek(nameWords).isWord("vmap") {
                     rule.control = parseVerdictMap().map { .vmap($0) }
                     parseTrailingComment(into: &rule)
                     return

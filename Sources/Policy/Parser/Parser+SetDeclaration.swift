@@ -90,7 +90,7 @@ extension Parser {
 
     /// Skips to the `}` closing the current block (consumed), or to a top-level keyword at the
     /// start of a line (the `}` is missing).
-    private mutating func skipToBlockEnd() {
+    mutating func skipToBlockEnd() {
         var depth = 0
         while peek.kind != .endOfFile {
             if peek.newlineBefore && isTopLevelKeyword(peek) { return }

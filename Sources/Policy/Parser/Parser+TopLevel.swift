@@ -46,6 +46,7 @@ extension Parser {
         case "include": return parseInclude()
         case "define": return parseDefine()
         case "set": return parseSet()
+        case "map": return parseMapDeclaration()
         case "default": return parseDefault()
         case "defaults": return parseDefaults()
         case "rule": return parseRule()
@@ -54,7 +55,8 @@ extension Parser {
         default:
             fail(
                 .unknownKeyword,
-                "unknown keyword '\(token.text)'; expected version, include, define, set, default, defaults, rule, chain or test"
+                "unknown keyword '\(token.text)'; expected version, include, define, set, map, default, defaults, rule, chain "
+                    + "or test"
                     + Suggestion.hint(for: token.text, among: Parser.topLevelKeywords),
                 at: token)
             skipRestOfStatement(atStart: true)
@@ -102,7 +104,7 @@ extension Parser {
     }
 
     /// A define or set name: a word of letters, digits, `_` and `-`, starting with a letter or `_`.
-    private mutating func parseDefinitionName(after keyword: Token, sigil: String) -> Token? {
+    mutating func parseDefinitionName(after keyword: Token, sigil: String) -> Token? {
         let token = peek
         if (token.kind == .define || token.kind == .setReference) && !token.newlineBefore {
             advance()

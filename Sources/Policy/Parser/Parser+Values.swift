@@ -208,6 +208,9 @@ extension Parser {
         }
         advance()
         let name = first.text + " " + second.text
+        if let thirds = FieldNames.thirdWords[name] {
+            return parseThirdWord(first: first, second: second, among: thirds)
+        }
         guard let field = FieldNames.byName[name] else {
             if let message = NftOnlyConstructs.field(first.text, second.text) {
                 sink.error(.notSupported, message, at: first.location, length: second.endColumn - first.location.column)
@@ -226,5 +229,20 @@ extension Parser {
             return nil
         }
         return SyntaxField(field: field, first: first, last: second)
+    }
+
+    /// The third word of `arp saddr ip` and its kin; `first second` has been read.
+    private mutating func parseThirdWord(first: Token, second: Token, among thirds: [String]) -> SyntaxField? {
+        let name = first.text + " " + second.text
+        let third = peek
+        guard third.kind == .word, !third.newlineBefore, let field = FieldNames.byName[name + " " + third.text] else {
+            sink.error(
+                .unknownField,
+                "'\(name)' needs a third word: " + thirds.map { "\(name) \($0)" }.joined(separator: ", "),
+                at: first.location, length: second.endColumn - first.location.column)
+            return nil
+        }
+        advance()
+        return SyntaxField(field: field, first: first, last: third)
     }
 }

@@ -14,7 +14,7 @@ struct Parser {
     /// Words that start a top-level statement; seeing one at the start of a line inside a block
     /// means the block's `}` is missing.
     static let topLevelKeywords = [
-        "version", "include", "define", "set", "default", "defaults", "rule", "chain", "test",
+        "version", "include", "define", "set", "map", "default", "defaults", "rule", "chain", "test",
     ]
 
     init(tokens: [Token], path: String, isMainFile: Bool, sink: DiagnosticSink) {

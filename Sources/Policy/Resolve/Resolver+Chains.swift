@@ -55,12 +55,19 @@ extension Resolver {
     }
 
     private mutating func resolveVerdictMap(_ map: SyntaxVerdictMap) -> VerdictMap? {
+        if let reference = map.reference { return resolveNamedVerdictMap(map.field, reference) }
+        return resolveMapElements(map.elements, field: map.field)
+    }
+
+    /// A verdict map's elements for `field`: values that do not overlap, each with its verdict,
+    /// jump, goto or return; nil after reporting an error.
+    mutating func resolveMapElements(_ syntaxElements: [SyntaxMapElement], field: SyntaxField) -> VerdictMap? {
         let errorsBefore = sink.errorCount
         var elements: [VerdictMapElement] = []
         var taken: [(interval: ValueInterval, at: SourceLocation)] = []
-        let context = ValueResolver.Context(names: map.field.alias.map { nameTable(for: $0) })
-        for element in map.elements {
-            guard let resolved = values.intervals(element.value, for: map.field.field, context) else { continue }
+        let context = ValueResolver.Context(names: field.alias.map { nameTable(for: $0) })
+        for element in syntaxElements {
+            guard let resolved = values.intervals(element.value, for: field.field, context) else { continue }
             let location = element.value.token.location
             for interval in resolved.values {
                 if let clash = taken.first(where: { $0.interval.lo <= interval.hi && interval.lo <= $0.interval.hi }) {
@@ -91,7 +98,7 @@ extension Resolver {
             }
         }
         guard sink.errorCount == errorsBefore else { return nil }
-        return VerdictMap(field: map.field.field, elements: elements, location: map.field.location)
+        return VerdictMap(field: field.field, elements: elements, location: field.location)
     }
 
     /// Loops are errors (`jump a` in chain `a`, or through others); a chain the top-level rules

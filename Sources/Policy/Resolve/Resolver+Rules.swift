@@ -73,6 +73,8 @@ extension Resolver {
                 }
             case .masked(let masked):
                 if let match = resolveMasked(masked) { resolved.append(.field(match)) }
+            case .ordered(let ordered):
+                if let match = resolveOrdered(ordered) { resolved.append(.field(match)) }
             case .limit(let limit):
                 if let resolvedLimit = resolveLimit(limit) { resolved.append(.limit(resolvedLimit)) }
             case .quota(let quota):
@@ -127,6 +129,40 @@ extension Resolver {
             return nil
         }
         return FieldMatch(field: field.field, values: matching, location: field.location, masked: comparison)
+    }
+
+    /// `FIELD < VALUE` and its kin: the interval of values it holds for, on numeric fields only.
+    /// Several on one field (`tcp dport >= 1024 tcp dport <= 2000`) all hold, as in nft.
+    private mutating func resolveOrdered(_ syntax: SyntaxOrdering) -> FieldMatch? {
+        let field = syntax.field
+        let written = "\(field.name) \(syntax.ordering.rawValue)"
+        let numeric = !field.field.isBitmask && !field.field.isConnectionTracking && field.alias == nil
+        guard field.field.valueKind == .integer, numeric else {
+            let kind: String
+            switch field.field.valueKind {
+            case .mac: kind = "a MAC address"
+            case .ipv4, .ipv6: kind = "an address"
+            case .port: kind = "a port (a or b)"
+            case .integer:
+                kind = field.field.isBitmask ? "a set of flags" : field.alias != nil ? "a name" : "a flow's state"
+            }
+            sink.error(
+                .invalidValue,
+                "'\(syntax.ordering.rawValue)' compares numbers, and \(field.name) is \(kind): write a value, a "
+                    + "set, a prefix or a range",
+                at: syntax.operatorToken)
+            return nil
+        }
+        guard let bound = values.single(syntax.value, for: field.field, what: "'\(written)'") else { return nil }
+        guard let interval = syntax.ordering.interval(bound: bound, maxValue: field.field.maxValue) else {
+            sink.error(
+                .invalidValue,
+                "\(written) \(field.field.format(bound)) is never true: \(field.name) is 0 to "
+                    + "\(field.field.maxValue)",
+                at: syntax.value.token.location, length: syntax.value.length)
+            return nil
+        }
+        return FieldMatch(field: field.field, values: [interval], location: field.location)
     }
 
     private mutating func resolveStatement(_ statement: SyntaxStatement, path: String) -> Statement? {

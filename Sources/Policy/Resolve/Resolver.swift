@@ -10,6 +10,9 @@ struct Resolver {
     /// Chain name -> where `chain` was written.
     var chainNames: [String: SourceLocation] = [:]
     var setOrder: [String] = []
+    /// Named verdict maps (`map NAME { ... }`), their key types, and which `vmap @NAME` used.
+    var maps: [String: DeclaredMap] = [:]
+    var mapOrder: [String] = []
     var defaultVerdict: (verdict: DefaultVerdict, keyword: Token)?
     var defaultsSyntax: SyntaxDefaults?
     var defaults = VerdictOptions()
@@ -51,6 +54,7 @@ struct Resolver {
             }
         }
         checkUnusedDeclaredSets()
+        checkUnusedMaps()
         if defaultVerdict == nil {
             sink.error(
                 .missingDefault, "the policy has no default verdict; add 'default forward' or 'default drop'",
@@ -92,10 +96,17 @@ struct Resolver {
                     sink.error(
                         .duplicateDefinition,
                         "set '@\(set.name)' is already defined at \(first.syntax.keyword.location)", at: set.nameToken)
+                } else if let map = maps[set.name] {
+                    sink.error(
+                        .duplicateDefinition,
+                        "'@\(set.name)' is already defined as a map at \(map.syntax.keyword.location)",
+                        at: set.nameToken)
                 } else {
                     values.sets[set.name] = ValueResolver.SetState(syntax: set, declaredType: declaredType(of: set))
                     setOrder.append(set.name)
                 }
+            case .map(let map):
+                declareMap(map)
             case .defaultVerdict(let verdict, let keyword):
                 if let first = defaultVerdict {
                     sink.error(

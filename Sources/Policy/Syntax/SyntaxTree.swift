@@ -5,6 +5,7 @@ enum SyntaxItem {
     case include(SyntaxInclude)
     case define(SyntaxDefine)
     case set(SyntaxSet)
+    case map(SyntaxMap)
     case defaultVerdict(DefaultVerdict, keyword: Token)
     case defaults(SyntaxDefaults)
     case rule(SyntaxRule)
@@ -151,6 +152,8 @@ enum SyntaxTerm {
     case concatenation([SyntaxField], negated: Bool, value: ValueExpression)
     /// `tcp flags & MASK == VALUE` (or `!=`), and nft 1.0's `tcp flags VALUE / MASK`.
     case masked(SyntaxMask)
+    /// `tcp dport > 1023`.
+    case ordered(SyntaxOrdering)
     case bpf(keyword: Token, negated: Bool, expression: Token)
     case limit(SyntaxLimit)
     case quota(SyntaxQuota)
@@ -161,6 +164,14 @@ struct SyntaxMask {
     var field: SyntaxField
     var mask: ValueExpression
     var negated: Bool
+    var value: ValueExpression
+}
+
+/// `FIELD < VALUE` (or `>`, `<=`, `>=`) as written.
+struct SyntaxOrdering {
+    var field: SyntaxField
+    var ordering: Ordering
+    var operatorToken: Token
     var value: ValueExpression
 }
 
@@ -238,6 +249,19 @@ enum SyntaxControl {
 struct SyntaxVerdictMap {
     var field: SyntaxField
     var keyword: Token
+    var elements: [SyntaxMapElement]
+    /// `vmap @NAME`: the map declared at the top level (``elements`` is then empty).
+    var reference: Token?
+}
+
+/// `map NAME { type TYPE : verdict; elements = { VALUE : VERDICT, ... } }` at the top level:
+/// nft's named verdict map, for `FIELD vmap @NAME`.
+struct SyntaxMap {
+    var keyword: Token
+    var name: String
+    var nameToken: Token
+    /// The key's type name (`inet_service`), nil when the declaration did not give one (reported).
+    var keyType: Token?
     var elements: [SyntaxMapElement]
 }
 

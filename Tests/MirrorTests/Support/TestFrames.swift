@@ -18,7 +18,7 @@ struct TestFrame {
     enum Network {
         case ipv4(source: String, destination: String, l4: L4)
         case ipv6(source: String, destination: String, l4: L4)
-        case arp(operation: UInt16)
+        case arp(operation: UInt16, target: String = "198.18.0.2")
         case raw(etherType: UInt16)
     }
 
@@ -49,9 +49,9 @@ struct TestFrame {
             let payload = transport(l4, icmpType: 128)
             frame += Self.be16(0x86dd) + [0x60, 0, 0, 0] + Self.be16(UInt16(payload.count))
             frame += [protocolNumber(l4, v6: true), 64] + ipv6(source) + ipv6(destination) + payload
-        case .arp(let operation):
+        case .arp(let operation, let target):
             frame += Self.be16(0x0806) + [0, 1, 0x08, 0, 6, 4] + Self.be16(operation)
-            frame += source + ipv4("198.18.0.1") + [0, 0, 0, 0, 0, 0] + ipv4("198.18.0.2") + marker
+            frame += source + ipv4("198.18.0.1") + [0, 0, 0, 0, 0, 0] + ipv4(target) + marker
         case .raw(let etherType):
             frame += Self.be16(etherType) + [UInt8](repeating: 0, count: 46) + marker
         }
