@@ -30,6 +30,10 @@ struct RuleTerms {
                 leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
             case .limit, .quota:
                 continue
+            case .setMembership(let match):
+                leftOut.append(
+                    "its `\(match.field.rawValue) \(match.negated ? "!= " : "")@\(match.set)` tests a dynamic set, "
+                        + "which the mirror does not hold yet")
             case .field(let whole):
                 if whole.field.isConnectionTracking {
                     connectionTracking.append(whole)
@@ -49,6 +53,12 @@ struct RuleTerms {
                     fields.append((match, layout))
                 }
             }
+        }
+        for statement in rule.statements {
+            guard case .setUpdate(let update) = statement.kind else { continue }
+            leftOut.append(
+                "its `\(update.operation.rawValue) @\(update.set)` adds to a dynamic set, which the mirror does not "
+                    + "hold yet")
         }
         // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
         // order is free).

@@ -88,7 +88,7 @@ struct RuleTailPlanner {
                     NftObject(
                         name: name, kind: .quota(bytes: quota.amount.bytes, over: quota.mode == .over), origin: origin))
                 stateful.append(.object(.quota, name: name))
-            case .field, .bpf:
+            case .field, .bpf, .setMembership:
                 continue
             }
         }
@@ -354,6 +354,8 @@ struct RuleTailPlanner {
                     .partlyMirrorable,
                     "`mirror \"\(interface)\"` is left out: nftables cannot copy frames to another interface in the "
                         + "bridge family")
+            case .setUpdate:
+                continue
             }
         }
         if rewrites.contains(where: { $0.dependencies.contains { $0 != .vlanTag && $0 != .outerTag } }) {

@@ -64,23 +64,6 @@ public enum DefaultVerdict: String, Sendable, Hashable {
     case drop
 }
 
-/// `set NAME = { ... }`: a named set. Its element kind is decided by the first field it is used
-/// with; using one set with fields of different kinds is an error.
-public struct NamedSet: Sendable, Hashable {
-    public var name: String
-    /// Elements as written, resolved to intervals of the kind of field that uses the set.
-    public var elements: [ValueInterval]
-    /// The field kind the elements were resolved for (nil when the set is never used).
-    public var valueKind: ValueKind?
-    public var location: SourceLocation
-    public init(name: String, elements: [ValueInterval], valueKind: ValueKind?, location: SourceLocation) {
-        self.name = name
-        self.elements = elements
-        self.valueKind = valueKind
-        self.location = location
-    }
-}
-
 /// `rule "NAME" { ... }`.
 public struct Rule: Sendable, Hashable {
     /// Unique. A top-level rule's name is `[a-z0-9][a-z0-9-]{0,47}`; a rule in a chain is named
@@ -142,6 +125,8 @@ public enum MatchTerm: Sendable, Hashable {
     case limit(LimitMatch)
     /// `quota [over|until] N UNIT`: bytes counted per rule.
     case quota(QuotaMatch)
+    /// `FIELD @set` or `FIELD != @set` on a dynamic set: membership tested at frame time.
+    case setMembership(SetMembershipMatch)
 
     public var location: SourceLocation {
         switch self {
@@ -149,6 +134,7 @@ public enum MatchTerm: Sendable, Hashable {
         case .bpf(let m): return m.location
         case .limit(let m): return m.location
         case .quota(let m): return m.location
+        case .setMembership(let m): return m.location
         }
     }
 
@@ -157,7 +143,7 @@ public enum MatchTerm: Sendable, Hashable {
     public var isStateful: Bool {
         switch self {
         case .limit, .quota: return true
-        case .field, .bpf: return false
+        case .field, .bpf, .setMembership: return false
         }
     }
 }
@@ -242,6 +228,9 @@ public enum StatementKind: Sendable, Hashable {
     case pcap(path: String)
     /// `mirror "IF"`: a copy of the frame as received goes out of that interface.
     case mirror(interface: String)
+    /// `add @set { FIELD }` or `update @set { FIELD [timeout T] }`: the frame's value of the
+    /// field goes into a dynamic set.
+    case setUpdate(SetUpdate)
 }
 
 /// The terminal verdict of a rule.
