@@ -10,9 +10,10 @@ import Synchronization
 /// the next insert that probes it; nothing scans the table per frame. ``add(_:now:timeout:)``
 /// inserts an absent element and leaves a present one alone (nft's `add`);
 /// ``update(_:now:timeout:)`` also moves a present element's expiry (nft's `update`). When
-/// ``capacity`` elements are held, an insert is refused (``refused``), as nft's set is full; a
-/// refused insert first reclaims the expired elements of the next few slots, so slots of
-/// elements that expired elsewhere come back without a scan.
+/// ``capacity`` elements are held, an insert is refused (``refused``), as nft's set is full;
+/// first it frees expired elements it finds in the next slots of a cursor that goes round the
+/// table (at most ``reclaimBudget`` slots), so elements that expired anywhere come back after a
+/// bounded number of inserts, without a scan.
 ///
 /// Layout: open addressing with linear probing over 32-byte slots (state, key, expiry) of
 /// atomic words, at least twice as many slots as ``capacity``, random hash seed; a probe looks
@@ -27,6 +28,8 @@ public final class DynamicSetTable: @unchecked Sendable {
     public static let maximumCapacity = 1 << 22
     /// The most slots a lookup or insert looks at.
     public static let probeLimit = 32
+    /// The most slots a refused insert looks at for expired elements to free.
+    public static let reclaimBudget = 256
     /// An expiry that never comes: elements of a set without timeouts.
     public static let never = UInt64.max
 
@@ -212,19 +215,25 @@ public final class DynamicSetTable: @unchecked Sendable {
         return false
     }
 
-    /// Frees the expired elements of the next ``probeLimit`` slots from a cursor shared by all
-    /// threads (bounded work, only when an insert finds the set full); how many it freed.
+    /// Frees expired elements from a cursor shared by all threads, up to ``reclaimBudget`` slots
+    /// or until some were freed (bounded work, only when an insert finds the set full); how
+    /// many it freed. The cursor goes round, so elements that expired anywhere come back after a
+    /// bounded number of refused inserts.
     private func reclaim(now: UInt64) -> Int {
-        let start = sweepCursor.add(DynamicSetTable.probeLimit, ordering: .relaxed).oldValue & mask
         var freed = 0
-        for offset in 0..<DynamicSetTable.probeLimit {
-            let slot = DynamicSetSlot(words + ((start &+ offset) & mask) * DynamicSetSlot.words)
-            let state = slot.loadState()
-            guard DynamicSetSlot.holdsElement(state), let element = slot.read(expectedState: state),
-                element.expiry <= now, slot.free(from: state)
-            else { continue }
-            held.subtract(1, ordering: .relaxed)
-            freed += 1
+        var looked = 0
+        while freed == 0 && looked < min(slotCount, DynamicSetTable.reclaimBudget) {
+            let start = sweepCursor.add(DynamicSetTable.probeLimit, ordering: .relaxed).oldValue & mask
+            looked += DynamicSetTable.probeLimit
+            for offset in 0..<DynamicSetTable.probeLimit {
+                let slot = DynamicSetSlot(words + ((start &+ offset) & mask) * DynamicSetSlot.words)
+                let state = slot.loadState()
+                guard DynamicSetSlot.holdsElement(state), let element = slot.read(expectedState: state),
+                    element.expiry <= now, slot.free(from: state)
+                else { continue }
+                held.subtract(1, ordering: .relaxed)
+                freed += 1
+            }
         }
         return freed
     }
