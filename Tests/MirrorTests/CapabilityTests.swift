@@ -35,9 +35,12 @@ import Testing
             case .meters: answer = probed.meters
             case .quota: answer = probed.quota
             case .flowSets: answer = probed.flowSets
+            case .dynamicSets: answer = probed.dynamicSets
             }
             #expect(checked.succeeded == answer, "\(probe): nft says \(checked.succeeded): \(checked.errors)")
         }
+        // This machine's kernel takes `update @s { ip saddr }` in the bridge family.
+        #expect(probed.dynamicSets)
         print("capabilities of this kernel: \(probed)")
     }
 }

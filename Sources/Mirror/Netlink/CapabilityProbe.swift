@@ -25,7 +25,7 @@ extension NftablesConnection {
     public func probeCapabilities() throws(MirrorError) -> KernelCapabilities {
         var result = KernelCapabilities(
             bridgeConntrack: false, bridgeReject: false, limit: false, meters: false, quota: false, flowSets: false,
-            probed: true)
+            probed: true, dynamicSets: false)
         let table = "bk_probe_\(portID)"
         var all = KernelCapabilities(
             bridgeConntrack: true, bridgeReject: true, limit: true, meters: true, quota: true, flowSets: true,
@@ -42,6 +42,7 @@ extension NftablesConnection {
             case .meters: result.meters = accepted
             case .quota: result.quota = accepted
             case .flowSets: result.flowSets = accepted
+            case .dynamicSets: result.dynamicSets = accepted
             }
         }
         return result
@@ -85,6 +86,7 @@ enum CapabilityProbe: CaseIterable {
     case meters
     case quota
     case flowSets
+    case dynamicSets
 
     var policy: Policy {
         let at = SourceLocation(file: "capability probe", line: 1, column: 1)
@@ -107,6 +109,21 @@ enum CapabilityProbe: CaseIterable {
             if let amount = try? QuotaAmount(1, .mbytes) {
                 match.append(.quota(QuotaMatch(amount: amount, mode: .over, location: at)))
             }
+        case .dynamicSets:
+            // `update @probe { ip saddr }`, then a lookup of the same set.
+            let spec = DynamicSetSpec(
+                size: 16, sizeWritten: true, timeout: 60_000_000_000, hasTimeouts: true, typeName: "ipv4_addr",
+                keyField: .ipSaddr)
+            let set = NamedSet(name: "probe", elements: [], valueKind: .ipv4, location: at, dynamic: spec)
+            let update = Statement(
+                kind: .setUpdate(SetUpdate(operation: .update, set: "probe", field: .ipSaddr, location: at)),
+                location: at)
+            let lookup = MatchTerm.setMembership(SetMembershipMatch(field: .ipSaddr, set: "probe", location: at))
+            let rules = [
+                Rule(name: "probe", match: match, statements: [update], action: .next, location: at),
+                Rule(name: "probe-lookup", match: [lookup], verdict: verdict, location: at),
+            ]
+            return Policy(defaultVerdict: .forward, defaultLocation: at, sets: [set], rules: rules)
         }
         let rule = Rule(name: "probe", match: match, verdict: verdict, location: at)
         return Policy(defaultVerdict: .forward, defaultLocation: at, rules: [rule])

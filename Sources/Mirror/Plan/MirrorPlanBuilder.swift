@@ -12,6 +12,14 @@ struct MirrorPlanBuilder {
 
     init(policy: Policy, ports: MirrorPorts, capabilities: KernelCapabilities) {
         self.policy = policy
+        for set in policy.sets {
+            guard let spec = set.dynamic else { continue }
+            // As `nft` sends it: a size only when written, the timeout in milliseconds.
+            let dynamics = NftSetDynamics(
+                size: spec.sizeWritten ? UInt32(clamping: spec.size) : 0, timeout: spec.timeout.map { $0 / 1_000_000 },
+                timeouts: spec.hasTimeouts)
+            sets.dynamicSets[set.name] = (dynamics, set.elements)
+        }
         let usesFlows = policy.rules.contains { rule in
             rule.match.contains { if case .field(let match) = $0 { match.field.isConnectionTracking } else { false } }
         }
@@ -198,7 +206,7 @@ struct MirrorPlanBuilder {
 
     /// One rule (or one element of a verdict map) planned, or nil when it is left out.
     private mutating func plan(_ rule: Rule, origin: NftRuleOrigin, control: TailControl) -> Planned? {
-        let terms = RuleTerms(rule, ports: context.ports)
+        let terms = RuleTerms(rule, ports: context.ports, dynamicSets: context.capabilities.dynamicSets)
         let drops = control == .verdict && !(rule.verdict?.kind.forwards ?? true)
         let item = Planned(
             rule: rule, origin: origin, terms: terms,

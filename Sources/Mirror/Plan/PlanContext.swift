@@ -22,18 +22,28 @@ struct RuleTerms {
     /// Terms the kernel cannot check (`meta length`, ...), with why.
     var uncheckable: [String] = []
 
-    init(_ rule: Rule, ports: MirrorPorts) {
+    init(_ rule: Rule, ports: MirrorPorts, dynamicSets: Bool = true) {
         var scratch = SetRegistry()
         for term in rule.match {
+            var term = term
+            if case .setMembership(let match) = term {
+                guard dynamicSets else {
+                    leftOut.append("its `@\(match.set)` is a dynamic set, which the kernel does not take")
+                    continue
+                }
+                // The named set's lookup; the set registry gives it its dynamic declaration.
+                term = .field(
+                    FieldMatch(
+                        field: match.field, negated: match.negated, values: [], setName: match.set,
+                        location: match.location))
+            }
             switch term {
             case .bpf(let bpf):
                 leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
             case .limit, .quota:
                 continue
-            case .setMembership(let match):
-                leftOut.append(
-                    "its `\(match.field.rawValue) \(match.negated ? "!= " : "")@\(match.set)` tests a dynamic set, "
-                        + "which the mirror does not hold yet")
+            case .setMembership:
+                continue
             case .field(let whole):
                 if whole.field.isConnectionTracking {
                     connectionTracking.append(whole)
@@ -54,11 +64,10 @@ struct RuleTerms {
                 }
             }
         }
-        for statement in rule.statements {
+        for statement in rule.statements where !dynamicSets {
             guard case .setUpdate(let update) = statement.kind else { continue }
             leftOut.append(
-                "its `\(update.operation.rawValue) @\(update.set)` adds to a dynamic set, which the mirror does not "
-                    + "hold yet")
+                "its `\(update.operation.rawValue) @\(update.set)` needs dynamic sets, which the kernel does not take")
         }
         // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
         // order is free).

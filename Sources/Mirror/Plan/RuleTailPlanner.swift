@@ -92,7 +92,26 @@ struct RuleTailPlanner {
                 continue
             }
         }
-        if !stateful.isEmpty {
+        let counted = !stateful.isEmpty
+        for statement in rule.statements {
+            guard case .setUpdate(let update) = statement.kind else { continue }
+            guard let layout = FieldLayout.of(update.field), let type = layout.namedSetType else {
+                guard uncheckable("its `\(update.operation.rawValue) @\(update.set)`", drops: drops) else { return nil }
+                continue
+            }
+            let set = sets.namedSet(
+                update.set, type: type, values: [], layout: layout, fieldMax: update.field.maxValue,
+                bitWidth: update.field.bitWidth)
+            stateful.append(
+                .setUpdate(
+                    set: set, field: update.field, operation: update.operation == .add ? .add : .update,
+                    timeout: update.timeout.map { $0 / 1_000_000 }))
+            note(
+                .partlyMirrorable,
+                "the kernel's @\(update.set) is its own: it starts with the set's initial elements at each commit "
+                    + "and is filled only while the kernel forwards (after Bridgekeeper stops)")
+        }
+        if counted {
             note(
                 .partlyMirrorable,
                 "the kernel's limits and quotas count only while it forwards (after Bridgekeeper stops), start "
