@@ -93,24 +93,8 @@ struct RuleTailPlanner {
             }
         }
         let counted = !stateful.isEmpty
-        for statement in rule.statements {
-            guard case .setUpdate(let update) = statement.kind else { continue }
-            guard let layout = FieldLayout.of(update.field), let type = layout.namedSetType else {
-                guard uncheckable("its `\(update.operation.rawValue) @\(update.set)`", drops: drops) else { return nil }
-                continue
-            }
-            let set = sets.namedSet(
-                update.set, type: type, values: [], layout: layout, fieldMax: update.field.maxValue,
-                bitWidth: update.field.bitWidth)
-            stateful.append(
-                .setUpdate(
-                    set: set, field: update.field, operation: update.operation == .add ? .add : .update,
-                    timeout: update.timeout.map { $0 / 1_000_000 }))
-            note(
-                .partlyMirrorable,
-                "the kernel's @\(update.set) is its own: it starts with the set's initial elements at each commit "
-                    + "and is filled only while the kernel forwards (after Bridgekeeper stops)")
-        }
+        guard let updates = plannedSetUpdates(drops: drops, sets: &sets) else { return nil }
+        stateful += updates
         if counted {
             note(
                 .partlyMirrorable,
@@ -136,7 +120,7 @@ struct RuleTailPlanner {
 
     /// A term the kernel cannot check: a dropping rule goes on without it (it drops more), an
     /// accepting one is left out. Returns whether the rule goes on.
-    private mutating func uncheckable(_ what: String, drops: Bool) -> Bool {
+    mutating func uncheckable(_ what: String, drops: Bool) -> Bool {
         if drops {
             note(.partlyMirrorable, "the kernel drops the frames this rule matches without checking \(what)")
             return true

@@ -121,7 +121,8 @@ extension Resolver {
         guard state.isDynamic, let declaration = state.syntax.declaration, let type = state.declaredType,
             let keyField = type.representativeField, let typeName = Self.nftTypeName(type)
         else {
-            if state.isDynamic {
+            // A plain `set NAME = { ... }` named by `add` was reported there.
+            if state.isDynamic && state.syntax.declaration != nil {
                 sink.error(
                     .notSupported,
                     "a dynamic set holds addresses (ipv4_addr, ipv6_addr, ether_addr) or ports (inet_service); "
