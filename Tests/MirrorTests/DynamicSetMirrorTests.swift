@@ -85,6 +85,22 @@ import Testing
         #expect(planned[2].contains("[ lookup reg 1 set knocked ]"))
     }
 
+    /// Frames with more tags than the kernel takes off are not read against the set: the
+    /// dropping rule drops them, the accepting one leaves them to the rules after it, with notes.
+    @Test func taggedFramesDropByADroppingRuleAndPassOnByAnAcceptingOne() throws {
+        let plan = try plan()
+        let tagged = plan.chains.map(\.name).filter { $0.hasPrefix("tags-") }
+        #expect(!tagged.isEmpty)
+        for chain in tagged {
+            #expect(plan.rules(in: chain).map(\.comment) == ["seen"], "\(chain)")
+            #expect(plan.rules(in: chain).allSatisfy { $0.text == "counter drop" })
+        }
+        let notes = plan.notes.filter {
+            $0.message.contains("its dynamic set is filled and read at the native offsets")
+        }
+        #expect(Set(notes.compactMap(\.rule)) == ["knock", "refresh", "ssh", "seen"])
+    }
+
     /// Committed over netlink, `nft -j list ruleset` shows the sets and the statements as nft's
     /// JSON writes them (the same JSON `import-nft` reads).
     @Test func committedSetsAndStatementsAreInTheRuleset() throws {

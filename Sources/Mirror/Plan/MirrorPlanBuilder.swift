@@ -156,7 +156,17 @@ struct MirrorPlanBuilder {
                 "frames whose L4 header lies behind IPv4 options or IPv6 extension headers and that carry two or "
                 + "more VLAN tags or a 0x9100 tag"
             let reason = "(nft can only read such frames as raw payload at fixed offsets)"
-            for item in usedRules {
+            let tagged = "frames that carry two or more VLAN tags or a 0x9100 tag"
+            let dynamicReason = "(its dynamic set is filled and read at the native offsets only)"
+            for item in usedRules where TaggedRulePlanner.usesDynamicSets(item.rule) {
+                if guessed.contains(item.rule.name) {
+                    note(item, "the kernel drops \(tagged) by this rule \(dynamicReason)")
+                }
+                if skipped.contains(item.rule.name) {
+                    note(item, "the kernel leaves \(tagged) to the rules after this one \(dynamicReason)")
+                }
+            }
+            for item in usedRules where !TaggedRulePlanner.usesDynamicSets(item.rule) {
                 if guessed.contains(item.rule.name) {
                     note(item, "the kernel drops \(frames) by this rule without checking all its terms \(reason)")
                 }
