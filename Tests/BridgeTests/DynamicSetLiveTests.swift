@@ -47,6 +47,16 @@ import Testing
             let listing = try bed.bridgekeeper("set-list", "knocked", "--control", bed.controlPath)
             #expect(listing.contains("set @knocked: 1 of 16 elements"), "\(listing)")
             #expect(listing.contains("  \(BridgeTestbed.addressA)  expires in"), "\(listing)")
+
+            // A reload that leaves the set's declaration alone keeps what it holds; one that
+            // changes it starts it empty.
+            let renamed = Self.policy.replacingOccurrences(of: "\"ssh-closed\"", with: "\"ssh-refused\"")
+            #expect(try bed.reload(policy: renamed).status == 0)
+            #expect(try bed.status().dynamicSets.first?.elements == 1)
+            let resized = renamed.replacingOccurrences(of: "size 16;", with: "size 32;")
+            #expect(try bed.reload(policy: resized).status == 0)
+            let emptied = try bed.status().dynamicSets.first
+            #expect(emptied?.elements == 0 && emptied?.capacity == 32)
         }
     }
 }
