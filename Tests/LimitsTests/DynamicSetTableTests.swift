@@ -107,4 +107,37 @@ import Testing
         #expect(keys.count == 3000)
         #expect(table.refused > 0)
     }
+
+    /// Four threads adding, refreshing and testing keys on their own moving clocks, in a set
+    /// small enough to fill and expire: the size is never exceeded, every element listed is
+    /// held, and a key a thread refreshed last is found by every thread.
+    @Test func threadsAddRefreshAndExpireTogether() async throws {
+        let table = try DynamicSetTable(capacity: 64, defaultTimeout: 1000, seed: 7)
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var now: UInt64 = 0
+                    for n in 0..<20_000 {
+                        now += UInt64(1 + (n + worker) % 3)
+                        let key = UInt128((n * 31 + worker * 7) % 200)
+                        if n % 3 == 0 {
+                            _ = table.update(key, now: now)
+                        } else {
+                            _ = table.add(key, now: now, timeout: 500)
+                        }
+                        _ = table.contains(UInt128(n % 200), now: now)
+                        // A refused reservation counts itself for a moment before it backs out.
+                        precondition(table.heldCount <= table.capacity + 4)
+                    }
+                }
+            }
+        }
+        #expect(table.heldCount <= 64)
+        #expect(table.liveCount(now: 0) <= table.heldCount)
+        #expect(table.refused > 0)
+        // Long after everything expired, the whole capacity is available again.
+        for n in 0..<64 { #expect(table.add(UInt128(1000 + n), now: 1_000_000)) }
+        #expect(table.liveCount(now: 1_000_000) == 64)
+        #expect(table.elements(now: 1_000_000).allSatisfy { $0.key >= 1000 })
+    }
 }
