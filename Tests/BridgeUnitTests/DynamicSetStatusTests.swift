@@ -1,6 +1,7 @@
 import Foundation
 import Frame
 import Loader
+import Operations
 import Pipeline
 import Ruleset
 import Testing
@@ -64,6 +65,12 @@ struct DynamicSetStatusTests {
         let decoded = try JSONDecoder().decode(StatusReport.self, from: Data(report.json.utf8))
         #expect(decoded.dynamicSets.map(\.refused) == [1, 0])
         #expect(decoded.dynamicSets.map(\.timeoutSeconds) == [60, nil])
+        // /metrics: one gauge pair and a counter per set, labelled by set.
+        let metrics = StatusAssembler.metrics(report, reloads: inputs.reloads, policyLoadedAt: 0)
+        let text = PrometheusText.render(metrics)
+        #expect(text.contains("bridgekeeper_set_elements{set=\"knocked\"} 2\n"), "\(text)")
+        #expect(text.contains("bridgekeeper_set_capacity{set=\"macs\"} 65535\n"))
+        #expect(text.contains("bridgekeeper_set_refused_total{set=\"knocked\"} 1\n"))
     }
 
     func knock(_ pipeline: Pipeline, from source: UInt32, now: UInt64) {

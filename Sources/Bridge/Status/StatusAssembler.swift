@@ -120,6 +120,10 @@ enum StatusAssembler {
                 MetricsSnapshot.Flows(
                     inUse: UInt64($0.inUse), capacity: UInt64($0.capacity), created: $0.created, expired: $0.expired,
                     closed: $0.closed, evicted: $0.evicted, refusedFull: $0.refusedFull, invalid: $0.invalid)
+            },
+            dynamicSets: status.dynamicSets.map {
+                MetricsSnapshot.DynamicSet(
+                    name: $0.name, elements: UInt64($0.elements), capacity: UInt64($0.capacity), refused: $0.refused)
             })
     }
 }
