@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -57,6 +58,27 @@ import Testing
             #expect(try bed.reload(policy: resized).status == 0)
             let emptied = try bed.status().dynamicSets.first
             #expect(emptied?.elements == 0 && emptied?.capacity == 32)
+        }
+    }
+
+    /// With `--on-failure open`, the kernel bridge takes over after `kill -9` with the mirrored
+    /// rules: its own copy of the set, filled by its own dynset, lets the knocked source in.
+    @Test func afterKill9TheKernelsMirrorKnocksTheSameWay() async throws {
+        try await BridgeTestbed.with { bed in
+            try bed.start(policy: Self.policy, arguments: ["--on-failure", "open"])
+            let process = try #require(bed.process)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let server = BridgeTestbed.addressB
+            try HostServer.with(in: bed.b, script: HostServer.tcpAcceptor(address: server, port: 2222)) {
+                (acceptor: HostServer) throws in
+                #expect(try SocketOutcome.tcpConnect(from: bed.a, to: server, port: 2222, timeout: 1) == "timeout")
+                #expect(try SocketOutcome.tcpConnect(from: bed.a, to: server, port: 7000, timeout: 1) == "timeout")
+                #expect(try SocketOutcome.tcpConnect(from: bed.a, to: server, port: 2222) == "connected")
+                #expect(try acceptor.stopCounting() == 1)
+            }
+            let listing = try bed.bridge.exec("nft", "-j", "list", "set", "bridge", "bridgekeeper", "knocked")
+            #expect(listing.contains(BridgeTestbed.addressA), "\(listing)")
         }
     }
 }
