@@ -110,6 +110,36 @@ import Testing
         #expect(report.tests.map(\.passed) == [true, true])
     }
 
+    /// nft's compound durations (`1m30s`) are the set's timeout to the nanosecond.
+    @Test func compoundTimeouts() throws {
+        let report = load(
+            """
+            version 1
+            default drop
+            set s { type ipv4_addr; flags dynamic,timeout; timeout 1m30s; }
+            rule "in" {
+                match udp dport 1
+                add @s { ip saddr }
+            }
+            rule "known" {
+                match ip saddr @s udp dport 2
+                forward
+            }
+            test "timeout" {
+                packet ip saddr 198.18.0.1 udp dport 1
+                expect drop by default
+                wait 89999ms
+                packet ip saddr 198.18.0.1 udp dport 2
+                expect forward by "known"
+                wait 1ms
+                packet ip saddr 198.18.0.1 udp dport 2
+                expect drop by default
+            }
+            """)
+        #expect(report.errors.isEmpty, "\(report.errors.map(\.rendered))")
+        #expect(report.loaded?.compiled.dynamicSets.first?.spec.timeout == 90_000_000_000)
+    }
+
     /// A full set refuses the element and stops the rule there (nft breaks it): its verdict is
     /// not given and evaluation goes on; the refusal is counted.
     @Test func fullSetStopsTheRule() throws {
