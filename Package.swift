@@ -126,7 +126,9 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Frame", "Policy", "Mirror", "TestSupport"]),
         .testTarget(
             name: "BridgeUnitTests",
-            dependencies: ["Bridge", "Loader", "Mirror", "Operations", "Pipeline", "Policy", "Ring", "Ruleset"]),
+            dependencies: [
+                "Bridge", "Frame", "Loader", "Mirror", "Operations", "Pipeline", "Policy", "Ring", "Ruleset",
+            ]),
         .testTarget(name: "RingTests", dependencies: ["Ring", "Frame", "Platform", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", "Policy", "Frame", "CLinuxShim", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "CLinuxShim", "TestSupport"]),

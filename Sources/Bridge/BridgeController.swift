@@ -224,7 +224,10 @@ public final class BridgeController: @unchecked Sendable {
                 meterEvictions: (workerSet?.channels ?? []).reduce(into: [:]) { total, channel in
                     for (rule, count) in channel.shared.meterEvictions { total[rule, default: 0] += count }
                 },
-                perWorker: workerSet?.perWorkerCounters() ?? [], linkPropagation: linkPropagationState()))
+                perWorker: workerSet?.perWorkerCounters() ?? [], linkPropagation: linkPropagationState(),
+                dynamicSets: DynamicSetReport.sets(
+                    of: active.loaded.compiled, in: sharedState, now: MonotonicClock.now())
+            ))
     }
 
     /// Every thread's flows (each thread copies its table between batches when asked).

@@ -24,6 +24,8 @@ public enum LimitError: Error, Sendable, Hashable, CustomStringConvertible {
     case usedBeyondQuota(used: UInt64, quota: UInt64)
     /// A meter size outside 1 ... ``MeterTable/maximumCapacity``.
     case meterSizeOutOfRange(Int)
+    /// A dynamic set's size outside 1 ... ``DynamicSetTable/maximumCapacity``.
+    case setSizeOutOfRange(Int)
     /// A meter key with no fields.
     case emptyMeterKey
     /// A meter key with more than two address fields (IPv4, IPv6 or MAC).
@@ -57,6 +59,8 @@ public enum LimitError: Error, Sendable, Hashable, CustomStringConvertible {
             "used \(used) bytes is more than the quota of \(quota) bytes"
         case .meterSizeOutOfRange(let size):
             "meter size \(size) is out of range: 1 to \(MeterTable.maximumCapacity)"
+        case .setSizeOutOfRange(let size):
+            "a dynamic set's size \(size) is out of range: 1 to \(DynamicSetTable.maximumCapacity)"
         case .emptyMeterKey:
             "a meter key needs at least one field"
         case .tooManyMeterKeyAddresses:

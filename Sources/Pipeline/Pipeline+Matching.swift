@@ -217,6 +217,14 @@ extension Pipeline {
                 Int(term.slice.start), info: frameInfo, length: kernelLength, now: now)
         case .quota:
             return binding.quotaHolds(Int(term.slice.start), length: kernelLength)
+        case .setMember:
+            inSet = binding.dynamicSet(Int(term.slice.start)).contains(value, now: now)
+        case .setAdd:
+            let timeout: UInt64? = term.hi == 1 ? UInt64(truncatingIfNeeded: term.lo) : nil
+            return binding.dynamicSet(Int(term.slice.start)).add(value, now: now, timeout: timeout)
+        case .setUpdate:
+            let timeout: UInt64? = term.hi == 1 ? UInt64(truncatingIfNeeded: term.lo) : nil
+            return binding.dynamicSet(Int(term.slice.start)).update(value, now: now, timeout: timeout)
         }
         return inSet != term.negated
     }

@@ -47,7 +47,8 @@ public final class Pipeline: @unchecked Sendable {
     let whenFull: FlowsFullAction
     /// The creator id of each rule (and, last, of the default) for the flows it creates.
     let creators: FlatArray<UInt32>
-    /// Some rule has a `limit` or `quota`: the frame's kernel length is needed.
+    /// Some rule has a `limit` or `quota` (the frame's kernel length is needed) or a dynamic set
+    /// (the clock is).
     let hasStatefulTerms: Bool
     // Per frame, for the stateful terms (written by `process`, read by `holds`).
     @exclusivity(unchecked) var now: UInt64 = 0
@@ -77,7 +78,7 @@ public final class Pipeline: @unchecked Sendable {
         self.tracksFlows = policy.usesFlows && state.flows != nil
         self.whenFull = policy.policy.stateDefaults.flows.whenFull
         self.creators = FlatArray((policy.ruleNames + ["default"]).map { state.shared.creatorID(for: $0) })
-        self.hasStatefulTerms = !policy.limits.isEmpty || !policy.quotas.isEmpty
+        self.hasStatefulTerms = !policy.limits.isEmpty || !policy.quotas.isEmpty || !policy.dynamicSets.isEmpty
         self.scratch = CandidateScratch(capacity: max(8, policy.index.maximumLists))
         self.fieldValues = FieldVectorStorage()
         self.frameInfo = UnsafePointer(fieldValues.info)

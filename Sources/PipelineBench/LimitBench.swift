@@ -37,6 +37,35 @@ enum LimitBench {
         report(
             "TCP from \(sources) sources in random order, meter-size 262144", metered: metered, single: single,
             plain: plain)
+        let dynamic = throughSources(dynamicSetPolicy(size: 262_144), sources: sources, frames: frames, runs: runs)
+        print(
+            "  dynamic set (`update @seen { ip saddr }`, then `ip saddr @seen` on the next rule), TCP from "
+                + "\(sources) sources in random order, size 262144: \(dynamic.spread.text); without them "
+                + "\(plain.spread.text); allocations/frame \(dynamic.allocations)")
+    }
+
+    /// Every TCP frame's source goes into (or is refreshed in) a dynamic set of `size`, and the
+    /// next rule tests membership.
+    static func dynamicSetPolicy(size: Int) -> CompiledPolicy {
+        let text = """
+            version 1
+            default forward
+            set seen { type ipv4_addr; flags dynamic,timeout; timeout 60s; size \(size); }
+            rule "remember" {
+                match ip protocol tcp
+                update @seen { ip saddr }
+            }
+            rule "per-source" {
+                match ip saddr @seen tcp dport 9
+                drop
+            }
+            rule "telnet" {
+                match tcp dport 23
+                drop
+            }
+
+            """
+        return StatefulBenchSupport.load(text: text, name: "dynamic-set-bench.policy")
     }
 
     /// Prints the meter's figures: the policy with the meter, with one bucket, and without a limit.

@@ -45,6 +45,8 @@ public final class CompiledPolicy: @unchecked Sendable {
     public let limits: [CompiledLimit]
     /// `quota` terms, by the index in their term's slice.
     public let quotas: [CompiledQuota]
+    /// Dynamic sets, by the index in their terms' slices.
+    public let dynamicSets: [CompiledDynamicSet]
     /// Some rule matches `ct state` or `ct direction`: frames must be looked up in the flow table.
     public let usesFlows: Bool
     /// Some rule rejects: answers may be built.
@@ -55,7 +57,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         narrowPool: [NarrowInterval],
         hashSets: [FlatHashMap], bpfPrograms: [[bpf_insn]], index: RuleIndex, defaultRule: CompiledRule,
         logPrefixes: [String?], captureFiles: [String], mirrorInterfaces: [String], limits: [CompiledLimit] = [],
-        quotas: [CompiledQuota] = [], logLevels: [LogLevel?] = []
+        quotas: [CompiledQuota] = [], logLevels: [LogLevel?] = [], dynamicSets: [CompiledDynamicSet] = []
     ) {
         self.policy = policy
         self.rules = FlatArray(rules)
@@ -68,7 +70,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.index = index
         self.defaultRule = defaultRule
         var used: UInt64 = 0
-        for term in terms where term.test != .bpf && !term.test.isStateful { used |= term.field.bit }
+        for term in terms where term.test.readsField { used |= term.field.bit }
         for limit in limits { for field in limit.keyFields { used |= field.bit } }
         for table in index.prefixTables.buffer { used |= table.field.bit }
         for table in index.exactTables.buffer { used |= table.field.bit }
@@ -81,6 +83,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         self.mirrorInterfaces = mirrorInterfaces
         self.limits = limits
         self.quotas = quotas
+        self.dynamicSets = dynamicSets
         self.usesFlows = terms.contains { $0.field == .ctState || $0.field == .ctDirection }
         self.rejects = rules.contains { $0.verdict == .reject && $0.next < 0 }
         self.continues = rules.contains { $0.next >= 0 }

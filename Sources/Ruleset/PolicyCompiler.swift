@@ -22,6 +22,9 @@ public enum PolicyCompiler {
 
     public static func compile(_ policy: Policy, options: Options = Options()) -> CompiledPolicy {
         var builder = ProgramBuilder()
+        builder.dynamicSets = policy.sets.compactMap { set in
+            set.dynamic.map { CompiledDynamicSet(name: set.name, spec: $0, elements: set.elements.map(\.lo)) }
+        }
         let program = FlatProgram(policy)
         for rule in program.rules {
             builder.addRule(
@@ -48,7 +51,7 @@ public enum PolicyCompiler {
             bpfPrograms: builder.bpfPrograms,
             index: index, defaultRule: defaultRule, logPrefixes: builder.logPrefixes,
             captureFiles: builder.captureFiles, mirrorInterfaces: builder.mirrorInterfaces, limits: builder.limits,
-            quotas: builder.quotas, logLevels: builder.logLevels)
+            quotas: builder.quotas, logLevels: builder.logLevels, dynamicSets: builder.dynamicSets)
     }
 }
 
@@ -67,15 +70,22 @@ private struct ProgramBuilder {
     var mirrorInterfaces: [String] = []
     var limits: [CompiledLimit] = []
     var quotas: [CompiledQuota] = []
+    var dynamicSets: [CompiledDynamicSet] = []
     /// The rule being compiled, for the stateful terms' names.
     private var ruleName = ""
 
     mutating func addRule(_ rule: FlatRule, name: String, defaults: VerdictOptions, options: PolicyCompiler.Options) {
         ruleName = name
-        let compiledTerms = rule.match.map { compileTerm($0, options: options) }
+        let compiledTerms =
+            rule.match.map { compileTerm($0, options: options) }
             .enumerated()
             .sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }
             .map(\.element.term)
+            + rule.statements.compactMap { statement in
+                // An add runs after the match line; a full set stops the rule there, as nft's.
+                guard case .setUpdate(let update) = statement.kind else { return nil }
+                return setUpdateTerm(update)
+            }
         let termSlice = PoolSlice(start: Int32(terms.count), count: Int32(compiledTerms.count))
         terms += compiledTerms
 
@@ -86,6 +96,7 @@ private struct ProgramBuilder {
         var hasEffects = false
         var rewrites = false
         for statement in mirrors + others {
+            if case .setUpdate = statement.kind { continue }
             let action = compileStatement(statement.kind)
             switch action {
             case .rewrite, .segmentSizeToMTU: rewrites = true
@@ -94,7 +105,7 @@ private struct ProgramBuilder {
             actions.append(action)
         }
         var required: UInt64 = 0
-        for term in compiledTerms where !term.negated && term.test != .bpf && !term.test.isStateful {
+        for term in compiledTerms where !term.negated && term.test.readsField {
             required |= term.field.bit
         }
         let filled = (rule.verdict?.options ?? VerdictOptions()).filled(from: defaults)
@@ -134,6 +145,9 @@ private struct ProgramBuilder {
             return (Term(field: .metaLength, test: .quota, negated: false, slice: slice), 20_000 + ordinal)
         case .concatenation:
             preconditionFailure("FlatProgram lays concatenations out as single-field rules")
+        case .setMembership(let match):
+            let slice = PoolSlice(start: Int32(dynamicSetIndex(match.set)), count: 1)
+            return (Term(field: FieldCode(match.field), test: .setMember, negated: match.negated, slice: slice), 50)
         case .bpf(let match):
             bpfPrograms.append(
                 match.program.map { bpf_insn(code: $0.code, jt: $0.jt, jf: $0.jf, k: $0.k) })
@@ -185,6 +199,21 @@ private struct ProgramBuilder {
         }
     }
 
+    /// The term that runs `add` or `update`.
+    private func setUpdateTerm(_ update: SetUpdate) -> Term {
+        Term(
+            field: FieldCode(update.field), test: update.operation == .add ? .setAdd : .setUpdate, negated: false,
+            lo: UInt128(update.timeout ?? 0), hi: update.timeout == nil ? 0 : 1,
+            slice: PoolSlice(start: Int32(dynamicSetIndex(update.set)), count: 1))
+    }
+
+    private func dynamicSetIndex(_ name: String) -> Int {
+        guard let index = dynamicSets.firstIndex(where: { $0.name == name }) else {
+            preconditionFailure("the checker marks every set an add, update or membership names as dynamic: \(name)")
+        }
+        return index
+    }
+
     private mutating func appendIntervals(_ intervals: [ValueInterval]) -> PoolSlice {
         let slice = PoolSlice(start: Int32(intervalPool.count), count: Int32(intervals.count))
         intervalPool += intervals
@@ -213,6 +242,8 @@ private struct ProgramBuilder {
             if let existing = mirrorInterfaces.firstIndex(of: interface) { return .mirror(Int32(existing)) }
             mirrorInterfaces.append(interface)
             return .mirror(Int32(mirrorInterfaces.count - 1))
+        case .setUpdate:
+            preconditionFailure("add and update compile to terms, not actions")
         }
     }
 

@@ -39,3 +39,18 @@ public struct CompiledQuota: Sendable, Equatable {
         self.mode = mode
     }
 }
+
+/// A dynamic set as compiled: what the pipeline's shared state builds its table from, and keeps
+/// it by across reloads (an equal declaration with equal elements keeps the elements held).
+public struct CompiledDynamicSet: Sendable, Hashable {
+    public var name: String
+    public var spec: DynamicSetSpec
+    /// The initial elements (`elements = { ... }`), as the field values the table holds.
+    public var elements: [UInt128]
+
+    public init(name: String, spec: DynamicSetSpec, elements: [UInt128]) {
+        self.name = name
+        self.spec = spec
+        self.elements = elements
+    }
+}

@@ -26,10 +26,22 @@ public enum TermTest: UInt8, Sendable {
     case limit
     /// The quota `quotas[start]` still has room for the frame (or, `over`, has run out).
     case quota
+    /// The field's value is held by the dynamic set `dynamicSets[start]` (not expired).
+    case setMember
+    /// `add @set { FIELD }`: the value goes into `dynamicSets[start]` if absent (with the
+    /// timeout `lo` when `hi` is 1); holds unless the set is full.
+    case setAdd
+    /// `update @set { FIELD }`: as `setAdd`, and a held value's expiry moves.
+    case setUpdate
 
     /// The test keeps state from frame to frame: it runs after the rule's other terms, only for
     /// frames they let through.
-    @inlinable public var isStateful: Bool { self == .limit || self == .quota }
+    @inlinable public var isStateful: Bool {
+        self == .limit || self == .quota || self == .setAdd || self == .setUpdate
+    }
+
+    /// The test reads its term's field from the field vector.
+    @inlinable public var readsField: Bool { self != .bpf && self != .limit && self != .quota }
 }
 
 /// One compiled condition of a rule's `match` line.

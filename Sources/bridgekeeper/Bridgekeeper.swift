@@ -13,7 +13,7 @@ struct Bridgekeeper: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             CheckCommand.self, ReplayCommand.self, RunCommand.self, ReloadCommand.self, StatusCommand.self,
-            FlowsCommand.self, ResetQuotaCommand.self, MirrorCommand.self,
+            FlowsCommand.self, ResetQuotaCommand.self, SetListCommand.self, MirrorCommand.self,
             InjectCommand.self, PktgenCommand.self, ImportNftCommand.self,
         ]
     )

@@ -36,9 +36,12 @@ import Testing
             case .quota: answer = probed.quota
             case .flowSets: answer = probed.flowSets
             case .tcpOptions: answer = probed.tcpOptions
+            case .dynamicSets: answer = probed.dynamicSets
             }
             #expect(checked.succeeded == answer, "\(probe): nft says \(checked.succeeded): \(checked.errors)")
         }
+        // This machine's kernel takes `update @s { ip saddr }` in the bridge family.
+        #expect(probed.dynamicSets)
         print("capabilities of this kernel: \(probed)")
     }
 }

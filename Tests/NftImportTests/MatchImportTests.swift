@@ -197,17 +197,39 @@ import Testing
         #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors)")
     }
 
-    @Test func aSetFilledFromThePacketPathLeavesItsMatchOut() throws {
-        // nft -j does not list `flags dynamic`: the update statement is what shows it.
+    @Test func aSetFilledFromThePacketPathBecomesADynamicSet() throws {
+        // nft -j does not list `flags dynamic`: the add statement is what shows it.
         let set =
-            #"{"set": {"family": "inet", "name": "m", "table": "filter", "type": "ipv4_addr", "handle": 2, "size": 65536}}"#
+            #"{"set": {"family": "inet", "name": "m", "table": "filter", "type": "ipv4_addr", "handle": 2, "size": 65536, "flags": ["timeout"], "timeout": 60}}"#
+        let add = #"{"set": {"op": "add", "elem": \#(F.payload("ip", "saddr")), "set": "@m"}}"#
         let update =
-            #"{"set": {"op": "add", "elem": \#(F.payload("ip", "saddr")), "set": "@m"}}"#
+            #"{"set": {"op": "update", "elem": {"elem": {"val": \#(F.payload("ip", "saddr")), "timeout": 30}}, "set": "@m"}}"#
         let result = try F.imported(
-            [#"[\#(F.match(F.payload("ip", "saddr"), #""@m""#)), \#(F.drop)]"#, #"[\#(update)]"#], sets: [set])
-        #expect(result.policy.contains("# rule 1 of chain forward left out: @m is a set the packet path fills"))
+            [
+                #"[\#(F.match(F.payload("tcp", "dport"), "7000")), \#(add)]"#,
+                #"[\#(F.match(F.payload("tcp", "dport"), "22")), \#(F.match(F.payload("ip", "saddr"), #""@m""#)), \#(update), \#(F.accept)]"#,
+                #"[\#(F.match(F.payload("ip", "saddr"), #""@m""#)), \#(F.drop)]"#,
+            ], sets: [set])
+        #expect(result.policy.contains("set m { type ipv4_addr; flags dynamic,timeout; timeout 60s; size 65536; }"))
         #expect(
-            result.policy.contains("# rule 2 of chain forward left out: adding to a set from the packet path (add @m)"))
-        #expect(!result.policy.contains("set m"), "a set no kept rule uses is not declared")
+            F.rule("forward-1", in: result.policy)
+                == "rule \"forward-1\" {\n    match tcp dport 7000\n    add @m { ip saddr }\n}",
+            "\(result.policy)")
+        #expect(
+            F.rule("forward-2", in: result.policy)
+                == "rule \"forward-2\" {\n    match tcp dport 22 ip saddr @m\n    update @m { ip saddr timeout 30s }\n    forward\n}",
+            "\(result.policy)")
+        #expect(F.rule("forward-3", in: result.policy)?.contains("match ip saddr @m\n    drop") == true)
+        #expect(result.leftOut.isEmpty)
+        #expect(F.check(result.policy).errors.isEmpty, "\(F.check(result.policy).errors.map(\.rendered))")
+    }
+
+    @Test func removingFromASetIsLeftOutWithWhy() throws {
+        let set = #"{"set": {"family": "inet", "name": "m", "table": "filter", "type": "ipv4_addr", "handle": 2}}"#
+        let delete = #"{"set": {"op": "delete", "elem": \#(F.payload("ip", "saddr")), "set": "@m"}}"#
+        let result = try F.imported([#"[\#(delete)]"#], sets: [set])
+        #expect(
+            result.policy.contains("left out: delete @m: the language adds to sets from the packet path, never removes")
+        )
     }
 }

@@ -22,6 +22,24 @@ import Testing
         #expect(result.policy.contains("# no test for rule \"ping-flood\": a limit over the rate matches only once"))
     }
 
+    @Test func aPortKnockWithDynamicSetsImportsAndChecksClean() async throws {
+        let json = try await Rulesets.json(loading: Rulesets.path("port-knock.nft"))
+        let result = try NftImporter.importRuleset(json: json)
+        #expect(result.leftOut.isEmpty, "\(result.leftOut)")
+        #expect(
+            result.policy.contains("set knocked { type ipv4_addr; flags dynamic,timeout; timeout 60s; size 65536; }\n"),
+            "\(result.policy)")
+        #expect(
+            result.policy.contains(
+                "set dns_clients { type ipv4_addr; flags dynamic,timeout; timeout 300s; size 65535; }\n"))
+        #expect(result.policy.contains("    match tcp dport 7000\n    add @knocked { ip saddr }\n    drop\n"))
+        #expect(result.policy.contains("    match tcp dport 22 ip saddr @knocked\n    forward\n"))
+        #expect(result.policy.contains("    update @dns_clients { ip saddr timeout 600s }\n    forward\n"))
+        let report = Fixture.check(result.policy)
+        #expect(report.loaded != nil && report.errors.isEmpty, "\(Rulesets.errors(report))")
+        #expect(report.tests.allSatisfy { $0.passed })
+    }
+
     @Test func aHostFirewallKeepsOnlyItsForwardChain() async throws {
         let json = try await Rulesets.json(loading: Rulesets.path("host-firewall.nft"))
         let result = try NftImporter.importRuleset(json: json)

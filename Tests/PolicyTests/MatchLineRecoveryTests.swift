@@ -83,7 +83,10 @@ struct MatchLineRecoveryTests {
         ("ct mark set 1", "'ct mark' is the connection mark"),
         ("mark set 1", "'mark' (meta mark) is the packet mark"),
         ("limit rate 10/second", "'limit' is a match term here: put it on the rule's match line"),
-        ("update @seen { ip saddr }", "'update' adds to a set from the datapath, which is not supported yet"),
+        (
+            "delete @seen { ip saddr }",
+            "'delete' removes an element from a set from the datapath, which is not supported yet"
+        ),
     ]
 
     @Test(arguments: nftOnlyStatements)

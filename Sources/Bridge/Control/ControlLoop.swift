@@ -17,6 +17,8 @@ protocol ControlHandler: AnyObject {
     func flowsReply() -> String
     /// The `reset-quota RULE` reply (JSON).
     func resetQuotaReply(rule: String) -> String
+    /// The `set-list SET` reply (JSON): the dynamic set's elements.
+    func setListReply(set: String) -> String
     /// Called every round (at least every 200 ms): time to drain logs and captures.
     func controlTick()
 }
@@ -130,6 +132,8 @@ final class ControlLoop: @unchecked Sendable {
                 ControlListener.reply(connection, handler.flowsReply())
             case "reset-quota" where words.count == 2:
                 ControlListener.reply(connection, handler.resetQuotaReply(rule: words[1]))
+            case "set-list" where words.count == 2:
+                ControlListener.reply(connection, handler.setListReply(set: words[1]))
             default:
                 let (allowed, suppressed) = garbageLimiter.admit(now: MonotonicClock.now())
                 if allowed {

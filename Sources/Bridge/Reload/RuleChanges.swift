@@ -31,7 +31,13 @@ struct RuleChanges {
         var copy = rule
         copy.location = nowhere
         copy.verdict?.location = nowhere
-        copy.statements = copy.statements.map { Statement(kind: $0.kind, location: nowhere) }
+        copy.statements = copy.statements.map { statement in
+            guard case .setUpdate(var update) = statement.kind else {
+                return Statement(kind: statement.kind, location: nowhere)
+            }
+            update.location = nowhere
+            return Statement(kind: .setUpdate(update), location: nowhere)
+        }
         copy.match = copy.match.map { term in
             switch term {
             case .field(var m):
@@ -49,6 +55,9 @@ struct RuleChanges {
             case .quota(var m):
                 m.location = nowhere
                 return .quota(m)
+            case .setMembership(var m):
+                m.location = nowhere
+                return .setMembership(m)
             }
         }
         return copy

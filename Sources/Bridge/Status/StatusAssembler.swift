@@ -36,6 +36,8 @@ struct StatusInputs {
     var perWorker: [[[PortCounter: UInt64]]] = []
     /// `--link-propagate`'s state (nil when off).
     var linkPropagation: LinkPropagation? = nil
+    /// The policy's dynamic sets.
+    var dynamicSets: [StatusReport.DynamicSet] = []
 }
 
 /// Builds the `status` report and the `/metrics` snapshot from what the threads publish: pure
@@ -86,7 +88,7 @@ enum StatusAssembler {
                     ports: ports.map { counters in
                         Dictionary(uniqueKeysWithValues: PortCounter.allCases.map { ($0.name, counters[$0] ?? 0) })
                     })
-            })
+            }, dynamicSets: inputs.dynamicSets)
     }
 
     /// The status as Prometheus families for `/metrics`.
@@ -118,6 +120,10 @@ enum StatusAssembler {
                 MetricsSnapshot.Flows(
                     inUse: UInt64($0.inUse), capacity: UInt64($0.capacity), created: $0.created, expired: $0.expired,
                     closed: $0.closed, evicted: $0.evicted, refusedFull: $0.refusedFull, invalid: $0.invalid)
+            },
+            dynamicSets: status.dynamicSets.map {
+                MetricsSnapshot.DynamicSet(
+                    name: $0.name, elements: UInt64($0.elements), capacity: UInt64($0.capacity), refused: $0.refused)
             })
     }
 }

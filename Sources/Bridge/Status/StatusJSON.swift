@@ -94,6 +94,19 @@ extension StatusReport {
             json.endObject()
         }
         json.endArray()
+        json.key("dynamicSets")
+        json.beginArray()
+        for set in dynamicSets {
+            json.beginObject()
+            json.field("name", set.name)
+            json.field("elements", set.elements)
+            json.field("capacity", set.capacity)
+            json.field("refused", set.refused)
+            json.field("inserted", set.inserted)
+            if let timeout = set.timeoutSeconds { json.field("timeoutSeconds", timeout, digits: 3) }
+            json.endObject()
+        }
+        json.endArray()
         json.endObject()
         return json.text
     }
@@ -140,7 +153,7 @@ enum ControlReplies {
     static let unknownRequest: String = {
         var json = JSONWriter()
         json.beginObject()
-        json.field("error", "unknown request; use status, reload, flows or reset-quota RULE")
+        json.field("error", "unknown request; use status, reload, flows, reset-quota RULE or set-list SET")
         json.endObject()
         return json.text
     }()

@@ -84,6 +84,25 @@ public struct StatusReport: Codable, Sendable {
     /// Each worker's own port counters (what `ports` adds up), so a loss is traced to a thread.
     public var perWorker: [WorkerPorts] = []
 
+    /// The dynamic sets of the policy in force (shared by every worker).
+    public var dynamicSets: [DynamicSet] = []
+
+    /// One dynamic set: what it holds, its size, and what it refused.
+    public struct DynamicSet: Codable, Sendable {
+        public var name: String
+        /// Elements held and not expired.
+        public var elements: Int
+        /// The set's `size`.
+        public var capacity: Int
+        /// Inserts refused because the set was full.
+        public var refused: UInt64
+        /// Elements inserted since the set was made (initial elements included).
+        public var inserted: UInt64
+        /// The set's `timeout` in seconds (nil: elements do not expire unless their statement
+        /// gives a timeout).
+        public var timeoutSeconds: Double?
+    }
+
     /// One worker's counters for port a and port b.
     public struct WorkerPorts: Codable, Sendable {
         public var worker: Int

@@ -74,6 +74,17 @@ public enum StatusText {
             }
             out += align(table, rightFrom: 1)
         }
+        if !s.dynamicSets.isEmpty {
+            out.append("")
+            var table: [[String]] = [["set", "elements", "size", "refused (full)", "inserted"]]
+            for set in s.dynamicSets {
+                table.append([
+                    "@" + set.name, String(set.elements), String(set.capacity), String(set.refused),
+                    String(set.inserted),
+                ])
+            }
+            out += align(table, rightFrom: 1)
+        }
         if s.held > 0 { out.append("\nheld for delay: \(s.held)") }
         return out.joined(separator: "\n")
     }

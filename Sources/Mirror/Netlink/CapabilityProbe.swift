@@ -25,7 +25,7 @@ extension NftablesConnection {
     public func probeCapabilities() throws(MirrorError) -> KernelCapabilities {
         var result = KernelCapabilities(
             bridgeConntrack: false, bridgeReject: false, limit: false, meters: false, quota: false, flowSets: false,
-            tcpOptions: false, probed: true)
+            tcpOptions: false, probed: true, dynamicSets: false)
         let table = "bk_probe_\(portID)"
         var all = KernelCapabilities(
             bridgeConntrack: true, bridgeReject: true, limit: true, meters: true, quota: true, flowSets: true,
@@ -43,6 +43,7 @@ extension NftablesConnection {
             case .quota: result.quota = accepted
             case .flowSets: result.flowSets = accepted
             case .tcpOptions: result.tcpOptions = accepted
+            case .dynamicSets: result.dynamicSets = accepted
             }
         }
         return result
@@ -88,6 +89,7 @@ enum CapabilityProbe: CaseIterable {
     case flowSets
     /// `tcp option maxseg size 1-65535` and `tcp option maxseg size set 1200`.
     case tcpOptions
+    case dynamicSets
 
     var policy: Policy {
         let at = SourceLocation(file: "capability probe", line: 1, column: 1)
@@ -115,6 +117,21 @@ enum CapabilityProbe: CaseIterable {
             match.append(.field(FieldMatch(field: .tcpMSS, values: [ValueInterval(lo: 1, hi: 65535)], location: at)))
             statements = [Statement(kind: .set(.tcpMSS, 1200), location: at)]
             verdict = Verdict(kind: .forward, location: at)
+        case .dynamicSets:
+            // `update @probe { ip saddr }`, then a lookup of the same set.
+            let spec = DynamicSetSpec(
+                size: 16, sizeWritten: true, timeout: 60_000_000_000, hasTimeouts: true, typeName: "ipv4_addr",
+                keyField: .ipSaddr)
+            let set = NamedSet(name: "probe", elements: [], valueKind: .ipv4, location: at, dynamic: spec)
+            let update = Statement(
+                kind: .setUpdate(SetUpdate(operation: .update, set: "probe", field: .ipSaddr, location: at)),
+                location: at)
+            let lookup = MatchTerm.setMembership(SetMembershipMatch(field: .ipSaddr, set: "probe", location: at))
+            let rules = [
+                Rule(name: "probe", match: match, statements: [update], action: .next, location: at),
+                Rule(name: "probe-lookup", match: [lookup], verdict: verdict, location: at),
+            ]
+            return Policy(defaultVerdict: .forward, defaultLocation: at, sets: [set], rules: rules)
         }
         let rule = Rule(name: "probe", match: match, statements: statements, verdict: verdict, location: at)
         return Policy(defaultVerdict: .forward, defaultLocation: at, rules: [rule])

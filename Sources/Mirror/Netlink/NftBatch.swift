@@ -98,7 +98,7 @@ struct NftBatch {
             nftnl_set_set_u32(object, UInt16(NFTNL_SET_DESC_SIZE.rawValue), UInt32(set.elements.count))
         }
         if let dynamic = set.dynamic {
-            nftnl_set_set_u32(object, UInt16(NFTNL_SET_DESC_SIZE.rawValue), dynamic.size)
+            if dynamic.size > 0 { nftnl_set_set_u32(object, UInt16(NFTNL_SET_DESC_SIZE.rawValue), dynamic.size) }
             if let timeout = dynamic.timeout { nftnl_set_set_u64(object, UInt16(NFTNL_SET_TIMEOUT.rawValue), timeout) }
         }
         if !set.userdata.isEmpty {

@@ -21,11 +21,15 @@ public struct KernelCapabilities: Sendable, Hashable, CustomStringConvertible {
     public var tcpOptions: Bool
     /// The answers come from the kernel (true) or are assumed (``assumed``).
     public var probed: Bool
+    /// A policy's dynamic sets: a set filled from the packet path (`add @s { ip saddr }`,
+    /// `update @s { ... }`) and looked up by later rules.
+    public var dynamicSets: Bool
 
     public init(
         bridgeConntrack: Bool, bridgeReject: Bool, limit: Bool, meters: Bool, quota: Bool, flowSets: Bool,
-        tcpOptions: Bool, probed: Bool
+        tcpOptions: Bool = true, probed: Bool, dynamicSets: Bool = true
     ) {
+        self.dynamicSets = dynamicSets
         self.bridgeConntrack = bridgeConntrack
         self.bridgeReject = bridgeReject
         self.limit = limit
@@ -48,6 +52,7 @@ public struct KernelCapabilities: Sendable, Hashable, CustomStringConvertible {
         let items: [(String, Bool)] = [
             ("bridge conntrack", bridgeConntrack), ("bridge reject", bridgeReject), ("limit", limit),
             ("meters", meters), ("quota", quota), ("flow sets", flowSets), ("tcp options", tcpOptions),
+            ("dynamic sets", dynamicSets),
         ]
         return items.map { "\($0.0): \($0.1 ? "yes" : "no")" }.joined(separator: ", ")
     }

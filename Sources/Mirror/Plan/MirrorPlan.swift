@@ -195,7 +195,7 @@ public struct NftSet: Sendable, Hashable {
         var flags: UInt32 = 0
         if isAnonymous { flags |= 0x1 | 0x2 }
         if isInterval { flags |= 0x4 }
-        if dynamic != nil { flags |= 0x10 | 0x20 }
+        if let dynamic { flags |= dynamic.timeouts ? 0x10 | 0x20 : 0x20 }
         return flags
     }
 }
@@ -206,10 +206,15 @@ public struct NftSetDynamics: Sendable, Hashable {
     public var size: UInt32
     /// The elements' default timeout in milliseconds (`timeout T`); nil: each element's own.
     public var timeout: UInt64?
+    /// Elements may time out (`NFT_SET_TIMEOUT`): every set but a policy's dynamic set declared
+    /// without timeouts.
+    public var timeouts: Bool
 
-    public init(size: UInt32, timeout: UInt64?) {
+    /// `size` 0: none given (`nft` sends no size then).
+    public init(size: UInt32, timeout: UInt64?, timeouts: Bool = true) {
         self.size = size
         self.timeout = timeout
+        self.timeouts = timeouts
     }
 }
 

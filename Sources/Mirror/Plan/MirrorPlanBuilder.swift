@@ -12,6 +12,14 @@ struct MirrorPlanBuilder {
 
     init(policy: Policy, ports: MirrorPorts, capabilities: KernelCapabilities) {
         self.policy = policy
+        for set in policy.sets {
+            guard let spec = set.dynamic else { continue }
+            // As `nft` sends it: a size only when written, the timeout in milliseconds.
+            let dynamics = NftSetDynamics(
+                size: spec.sizeWritten ? UInt32(clamping: spec.size) : 0, timeout: spec.timeout.map { $0 / 1_000_000 },
+                timeouts: spec.hasTimeouts)
+            sets.dynamicSets[set.name] = (dynamics, set.elements)
+        }
         let usesFlows = policy.rules.contains { rule in
             rule.match.contains { if case .field(let match) = $0 { match.field.isConnectionTracking } else { false } }
         }
@@ -148,7 +156,17 @@ struct MirrorPlanBuilder {
                 "frames whose L4 header lies behind IPv4 options or IPv6 extension headers and that carry two or "
                 + "more VLAN tags or a 0x9100 tag"
             let reason = "(nft can only read such frames as raw payload at fixed offsets)"
-            for item in usedRules {
+            let tagged = "frames that carry two or more VLAN tags or a 0x9100 tag"
+            let dynamicReason = "(its dynamic set is filled and read at the native offsets only)"
+            for item in usedRules where TaggedRulePlanner.usesDynamicSets(item.rule) {
+                if guessed.contains(item.rule.name) {
+                    note(item, "the kernel drops \(tagged) by this rule \(dynamicReason)")
+                }
+                if skipped.contains(item.rule.name) {
+                    note(item, "the kernel leaves \(tagged) to the rules after this one \(dynamicReason)")
+                }
+            }
+            for item in usedRules where !TaggedRulePlanner.usesDynamicSets(item.rule) {
                 if guessed.contains(item.rule.name) {
                     note(item, "the kernel drops \(frames) by this rule without checking all its terms \(reason)")
                 }

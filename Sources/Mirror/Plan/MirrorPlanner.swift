@@ -126,6 +126,7 @@ public enum MirrorPlanner {
             case .bpf: return false
             case .limit(let limit): return limit.per.contains { !RuleTailPlanner.field($0).isLinkLevel }
             case .quota: return false
+            case .setMembership(let match): return !match.field.isLinkLevel
             }
         }
     }

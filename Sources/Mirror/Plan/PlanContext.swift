@@ -25,6 +25,18 @@ struct RuleTerms {
     init(_ rule: Rule, ports: MirrorPorts, capabilities: KernelCapabilities) {
         var scratch = SetRegistry()
         for term in rule.match {
+            var term = term
+            if case .setMembership(let match) = term {
+                guard capabilities.dynamicSets else {
+                    leftOut.append("its `@\(match.set)` is a dynamic set, which the kernel does not take")
+                    continue
+                }
+                // The named set's lookup; the set registry gives it its dynamic declaration.
+                term = .field(
+                    FieldMatch(
+                        field: match.field, negated: match.negated, values: [], setName: match.set,
+                        location: match.location))
+            }
             switch term {
             case .bpf(let bpf):
                 leftOut.append("its `bpf \"\(bpf.expression)\"` match has no nftables form")
@@ -35,6 +47,8 @@ struct RuleTerms {
                     "its concatenation (\(match.fieldsText)): the mirror writes a concatenation out as one rule per "
                         + "tuple, and this one is `!=`, or its tuples overlap in a rule that goes on or keeps state, "
                         + "or it has more than \(PolicyChains.maximumCopies) tuples")
+            case .setMembership:
+                continue
             case .field(let whole):
                 if whole.field.isConnectionTracking {
                     connectionTracking.append(whole)
@@ -58,6 +72,11 @@ struct RuleTerms {
                     fields.append((match, layout))
                 }
             }
+        }
+        for statement in rule.statements where !capabilities.dynamicSets {
+            guard case .setUpdate(let update) = statement.kind else { continue }
+            leftOut.append(
+                "its `\(update.operation.rawValue) @\(update.set)` needs dynamic sets, which the kernel does not take")
         }
         // Outer-tag terms first (they read only the link layer; the terms are ANDed, so their
         // order is free).

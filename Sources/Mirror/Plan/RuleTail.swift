@@ -12,6 +12,8 @@ struct RuleTail {
         /// ports has a set of its own for the tagged framings (`taggedSet`), because `nft` types a
         /// raw transport-header port as a port and a raw link-layer one as an integer.
         case meter(set: NftSet, taggedSet: NftSet?, key: [Field], limit: NftLimit)
+        /// `add @s { FIELD }` / `update @s { FIELD [timeout T] }` (timeout in milliseconds).
+        case setUpdate(set: NftSet, field: Field, operation: NftDynamicSetUpdate.Operation, timeout: UInt64?)
     }
 
     /// One way the rule ends: the conditions that select it (a reject's protocol), then the
@@ -43,6 +45,7 @@ struct RuleTail {
     var meterKeyFields: [Field] {
         stateful.flatMap { part -> [Field] in
             if case .meter(_, _, let key, _) = part { return key }
+            if case .setUpdate(_, let field, _, _) = part { return [field] }
             return []
         }
     }
@@ -69,6 +72,16 @@ struct RuleTail {
                         NftDynamicSetUpdate(
                             operation: .update, setName: set.name, setID: set.id, expressions: [.limit(limit)])))
                 words.append("update @\(set.name) { \(keyText) \(NftLimitText.statement(limit)) }")
+            case .setUpdate(let set, let field, let operation, let timeout):
+                // Read as the field is (`ip saddr`), into the set typed by it.
+                guard !tagged, let layout = FieldLayout.of(field) else { return nil }
+                expressions += layout.loads
+                expressions.append(
+                    .dynamicSet(
+                        NftDynamicSetUpdate(operation: operation, setName: set.name, setID: set.id, timeout: timeout)))
+                let verb = operation == .add ? "add" : "update"
+                let after = timeout.map { " timeout \(DurationText.nft(milliseconds: $0))" } ?? ""
+                words.append("\(verb) @\(set.name) { \(layout.selector)\(after) }")
             }
         }
         return (expressions, words)

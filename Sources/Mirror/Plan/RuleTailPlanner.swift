@@ -88,11 +88,14 @@ struct RuleTailPlanner {
                     NftObject(
                         name: name, kind: .quota(bytes: quota.amount.bytes, over: quota.mode == .over), origin: origin))
                 stateful.append(.object(.quota, name: name))
-            case .field, .bpf, .concatenation:
+            case .field, .bpf, .concatenation, .setMembership:
                 continue
             }
         }
-        if !stateful.isEmpty {
+        let counted = !stateful.isEmpty
+        guard let updates = plannedSetUpdates(drops: drops, sets: &sets) else { return nil }
+        stateful += updates
+        if counted {
             note(
                 .partlyMirrorable,
                 "the kernel's limits and quotas count only while it forwards (after Bridgekeeper stops), start "
@@ -117,7 +120,7 @@ struct RuleTailPlanner {
 
     /// A term the kernel cannot check: a dropping rule goes on without it (it drops more), an
     /// accepting one is left out. Returns whether the rule goes on.
-    private mutating func uncheckable(_ what: String, drops: Bool) -> Bool {
+    mutating func uncheckable(_ what: String, drops: Bool) -> Bool {
         if drops {
             note(.partlyMirrorable, "the kernel drops the frames this rule matches without checking \(what)")
             return true
@@ -372,6 +375,8 @@ struct RuleTailPlanner {
                     .partlyMirrorable,
                     "`mirror \"\(interface)\"` is left out: nftables cannot copy frames to another interface in the "
                         + "bridge family")
+            case .setUpdate:
+                continue
             }
         }
         if rewrites.contains(where: { $0.dependencies.contains { $0 != .vlanTag && $0 != .outerTag } }) {

@@ -8,6 +8,9 @@ struct SetRegistry {
     private(set) var anonymous: [NftSet] = []
     private var namedIndex: [String: Int] = [:]
     private var nextID: UInt32 = 1
+    /// The policy's dynamic sets by name: how the kernel's set is declared, and its initial
+    /// elements (every use of the set reads and fills the same nft set).
+    var dynamicSets: [String: (dynamics: NftSetDynamics, elements: [ValueInterval])] = [:]
 
     init() {}
 
@@ -46,7 +49,8 @@ struct SetRegistry {
         let key = "\(name)\u{0}\(type.id)"
         if let index = namedIndex[key] { return named[index] }
         let taken = named.contains { $0.name == name }
-        let merged = SetEncoding.merged(values)
+        let dynamic = dynamicSets[name]
+        let merged = SetEncoding.merged(dynamic?.elements ?? values)
         let interval = merged.contains { !$0.isSingle }
         let set = NftSet(
             name: taken ? "\(name)-\(type.name)" : name, id: allocateID(), isAnonymous: false, keyType: type,
@@ -55,7 +59,8 @@ struct SetRegistry {
             elementsText: Self.text(merged, layout: layout, bitWidth: bitWidth),
             userdata: SetEncoding.userdata(
                 bigEndianKey: Self.bigEndianKey(layout, interval: interval), anonymous: false, interval: interval,
-                typeof: nil))
+                typeof: nil),
+            dynamic: dynamic?.dynamics)
         namedIndex[key] = named.count
         named.append(set)
         return set

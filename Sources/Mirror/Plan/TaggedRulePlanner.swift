@@ -60,6 +60,13 @@ struct TaggedRulePlanner {
     /// IPv6 extension headers Bridgekeeper walks.
     static let ipv6ExtensionHeaders: [UInt8] = [0, 43, 44, 51, 60]
 
+    /// The rule adds to or tests a dynamic set: its tagged copies would need the set read and
+    /// filled at other offsets, which one nft set cannot be for both.
+    static func usesDynamicSets(_ rule: Rule) -> Bool {
+        rule.match.contains { if case .setMembership = $0 { true } else { false } }
+            || rule.statements.contains { if case .setUpdate = $0.kind { true } else { false } }
+    }
+
     let rule: Rule
     let origin: NftRuleOrigin
     let terms: RuleTerms
@@ -70,8 +77,9 @@ struct TaggedRulePlanner {
     /// The rule's nft rules for this framing; the sets they use are added to `sets`.
     func plan(sets: inout SetRegistry) -> Result {
         var result = Result()
-        if framing == .pastTags {
-            // Not read: a dropping rule drops every such frame, an accepting one leaves them.
+        if framing == .pastTags || Self.usesDynamicSets(rule) {
+            // Not read (past the tags, or a dynamic set the kernel's copy for the native framing
+            // fills): a dropping rule drops every such frame, an accepting one leaves them.
             guard tail.drops else {
                 result.skipped = true
                 return result

@@ -92,8 +92,8 @@ public enum NftText {
             block.append("\t\ttype \(set.keyType.name)")
         }
         if let dynamic = set.dynamic {
-            block.append("\t\tsize \(dynamic.size)")
-            block.append("\t\tflags dynamic,timeout")
+            if dynamic.size > 0 { block.append("\t\tsize \(dynamic.size)") }
+            block.append(dynamic.timeouts ? "\t\tflags dynamic,timeout" : "\t\tflags dynamic")
             if let timeout = dynamic.timeout { block.append("\t\ttimeout \(DurationText.nft(milliseconds: timeout))") }
         } else if set.isInterval {
             block.append("\t\tflags interval")

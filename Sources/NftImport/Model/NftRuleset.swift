@@ -132,6 +132,10 @@ public struct NftSet: Sendable, Hashable {
     public var isMap: Bool
     /// A rule adds to or updates the set from the packet path.
     public var isFilledByRules = false
+    /// `size N` (nil: not given).
+    public var size: Int?
+    /// `timeout` in seconds, as nft's JSON gives it (nil: not given).
+    public var timeout: Int?
 
     init(_ object: JSONValue, isMap: Bool) throws(ImportError) {
         family = try required(object, "family", in: "set")
@@ -148,6 +152,8 @@ public struct NftSet: Sendable, Hashable {
             flags = object["flags"]?.array?.compactMap(\.string) ?? []
         }
         elements = object["elem"]?.array ?? []
+        size = object["size"]?.integer
+        timeout = object["timeout"]?.integer
         self.isMap = isMap
     }
 

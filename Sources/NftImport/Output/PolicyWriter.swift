@@ -20,7 +20,16 @@ struct PolicyWriter {
         var elements: [String] = []
         for element in set.elements { elements.append(try ValueText.element(element, field: field)) }
         let name = PolicySetName.of(set.name)
-        if set.type.count > 1 {
+        if set.isDynamic {
+            guard set.type.count == 1 else { throw Untranslatable("a dynamic set of a concatenation") }
+            var flags = ["dynamic"]
+            if set.flags.contains("timeout") || set.timeout != nil { flags.append("timeout") }
+            var body = "type \(set.type[0]); flags \(flags.joined(separator: ","));"
+            if let timeout = set.timeout { body += " timeout \(timeout)s;" }
+            if let size = set.size { body += " size \(size);" }
+            if !elements.isEmpty { body += " elements = { \(elements.joined(separator: ", ")) }" }
+            lines.append("set \(name) { \(body) }")
+        } else if set.type.count > 1 {
             var body = "type \(set.type.joined(separator: " . "));"
             if !set.flags.isEmpty { body += " flags \(set.flags.joined(separator: ","));" }
             body += " elements = { \(elements.joined(separator: ", ")) }"

@@ -35,6 +35,9 @@ enum TestDerivation {
             case .quota(let quota) where quota.mode == .over:
                 return .failure(Untranslatable("a quota over its size matches only once the size is spent"))
             case .limit, .quota: continue
+            case .setMembership(let match) where !match.negated:
+                return .failure(Untranslatable("a dynamic set holds what earlier frames added to it"))
+            case .setMembership: continue
             }
         }
         // The first frame of a flow is `new` and `original`; a rule for `established` or

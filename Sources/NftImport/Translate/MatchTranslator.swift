@@ -94,10 +94,8 @@ extension RuleDraft {
         guard let set = context.ruleset.set(named: name, in: context.chain) else {
             throw Untranslatable("@\(name) is not declared in table \(context.chain.family) \(context.chain.table)")
         }
-        guard !set.isDynamic else {
-            throw Untranslatable(
-                "@\(name) is a set the packet path fills (flags dynamic); the language has meters (limit ... per KEY) only"
-            )
+        guard !set.isDynamic || set.type.count == 1 else {
+            throw Untranslatable("@\(name) is a dynamic set of a concatenation, which the language does not have")
         }
         context.use(set: name)
         return "@" + PolicySetName.of(name)

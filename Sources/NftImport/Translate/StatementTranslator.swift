@@ -30,6 +30,7 @@ extension RuleDraft {
         case "log": translateLog(body)
         case "limit": terms.append(try Self.limit(body, per: nil))
         case "quota": terms.append(try Self.quota(body))
+        case "set" where body["stmt"] == nil: try translateSetUpdate(body, context: &context)
         case "set", "meter": terms.append(try Self.meter(key, body))
         case "mangle": try translateMangle(body)
         case "vmap": try translateVerdictMap(body, context: &context)

@@ -88,6 +88,20 @@ public struct MetricsSnapshot: Sendable, Equatable {
         }
     }
 
+    /// One dynamic set: elements held now, its size, inserts refused because it was full.
+    public struct DynamicSet: Sendable, Equatable {
+        public var name: String
+        public var elements: UInt64
+        public var capacity: UInt64
+        public var refused: UInt64
+        public init(name: String, elements: UInt64, capacity: UInt64, refused: UInt64) {
+            self.name = name
+            self.elements = elements
+            self.capacity = capacity
+            self.refused = refused
+        }
+    }
+
     /// The outcome of the last reload attempt.
     public struct LastReload: Sendable, Equatable {
         public var ok: Bool
@@ -123,13 +137,17 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var flows: Flows?
     /// `--link-propagate`: times port a and port b were taken down for the other's link (nil: off).
     public var linkPropagations: [UInt64]?
+    /// The policy's dynamic sets.
+    public var dynamicSets: [DynamicSet] = []
 
     public init(
         ports: [Port] = [], rules: [Rule] = [], defaultVerdict: String = "forward", defaultPackets: UInt64 = 0,
         defaultBytes: UInt64 = 0, reloads: UInt64 = 0, reloadFailures: UInt64 = 0, lastReload: LastReload? = nil,
         generation: UInt64 = 1, policyLoadedAt: Double? = nil, uptimeSeconds: Double = 0, heldFrames: Int = 0,
-        version: String = "", linkPropagations: [UInt64]? = nil, flows: Flows? = nil
+        version: String = "", linkPropagations: [UInt64]? = nil, flows: Flows? = nil,
+        dynamicSets: [DynamicSet] = []
     ) {
+        self.dynamicSets = dynamicSets
         self.flows = flows
         self.linkPropagations = linkPropagations
         self.ports = ports

@@ -16,6 +16,7 @@ public enum PrometheusText {
         renderRules(snapshot, into: &writer)
         renderStatefulRules(snapshot.rules, into: &writer)
         if let flows = snapshot.flows { renderFlows(flows, into: &writer) }
+        if !snapshot.dynamicSets.isEmpty { renderDynamicSets(snapshot.dynamicSets, into: &writer) }
         if let propagations = snapshot.linkPropagations, propagations.count == 2 {
             writer.family(
                 "bridgekeeper_link_propagations_total", .counter,
@@ -43,6 +44,21 @@ public enum PrometheusText {
         for (name, value, help) in counters {
             writer.family("bridgekeeper_flows_\(name)_total", .counter, help: help)
             writer.sample("bridgekeeper_flows_\(name)_total", value)
+        }
+    }
+
+    private static func renderDynamicSets(_ sets: [MetricsSnapshot.DynamicSet], into writer: inout ExpositionWriter) {
+        let families: [(String, ExpositionWriter.Kind, String, KeyPath<MetricsSnapshot.DynamicSet, UInt64>)] = [
+            ("bridgekeeper_set_elements", .gauge, "Elements a dynamic set holds now (not expired).", \.elements),
+            ("bridgekeeper_set_capacity", .gauge, "Elements a dynamic set can hold (its size).", \.capacity),
+            (
+                "bridgekeeper_set_refused_total", .counter, "Inserts a dynamic set refused because it was full.",
+                \.refused
+            ),
+        ]
+        for (name, kind, help, value) in families {
+            writer.family(name, kind, help: help)
+            for set in sets { writer.sample(name, labels: ["set": set.name], set[keyPath: value]) }
         }
     }
 

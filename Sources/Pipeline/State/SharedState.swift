@@ -1,8 +1,12 @@
+import Frame
+import Limits
+import Ruleset
 import Synchronization
 
 /// What every forwarding thread of one bridge shares, and keeps across reloads: the byte counts
-/// of `quota` terms (one budget, however many threads count into it) and the names flows are
-/// created by. Looked up when a policy is bound to a thread, never per frame.
+/// of `quota` terms (one budget, however many threads count into it), the dynamic sets (a
+/// source added on one thread's flow is held for every thread) and the names flows are created
+/// by. Looked up when a policy is bound to a thread, never per frame.
 public final class SharedState: @unchecked Sendable {
     /// A quota's identity across reloads: its rule's name and its place among the rule's quotas.
     public struct QuotaKey: Hashable, Sendable {
@@ -19,6 +23,10 @@ public final class SharedState: @unchecked Sendable {
         var quotas: [QuotaKey: UnsafeMutablePointer<Atomic<UInt64>>] = [:]
         var creatorIDs: [String: UInt32] = [:]
         var creatorNames: [String] = []
+        /// Each dynamic set's table, by its declaration and initial elements: an unchanged
+        /// declaration finds its table (and its elements) again after a reload.
+        var dynamicSets: [CompiledDynamicSet: DynamicSetTable] = [:]
+        var seeds = SplitMix64(seed: UInt64.random(in: .min ... .max))
     }
 
     private let registry = Mutex(Registry())
@@ -77,6 +85,36 @@ public final class SharedState: @unchecked Sendable {
             }
             return reset
         }
+    }
+
+    /// The table of the dynamic set `set`: the one an earlier policy with the same declaration
+    /// and initial elements made, or a new one holding the initial elements (added at `now`).
+    /// Tables the policies of `current` no longer declare are let go (a thread still on an
+    /// older policy keeps its own reference until it moves on).
+    public func dynamicSetTable(for set: CompiledDynamicSet, now: UInt64, current: [CompiledDynamicSet])
+        -> DynamicSetTable
+    {
+        registry.withLock { registry in
+            for key in registry.dynamicSets.keys where !current.contains(key) {
+                registry.dynamicSets[key] = nil
+            }
+            if let table = registry.dynamicSets[set] { return table }
+            let table: DynamicSetTable
+            do {
+                table = try DynamicSetTable(
+                    capacity: set.spec.size, defaultTimeout: set.spec.timeout, seed: registry.seeds.next())
+            } catch {
+                preconditionFailure("a dynamic set's size was checked when the policy was read: \(error)")
+            }
+            for element in set.elements { _ = table.add(element, now: now) }
+            registry.dynamicSets[set] = table
+            return table
+        }
+    }
+
+    /// The table held for `set`, if a policy bound it.
+    public func existingDynamicSetTable(for set: CompiledDynamicSet) -> DynamicSetTable? {
+        registry.withLock { $0.dynamicSets[set] }
     }
 
     /// A small number for `name` (a rule name, or `default`), the same every time: what a flow

@@ -21,6 +21,10 @@ final class StateBinding {
     let quotaOver: UnsafeMutablePointer<Bool>
     /// Some limit is a meter: the frame's parse must be at hand for its key.
     let hasMeters: Bool
+    /// The dynamic sets' tables, by the index in their terms' slices (retained by `tables`).
+    let dynamicSets: UnsafeMutablePointer<Unmanaged<DynamicSetTable>?>
+    let dynamicSetCount: Int
+    private var tables: [DynamicSetTable] = []
 
     init(policy: CompiledPolicy) {
         limitCount = policy.limits.count
@@ -44,6 +48,9 @@ final class StateBinding {
             quotaBytes[index] = quota.amount.bytes
             quotaOver[index] = quota.mode == .over
         }
+        dynamicSetCount = policy.dynamicSets.count
+        dynamicSets = .allocate(capacity: max(1, dynamicSetCount))
+        dynamicSets.initialize(repeating: nil, count: max(1, dynamicSetCount))
     }
 
     deinit {
@@ -56,6 +63,7 @@ final class StateBinding {
         quotaCounters.deallocate()
         quotaBytes.deallocate()
         quotaOver.deallocate()
+        dynamicSets.deallocate()
     }
 
     func bind(limit index: Int, bucket: UnsafeMutablePointer<TokenBucket>) { buckets[index] = bucket }
@@ -63,6 +71,15 @@ final class StateBinding {
     func bind(limit index: Int, meter: MeterTable) { meters[index] = Unmanaged.passUnretained(meter) }
 
     func bind(quota index: Int, counter: UnsafeMutablePointer<Atomic<UInt64>>) { quotaCounters[index] = counter }
+
+    func bind(dynamicSet index: Int, table: DynamicSetTable) {
+        tables.append(table)
+        dynamicSets[index] = Unmanaged.passUnretained(table)
+    }
+
+    /// The table of dynamic set `index`.
+    @inline(__always)
+    func dynamicSet(_ index: Int) -> DynamicSetTable { dynamicSets[index]!.takeUnretainedValue() }
 
     /// Whether limit `index` lets a frame of `length` (kernel) bytes through at `now` (true also
     /// means "holds" for `over`: the limit's own polarity is applied). A meter whose key the

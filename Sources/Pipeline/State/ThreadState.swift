@@ -91,6 +91,10 @@ public final class ThreadState: @unchecked Sendable {
                 quota: index,
                 counter: shared.quotaCounter(SharedState.QuotaKey(rule: quota.ruleName, ordinal: quota.ordinal)))
         }
+        for (index, set) in policy.dynamicSets.enumerated() {
+            binding.bind(
+                dynamicSet: index, table: shared.dynamicSetTable(for: set, now: now, current: policy.dynamicSets))
+        }
         return binding
     }
 

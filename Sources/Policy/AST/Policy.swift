@@ -64,23 +64,6 @@ public enum DefaultVerdict: String, Sendable, Hashable {
     case drop
 }
 
-/// `set NAME = { ... }`: a named set. Its element kind is decided by the first field it is used
-/// with; using one set with fields of different kinds is an error.
-public struct NamedSet: Sendable, Hashable {
-    public var name: String
-    /// Elements as written, resolved to intervals of the kind of field that uses the set.
-    public var elements: [ValueInterval]
-    /// The field kind the elements were resolved for (nil when the set is never used).
-    public var valueKind: ValueKind?
-    public var location: SourceLocation
-    public init(name: String, elements: [ValueInterval], valueKind: ValueKind?, location: SourceLocation) {
-        self.name = name
-        self.elements = elements
-        self.valueKind = valueKind
-        self.location = location
-    }
-}
-
 /// `rule "NAME" { ... }`.
 public struct Rule: Sendable, Hashable {
     /// Unique. A top-level rule's name is `[a-z0-9][a-z0-9-]{0,47}`; a rule in a chain is named
@@ -144,6 +127,8 @@ public enum MatchTerm: Sendable, Hashable {
     case limit(LimitMatch)
     /// `quota [over|until] N UNIT`: bytes counted per rule.
     case quota(QuotaMatch)
+    /// `FIELD @set` or `FIELD != @set` on a dynamic set: membership tested at frame time.
+    case setMembership(SetMembershipMatch)
 
     public var location: SourceLocation {
         switch self {
@@ -152,6 +137,7 @@ public enum MatchTerm: Sendable, Hashable {
         case .bpf(let m): return m.location
         case .limit(let m): return m.location
         case .quota(let m): return m.location
+        case .setMembership(let m): return m.location
         }
     }
 
@@ -160,7 +146,7 @@ public enum MatchTerm: Sendable, Hashable {
     public var isStateful: Bool {
         switch self {
         case .limit, .quota: return true
-        case .field, .concatenation, .bpf: return false
+        case .field, .concatenation, .bpf, .setMembership: return false
         }
     }
 }

@@ -31,7 +31,7 @@ extension Rule {
         statements.contains {
             switch $0.kind {
             case .set, .vlanPush, .vlanPop, .segmentSizeToMTU: return true
-            case .log, .pcap, .mirror: return false
+            case .log, .pcap, .mirror, .setUpdate: return false
             }
         }
     }

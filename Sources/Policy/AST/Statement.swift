@@ -25,4 +25,7 @@ public enum StatementKind: Sendable, Hashable {
     case pcap(path: String)
     /// `mirror "IF"`: a copy of the frame as received goes out of that interface.
     case mirror(interface: String)
+    /// `add @set { FIELD }` or `update @set { FIELD [timeout T] }`: the frame's value of the
+    /// field goes into a dynamic set.
+    case setUpdate(SetUpdate)
 }

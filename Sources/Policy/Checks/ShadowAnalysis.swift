@@ -74,6 +74,12 @@ enum ShadowAnalysis {
                     let key = BPFKey(expression: "stateful term at \(term.location)", negated: false)
                     terms.append(.bpf(key))
                     bpf.insert(key)
+                case .setMembership(let match):
+                    // What the set holds changes frame by frame: the same test implies itself only.
+                    let written = "\(match.field.rawValue) \(match.negated ? "!=" : "==") @\(match.set)"
+                    let key = BPFKey(expression: "dynamic set: " + written, negated: false)
+                    terms.append(.bpf(key))
+                    bpf.insert(key)
                 case .field(let match) where match.field.isBitmask && match.masked == nil:
                     let masks = match.values.map(\.lo)
                     terms.append(.masks(match.field, negated: match.negated, masks))
@@ -107,6 +113,13 @@ enum ShadowAnalysis {
                         requiredFields |= ShadowAnalysis.bit(match.field)
                     }
                 }
+            }
+            for statement in rule.statements {
+                // An add to a full set stops the rule: it may not match, as a stateful term.
+                guard case .setUpdate = statement.kind else { continue }
+                let key = BPFKey(expression: "set update at \(statement.location)", negated: false)
+                terms.append(.bpf(key))
+                bpf.insert(key)
             }
             for (field, values) in positive {
                 let index = ShadowAnalysis.fieldIndex[field] ?? 0

@@ -66,7 +66,9 @@ enum NftOnlyConstructs {
             + "mirror \"IF\" copies it to a third interface",
         "dup": "copies the frame to another interface; write mirror \"IF\"",
         "flow": "offloads routed flows to a flowtable; " + noRouting,
-        "add": dynamicSet, "update": dynamicSet, "delete": dynamicSet,
+        "add": setStatement, "update": setStatement,
+        "delete": "removes an element from a set from the datapath, which is not supported yet; elements of a "
+            + "dynamic set leave when their timeout expires",
         "limit": "is a match term here: put it on the rule's match line, as in match tcp dport 22 limit rate 10/second",
         "quota": "is a match term here: put it on the rule's match line, as in match quota over 10 mbytes",
     ]
@@ -74,9 +76,9 @@ enum NftOnlyConstructs {
     private static let nat =
         "is NAT, which has no meaning on a transparent bridge: it owns no addresses and routes nothing; to rewrite "
         + "a header field write FIELD set VALUE, as in ip daddr set 198.18.0.9"
-    private static let dynamicSet =
-        "adds to a set from the datapath, which is not supported yet; a meter is written limit rate ... per ip "
-        + "saddr on the match line"
+    private static let setStatement =
+        "adds to a set from the datapath and is written add @SET { FIELD } or update @SET { FIELD timeout 30s }; "
+        + "a meter is written limit rate ... per ip saddr on the match line"
 
     /// The message for a match field written `first` or `first second`, if nft has it.
     static func field(_ first: String, _ second: String?) -> String? {

@@ -2,7 +2,7 @@
 extension Parser {
     static let ruleKeywords = [
         "comment", "match", "log", "pcap", "mirror", "vlan", "forward", "accept", "drop", "reflect", "reject",
-        "counter", "jump", "goto", "return",
+        "counter", "jump", "goto", "return", "add", "update",
     ]
 
     /// The quoted name after `rule` or `test`. A bare word is reported and used, so the block
@@ -132,6 +132,8 @@ extension Parser {
             skipRestOfStatement(atStart: true)
         case "counter":
             parseCounter(into: &rule)
+        case "add" where peek(1).kind == .setReference, "update" where peek(1).kind == .setReference:
+            if let statement = parseSetUpdate() { rule.statements.append(statement) }
         case "iif" where peek(1).isWord("vmap"), "iifname" where peek(1).isWord("vmap"),
             "oifname" where peek(1).isWord("vmap"):
             rule.control = parseVerdictMap().map { .vmap($0) }

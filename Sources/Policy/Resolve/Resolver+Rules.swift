@@ -60,6 +60,9 @@ extension Resolver {
                     continue
                 }
                 if !negated { positive[field.name] = field }
+                let membership = dynamicMembership(field, negated: negated, value: value)
+                if let term = membership.term { resolved.append(term) }
+                if membership.term != nil || membership.failed { continue }
                 let context = ValueResolver.Context(names: field.alias.map { nameTable(for: $0) })
                 guard let values = values.intervals(value, for: field.field, context) else { continue }
                 resolved.append(
@@ -225,6 +228,8 @@ extension Resolver {
                 return nil
             }
             return Statement(kind: .mirror(interface: interface.text), location: location)
+        case .setUpdate(let verb, let set, let field, let timeout):
+            return resolveSetUpdate(verb: verb, set: set, field: field, timeout: timeout, location: location)
         }
     }
 

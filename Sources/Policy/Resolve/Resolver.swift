@@ -28,6 +28,7 @@ struct Resolver {
     /// The policy, or nil when any error was reported.
     mutating func resolve(items: [LoadedItem], sources: [SourceFile], mainPath: String) -> Policy? {
         declare(items)
+        markDynamicSets(items)
         if let defaultsSyntax {
             defaults = resolveDefaults(defaultsSyntax)
             stateDefaults = resolveStateDefaults(defaultsSyntax.stateOptions)
@@ -70,8 +71,9 @@ struct Resolver {
             return NamedSet(
                 name: name, elements: state.elements,
                 valueKind: state.firstUse?.field.valueKind ?? state.declaredType?.valueKind,
-                location: state.syntax.keyword.location)
+                location: state.syntax.keyword.location, dynamic: dynamicSpec(state))
         }
+        guard !sink.hasErrors else { return nil }
         return Policy(
             version: 1, defaultVerdict: defaultVerdict.verdict, defaultLocation: defaultVerdict.keyword.location,
             defaults: defaults, stateDefaults: stateDefaults, sets: sets, rules: rules, chains: chains, tests: tests,

@@ -191,21 +191,39 @@ extension Resolver {
     }
 
     /// nft's time format: one or more `NUMBER UNIT` with units d, h, m, s and ms.
-    static func isNftDuration(_ text: String) -> Bool {
+    static func isNftDuration(_ text: String) -> Bool { nftDuration(text) != nil }
+
+    /// An nft duration (`30s`, `1h30m`, `500ms`) in nanoseconds; nil when it is not one or
+    /// does not fit.
+    static func nftDuration(_ text: String) -> UInt64? {
         var bytes = Substring(text).utf8[...]
-        guard !bytes.isEmpty else { return false }
+        guard !bytes.isEmpty else { return nil }
+        var total: UInt64 = 0
         while !bytes.isEmpty {
             let digits = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-            guard !digits.isEmpty else { return false }
+            guard !digits.isEmpty, digits.count <= 18 else { return nil }
             bytes = bytes.dropFirst(digits.count)
+            let number = digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
+            let scale: UInt64
             if bytes.starts(with: "ms".utf8) {
                 bytes = bytes.dropFirst(2)
-            } else if let unit = bytes.first, "dhms".utf8.contains(unit) {
+                scale = 1_000_000
+            } else if let unit = bytes.first, let found = Self.nftUnits[unit] {
                 bytes = bytes.dropFirst()
+                scale = found
             } else {
-                return false
+                return nil
             }
+            let (scaled, overflow) = number.multipliedReportingOverflow(by: scale)
+            let (sum, carry) = total.addingReportingOverflow(scaled)
+            guard !overflow, !carry else { return nil }
+            total = sum
         }
-        return true
+        return total
     }
+
+    private static let nftUnits: [UInt8: UInt64] = [
+        UInt8(ascii: "d"): 86_400_000_000_000, UInt8(ascii: "h"): 3_600_000_000_000,
+        UInt8(ascii: "m"): 60_000_000_000, UInt8(ascii: "s"): 1_000_000_000,
+    ]
 }

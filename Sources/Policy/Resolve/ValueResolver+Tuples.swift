@@ -77,6 +77,14 @@ extension ValueResolver {
                 at: token)
             return nil
         }
+        if state.isDynamic {
+            sink.error(
+                .notSupported,
+                "set '@\(token.text)' is dynamic (the datapath adds to it); a dynamic set with a concatenated key "
+                    + "is not supported yet",
+                at: token)
+            return nil
+        }
         if let declared = state.declaredType {
             let fits: Bool
             if case .concatenation(let types) = declared {

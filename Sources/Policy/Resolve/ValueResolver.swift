@@ -9,6 +9,8 @@ struct ValueResolver {
         var firstUse: (field: Field, location: SourceLocation)?
         /// Elements resolved for the first use.
         var elements: [ValueInterval] = []
+        /// The datapath adds to it (`flags dynamic`, or an `add` or `update` names it).
+        var isDynamic = false
     }
 
     /// Where an error found while resolving is reported, and what is added to its message.
@@ -22,6 +24,8 @@ struct ValueResolver {
         /// The names the values are written with instead of the field's literals (`iifname`,
         /// `meta pkttype`).
         var names: NameTable?
+        /// A dynamic set may be named here (a match's `FIELD @SET` on its own).
+        var allowsDynamicSets = false
     }
 
     let sink: DiagnosticSink
@@ -128,7 +132,10 @@ struct ValueResolver {
             guard let resolved = intervals(define.value, for: field, inner) else { return nil }
             return (resolved.values, nil)
         case .setReference(let token):
-            guard let values = setElements(token, for: field, names: context.names) else { return nil }
+            guard
+                let values = setElements(
+                    token, for: field, names: context.names, allowsDynamic: context.allowsDynamicSets)
+            else { return nil }
             return (values, token.text)
         case .string(let token):
             report(Self.notAString(for: field), at: token, context)
@@ -161,11 +168,21 @@ struct ValueResolver {
     }
 
     /// The elements of `@name` as values of `field`, checking the set's value kind.
-    private mutating func setElements(_ token: Token, for field: Field, names: NameTable?) -> [ValueInterval]? {
+    private mutating func setElements(
+        _ token: Token, for field: Field, names: NameTable?, allowsDynamic: Bool = false
+    ) -> [ValueInterval]? {
         guard var state = sets[token.text] else {
             sink.error(
                 .undefinedSet,
                 "undefined set '@\(token.text)'" + Suggestion.hint(for: token.text, among: sets.keys.sorted()),
+                at: token)
+            return nil
+        }
+        if state.isDynamic && !allowsDynamic {
+            sink.error(
+                .notSupported,
+                "set '@\(token.text)' is dynamic (the datapath adds to it), so it is matched on its own, as in "
+                    + "\(field.rawValue) @\(token.text) or \(field.rawValue) != @\(token.text)",
                 at: token)
             return nil
         }

@@ -206,6 +206,8 @@ struct SyntaxStatement {
         case log(prefix: Token?, level: Token? = nil)
         case pcap(Token)
         case mirror(Token)
+        /// `add|update @SET { FIELD [timeout T] }`: the verb, the set, the field, the timeout.
+        case setUpdate(verb: Token, set: Token, field: SyntaxField, timeout: Token?)
     }
     var kind: Kind
     var keyword: Token

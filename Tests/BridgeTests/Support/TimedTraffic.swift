@@ -21,8 +21,11 @@ enum TimedTraffic {
 
     /// Sends `frames` out of `interface` in `namespace`, sleeping `gapMicroseconds` after each
     /// (0: back to back, with a short pause every 64 frames so no queue on the way overflows).
+    /// With `spin` the gap is waited out on the clock instead: as short as asked on a loaded
+    /// machine, where a sleep of 50 µs can take milliseconds.
     static func send(
-        _ frames: [[UInt8]], from namespace: TestNamespace, interface: String, gapMicroseconds: UInt32
+        _ frames: [[UInt8]], from namespace: TestNamespace, interface: String, gapMicroseconds: UInt32,
+        spin: Bool = false
     ) throws -> Sending {
         try namespace.start {
             let socket = try PlainPacketSocket(interface: interface)
@@ -30,7 +33,10 @@ enum TimedTraffic {
             for (index, frame) in frames.enumerated() {
                 if index == 0 { first = monotonicSeconds() }
                 try socket.send(frame)
-                if gapMicroseconds > 0 {
+                if spin && gapMicroseconds > 0 {
+                    let until = monotonicSeconds() + Double(gapMicroseconds) / 1e6
+                    while monotonicSeconds() < until {}
+                } else if gapMicroseconds > 0 {
                     usleep(gapMicroseconds)
                 } else if index % 64 == 63 {
                     usleep(1000)
