@@ -7,6 +7,11 @@ public enum Ordering: String, Sendable, Hashable, CaseIterable {
     case lessOrEqual = "<="
     case greaterOrEqual = ">="
 
+    /// nft's words for the orderings (`tcp dport gt 1023`).
+    public static let byWord: [String: Ordering] = [
+        "lt": .less, "gt": .greater, "le": .lessOrEqual, "ge": .greaterOrEqual,
+    ]
+
     /// The values of a field whose largest value is `maxValue` that hold against `bound`, or nil
     /// when none does (`< 0`, `> max`).
     public func interval(bound: UInt128, maxValue: UInt128) -> ValueInterval? {

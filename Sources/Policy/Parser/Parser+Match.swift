@@ -63,6 +63,9 @@ extension Parser {
         if case .ordering(let ordering) = peek.kind, !peek.newlineBefore {
             return parseOrderedTerm(field, ordering).map { .ordered($0) }
         }
+        if peek.kind == .word, !peek.newlineBefore, let ordering = Ordering.byWord[peek.text] {
+            return parseOrderedTerm(field, ordering).map { .ordered($0) }
+        }
         let negatedBeforeDot = parseOperator()
         if peek.isWord(".") && !atStatementEnd {
             return parseConcatenation(first: field, negatedBefore: negatedBeforeDot)
@@ -91,10 +94,11 @@ extension Parser {
         return .field(field, negated: negated, value: value)
     }
 
-    /// `FIELD < VALUE`: one value (a number or a name), checked against the field by the resolver.
+    /// `FIELD < VALUE` (or nft's `lt`, `gt`, `le`, `ge`): one value (a number or a name), checked
+    /// against the field by the resolver.
     private mutating func parseOrderedTerm(_ field: SyntaxField, _ ordering: Ordering) -> SyntaxOrdering? {
         let operatorToken = advance()
-        let written = "'\(field.name) \(ordering.rawValue)'"
+        let written = "'\(field.name) \(operatorToken.text)'"
         if atStatementEnd {
             sink.error(.unexpectedToken, "expected a value after \(written)", at: operatorToken)
             return nil

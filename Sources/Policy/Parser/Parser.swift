@@ -129,7 +129,7 @@ struct Parser {
         return nil
     }
 
-    /// `==` (or nothing) gives false, `!=` gives true.
+    /// `==` (or nothing, or nft's `eq`) gives false, `!=` (or `ne`) gives true.
     mutating func parseOperator() -> Bool {
         switch peek.kind {
         case .equal:
@@ -138,6 +138,9 @@ struct Parser {
         case .notEqual:
             advance()
             return true
+        case .word where !peek.newlineBefore && (peek.text == "eq" || peek.text == "ne"):
+            // nft's words for == and !=.
+            return advance().text == "ne"
         default:
             return false
         }

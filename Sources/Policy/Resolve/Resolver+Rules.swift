@@ -138,7 +138,7 @@ extension Resolver {
     /// Several on one field (`tcp dport >= 1024 tcp dport <= 2000`) all hold, as in nft.
     private mutating func resolveOrdered(_ syntax: SyntaxOrdering) -> FieldMatch? {
         let field = syntax.field
-        let written = "\(field.name) \(syntax.ordering.rawValue)"
+        let written = "\(field.name) \(syntax.operatorToken.text)"
         let numeric = !field.field.isBitmask && !field.field.isConnectionTracking && field.alias == nil
         guard field.field.valueKind == .integer, numeric else {
             let kind: String
@@ -151,7 +151,7 @@ extension Resolver {
             }
             sink.error(
                 .invalidValue,
-                "'\(syntax.ordering.rawValue)' compares numbers, and \(field.name) is \(kind): write a value, a "
+                "'\(syntax.operatorToken.text)' compares numbers, and \(field.name) is \(kind): write a value, a "
                     + "set, a prefix or a range",
                 at: syntax.operatorToken)
             return nil
