@@ -1,4 +1,3 @@
-import Loader
 import Mirror
 import Policy
 import Testing
