@@ -33,10 +33,7 @@ struct ReloadCommand: ParsableCommand {
             printError("bridgekeeper: \(error)")
             throw ExitCode(1)
         }
-        guard let reply = try? JSONDecoder().decode(ReloadReply.self, from: Data(text.utf8)) else {
-            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
-            throw ExitCode(1)
-        }
+        let reply = try ControlReplies.decode(ReloadReply.self, text, from: control)
         if reply.ok {
             print("reloaded: generation \(reply.generation): \(reply.message)")
         } else {
@@ -60,21 +57,12 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let text: String
-        do {
-            text = try ControlClient.request("status", path: control)
-        } catch {
-            printError("bridgekeeper: \(error)")
-            throw ExitCode(1)
-        }
+        let text = try ControlReplies.request("status", control: control)
         if json {
             print(text)
             return
         }
-        guard let report = try? JSONDecoder().decode(StatusReport.self, from: Data(text.utf8)) else {
-            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
-            throw ExitCode(1)
-        }
+        let report = try ControlReplies.decode(StatusReport.self, text, from: control)
         print(StatusText.render(report))
     }
 }

@@ -16,21 +16,12 @@ struct FlowsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let text: String
-        do {
-            text = try ControlClient.request("flows", path: control, timeoutSeconds: 10)
-        } catch {
-            printError("bridgekeeper: \(error)")
-            throw ExitCode(1)
-        }
+        let text = try ControlReplies.request("flows", control: control, timeoutSeconds: 10)
         if json {
             print(text)
             return
         }
-        guard let report = try? JSONDecoder().decode(FlowReport.self, from: Data(text.utf8)) else {
-            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
-            throw ExitCode(1)
-        }
+        let report = try ControlReplies.decode(FlowReport.self, text, from: control)
         print(report.text)
     }
 }
@@ -54,17 +45,8 @@ struct ResetQuotaCommand: ParsableCommand {
     }
 
     func run() throws {
-        let text: String
-        do {
-            text = try ControlClient.request("reset-quota \(rule)", path: control)
-        } catch {
-            printError("bridgekeeper: \(error)")
-            throw ExitCode(1)
-        }
-        guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(text.utf8)) else {
-            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
-            throw ExitCode(1)
-        }
+        let text = try ControlReplies.request("reset-quota \(rule)", control: control)
+        let reply = try ControlReplies.decode(Reply.self, text, from: control)
         guard reply.ok else {
             printError("bridgekeeper: rule \"\(rule)\" has no quota in the running policy")
             throw ExitCode(1)

@@ -30,17 +30,8 @@ struct SetListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let text: String
-        do {
-            text = try ControlClient.request("set-list \(set)", path: control, timeoutSeconds: 10)
-        } catch {
-            printError("bridgekeeper: \(error)")
-            throw ExitCode(1)
-        }
-        guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(text.utf8)) else {
-            printError("bridgekeeper: unexpected reply from \(control): \(text.prefix(200))")
-            throw ExitCode(1)
-        }
+        let text = try ControlReplies.request("set-list \(set)", control: control, timeoutSeconds: 10)
+        let reply = try ControlReplies.decode(Reply.self, text, from: control)
         if let error = reply.error {
             printError("bridgekeeper: \(error)")
             throw ExitCode(1)
