@@ -46,16 +46,9 @@ extension Parser {
                 }
                 map.keyType = keyType
             case "elements":
-                guard peek.kind == .assign, !peek.newlineBefore, peek(1).kind == .openBrace else {
-                    fail(.unexpectedToken, "expected '= {' after 'elements', as in elements = { 22 : drop }", at: token)
-                    skipRestOfStatement()
+                guard enterElements(token, of: "a map", example: "{ 22 : drop }", seen: &elementsKeyword) else {
                     continue
                 }
-                if elementsKeyword != nil {
-                    sink.error(.duplicateDefinition, "a map declaration has one 'elements = { ... }'", at: token)
-                }
-                elementsKeyword = token
-                advance()
                 guard let elements = parseMapElements(open: advance()) else { continue }
                 map.elements += elements
             case "comment":

@@ -54,16 +54,7 @@ extension Parser {
                 }
                 if token.text == "timeout" { declaration.timeout = advance() } else { declaration.size = advance() }
             case "elements":
-                guard peek.kind == .assign, !peek.newlineBefore, peek(1).kind == .openBrace else {
-                    fail(.unexpectedToken, "expected '= {' after 'elements', as in elements = { ... }", at: token)
-                    skipRestOfStatement()
-                    continue
-                }
-                if elementsKeyword != nil {
-                    sink.error(.duplicateDefinition, "a set declaration has one 'elements = { ... }'", at: token)
-                }
-                elementsKeyword = token
-                advance()
+                guard enterElements(token, of: "a set", example: "{ ... }", seen: &elementsKeyword) else { continue }
                 guard case .anonymousSet(let parsed, _)? = parseAnonymousSet() else { continue }
                 elements += parsed
             case "comment":
@@ -145,5 +136,24 @@ extension Parser {
             guard peek.kind == .comma, !peek.newlineBefore else { return true }
             advance()
         } while true
+    }
+}
+
+extension Parser {
+    /// `elements = {` after the `elements` keyword `token` of a set or map declaration: on
+    /// `true` the next token is the `{` (a second `elements` is reported, and read too); on
+    /// `false` the missing `= {` was reported and the statement skipped.
+    mutating func enterElements(_ token: Token, of what: String, example: String, seen: inout Token?) -> Bool {
+        guard peek.kind == .assign, !peek.newlineBefore, peek(1).kind == .openBrace else {
+            fail(.unexpectedToken, "expected '= {' after 'elements', as in elements = \(example)", at: token)
+            skipRestOfStatement()
+            return false
+        }
+        if seen != nil {
+            sink.error(.duplicateDefinition, "\(what) declaration has one 'elements = { ... }'", at: token)
+        }
+        seen = token
+        advance()
+        return true
     }
 }
