@@ -39,13 +39,7 @@ extension Resolver {
     mutating func resolveSetUpdate(
         verb: Token, set: Token, field: SyntaxField, timeout: Token?, location: SourceLocation
     ) -> Statement? {
-        guard let state = values.sets[set.text] else {
-            sink.error(
-                .undefinedSet,
-                "undefined set '@\(set.text)'" + Suggestion.hint(for: set.text, among: values.sets.keys.sorted()),
-                at: set)
-            return nil
-        }
+        guard let state = values.setState(set) else { return nil }
         guard let declared = state.declaredType else {
             if state.syntax.declaration == nil {
                 sink.error(

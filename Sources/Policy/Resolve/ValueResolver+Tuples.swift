@@ -70,13 +70,7 @@ extension ValueResolver {
         _ token: Token, for fields: [Field], names: [NameTable?]
     ) -> [ConcatenationMatch.Element]? {
         let written = fields.map(\.rawValue).joined(separator: " . ")
-        guard let state = sets[token.text] else {
-            sink.error(
-                .undefinedSet,
-                "undefined set '@\(token.text)'" + Suggestion.hint(for: token.text, among: sets.keys.sorted()),
-                at: token)
-            return nil
-        }
+        guard let state = setState(token) else { return nil }
         if state.isDynamic {
             sink.error(
                 .notSupported,

@@ -167,17 +167,23 @@ struct ValueResolver {
         }
     }
 
-    /// The elements of `@name` as values of `field`, checking the set's value kind.
-    private mutating func setElements(
-        _ token: Token, for field: Field, names: NameTable?, allowsDynamic: Bool = false
-    ) -> [ValueInterval]? {
-        guard var state = sets[token.text] else {
+    /// The set `token` names (`@name`), or nil after reporting it undefined.
+    func setState(_ token: Token) -> SetState? {
+        guard let state = sets[token.text] else {
             sink.error(
                 .undefinedSet,
                 "undefined set '@\(token.text)'" + Suggestion.hint(for: token.text, among: sets.keys.sorted()),
                 at: token)
             return nil
         }
+        return state
+    }
+
+    /// The elements of `@name` as values of `field`, checking the set's value kind.
+    private mutating func setElements(
+        _ token: Token, for field: Field, names: NameTable?, allowsDynamic: Bool = false
+    ) -> [ValueInterval]? {
+        guard var state = setState(token) else { return nil }
         if state.isDynamic && !allowsDynamic {
             sink.error(
                 .notSupported,
